@@ -1,0 +1,35 @@
+package dev.json2parquet.buffer;
+
+import dev.json2parquet.record.ColumnBatch;
+
+/**
+ * Holds records by key until they are flushed. Ready batches (by size, bytes or the budget) are
+ * handed to the consumer given at construction, outside of any caller's control; the flusher
+ * gives their memory back with {@link #release}. Implementations are thread-safe.
+ */
+public interface Buffer extends AutoCloseable {
+
+  /**
+   * Adds the one record in {@code record} under {@code key}; {@code record} may be reused once this
+   * returns. Blocks while the buffer is over its byte budget and the flusher has not caught up.
+   */
+  void append(BucketKey key, ColumnBatch record) throws InterruptedException;
+
+  /** Hands over every key whose oldest record has been held for the flush interval or longer. */
+  int flushExpired();
+
+  /** Hands over everything held. */
+  int flushAll();
+
+  /** Called by the flusher once a batch is written (or has failed for good). */
+  void release(Batch batch);
+
+  /** Bytes held now, including batches handed over and not yet released. */
+  long heldBytes();
+
+  /** Number of keys holding records now. */
+  int keys();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,180 @@
+package dev.json2parquet.buffer;
+
+import dev.json2parquet.record.ColumnBatch;
+import dev.json2parquet.record.RecordSchema;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * An in-memory buffer with a byte budget over everything it holds, including batches handed to the
+ * flusher but not yet written. A key is flushed when it holds {@code maxRecords} records, when it
+ * holds a quarter of the budget (so several batches can be encoded while others fill), or when its
+ * oldest record is {@code intervalNanos} old. When the whole budget is reached the largest keys are
+ * flushed until the keys hold at most half of it; if the flusher is still behind, {@link #append}
+ * waits. Memory therefore depends on the budget, never on input size or key count.
+ */
+public final class MemoryBuffer implements Buffer {
+  private final RecordSchema schema;
+  private final int maxRecords;
+  private final long maxBytes;
+  private final long maxBatchBytes;
+  private final long intervalNanos;
+  private final Ticker ticker;
+  private final Consumer<Batch> flusher;
+  private final Map<BucketKey, Bucket> buckets = new HashMap<>();
+  /** Bytes in buckets. */
+  private long bucketBytes;
+  /** Bytes handed to the flusher and not yet released. */
+  private long inFlightBytes;
+  private boolean closed;
+
+  private static final class Bucket {
+    final ColumnBatch batch;
+    final long firstNanos;
+    long bytes;
+
+    Bucket(ColumnBatch batch, long firstNanos) {
+      this.batch = batch;
+      this.firstNanos = firstNanos;
+    }
+  }
+
+  public MemoryBuffer(RecordSchema schema, int maxRecords, long maxBytes, long intervalNanos, Ticker ticker,
+      Consumer<Batch> flusher) {
+    if (maxRecords < 1 || maxBytes < 1 || intervalNanos < 1) {
+      throw new IllegalArgumentException("Cannot create buffer: limits must be positive");
+    }
+    this.schema = schema;
+    this.maxRecords = maxRecords;
+    this.maxBytes = maxBytes;
+    this.maxBatchBytes = Math.max(1, maxBytes / 4);
+    this.intervalNanos = intervalNanos;
+    this.ticker = ticker;
+    this.flusher = flusher;
+  }
+
+  @Override
+  public void append(BucketKey key, ColumnBatch record) throws InterruptedException {
+    List<Batch> ready = new ArrayList<>(1);
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("Cannot append: buffer is closed");
+      }
+      Bucket b = buckets.get(key);
+      if (b == null) {
+        b = new Bucket(new ColumnBatch(schema), ticker.read());
+        buckets.put(key, b);
+      }
+      b.batch.append(record);
+      long now = b.batch.allocatedBytes();
+      bucketBytes += now - b.bytes;
+      b.bytes = now;
+      if (b.batch.records() >= maxRecords) {
+        ready.add(detach(key, b, Batch.Reason.SIZE));
+      } else if (b.bytes >= maxBatchBytes) {
+        ready.add(detach(key, b, Batch.Reason.BYTES));
+      }
+      if (bucketBytes + inFlightBytes > maxBytes) {
+        evictLargest(ready);
+      }
+    }
+    ready.forEach(flusher);
+    synchronized (this) {
+      while (inFlightBytes + bucketBytes > maxBytes && inFlightBytes > 0 && !closed) {
+        wait();
+      }
+    }
+  }
+
+  /** Detaches the largest buckets until the buckets hold at most half of the budget. */
+  private void evictLargest(List<Batch> ready) {
+    List<Map.Entry<BucketKey, Bucket>> bySize = new ArrayList<>(buckets.entrySet());
+    bySize.sort((a, b) -> Long.compare(b.getValue().bytes, a.getValue().bytes));
+    for (Map.Entry<BucketKey, Bucket> e : bySize) {
+      if (bucketBytes <= maxBytes / 2) {
+        break;
+      }
+      ready.add(detach(e.getKey(), e.getValue(), Batch.Reason.BYTES));
+    }
+  }
+
+  private Batch detach(BucketKey key, Bucket b, Batch.Reason reason) {
+    buckets.remove(key);
+    bucketBytes -= b.bytes;
+    inFlightBytes += b.bytes;
+    return new Batch(key, b.batch, b.bytes, reason);
+  }
+
+  @Override
+  public int flushExpired() {
+    List<Batch> ready = new ArrayList<>();
+    synchronized (this) {
+      long now = ticker.read();
+      Iterator<Map.Entry<BucketKey, Bucket>> it = buckets.entrySet().iterator();
+      while (it.hasNext()) {
+        Map.Entry<BucketKey, Bucket> e = it.next();
+        Bucket b = e.getValue();
+        if (now - b.firstNanos >= intervalNanos) {
+          it.remove();
+          bucketBytes -= b.bytes;
+          inFlightBytes += b.bytes;
+          ready.add(new Batch(e.getKey(), b.batch, b.bytes, Batch.Reason.INTERVAL));
+        }
+      }
+    }
+    ready.forEach(flusher);
+    return ready.size();
+  }
+
+  @Override
+  public int flushAll() {
+    List<Batch> ready = new ArrayList<>();
+    synchronized (this) {
+      for (Map.Entry<BucketKey, Bucket> e : buckets.entrySet()) {
+        Bucket b = e.getValue();
+        inFlightBytes += b.bytes;
+        ready.add(new Batch(e.getKey(), b.batch, b.bytes, Batch.Reason.SHUTDOWN));
+      }
+      buckets.clear();
+      bucketBytes = 0;
+    }
+    ready.forEach(flusher);
+    return ready.size();
+  }
+
+  /** The time until the next key expires, in nanoseconds (the interval when nothing is held). */
+  public synchronized long nanosUntilNextExpiry() {
+    long now = ticker.read();
+    long next = intervalNanos;
+    for (Bucket b : buckets.values()) {
+      next = Math.min(next, b.firstNanos + intervalNanos - now);
+    }
+    return Math.max(0, next);
+  }
+
+  @Override
+  public synchronized void release(Batch batch) {
+    inFlightBytes -= batch.bytes();
+    notifyAll();
+  }
+
+  @Override
+  public synchronized long heldBytes() {
+    return bucketBytes + inFlightBytes;
+  }
+
+  @Override
+  public synchronized int keys() {
+    return buckets.size();
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    notifyAll();
+  }
+}

@@ -1,0 +1,22 @@
+package dev.json2parquet.cli;
+
+/** The one table of exit codes. */
+public final class ExitCodes {
+  private ExitCodes() {}
+
+  /** Every record was written. */
+  public static final int OK = 0;
+  /** Failure: the message says what was and was not written. */
+  public static final int FAILURE = 1;
+  /** Usage or configuration error; nothing was written. */
+  public static final int USAGE = 2;
+  /** Finished, but some records went to the dead-letter queue. */
+  public static final int DEAD_LETTERED = 3;
+
+  static final String[] HELP = {
+    "0:every record was written",
+    "1:failure; the message says what was and was not written",
+    "2:usage or configuration error",
+    "3:finished, some records were dead-lettered",
+  };
+}

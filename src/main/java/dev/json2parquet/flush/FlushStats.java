@@ -1,0 +1,41 @@
+package dev.json2parquet.flush;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/** What the flusher has done; safe to read from any thread. */
+public final class FlushStats {
+  final LongAdder records = new LongAdder();
+  final LongAdder files = new LongAdder();
+  final LongAdder bytes = new LongAdder();
+  final LongAdder failedRecords = new LongAdder();
+  private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+
+  public long records() {
+    return records.sum();
+  }
+
+  public long files() {
+    return files.sum();
+  }
+
+  public long bytes() {
+    return bytes.sum();
+  }
+
+  public long failedRecords() {
+    return failedRecords.sum();
+  }
+
+  public List<String> failures() {
+    synchronized (failures) {
+      return List.copyOf(failures);
+    }
+  }
+
+  void fail(String message) {
+    failures.add(message);
+  }
+}

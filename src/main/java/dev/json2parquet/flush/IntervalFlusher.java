@@ -1,0 +1,48 @@
+package dev.json2parquet.flush;
+
+import dev.json2parquet.buffer.MemoryBuffer;
+
+/**
+ * A thread that hands over each key as soon as its oldest record reaches the flush interval: it
+ * sleeps until the next key's deadline (at most a second at a time, so a key is never held much
+ * past its interval), not for a fixed period that could double the wait.
+ */
+public final class IntervalFlusher implements AutoCloseable {
+  private final MemoryBuffer buffer;
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  public IntervalFlusher(MemoryBuffer buffer) {
+    this.buffer = buffer;
+    this.thread = new Thread(this::run, "interval-flusher");
+    this.thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  private void run() {
+    final Object lock = new Object();
+    while (running) {
+      buffer.flushExpired();
+      long waitNanos = Math.min(buffer.nanosUntilNextExpiry(), 1_000_000_000L);
+      synchronized (lock) {
+        try {
+          if (running && waitNanos > 0) {
+            lock.wait(Math.max(1, waitNanos / 1_000_000), 0);
+          }
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    thread.interrupt();
+    thread.join();
+  }
+}

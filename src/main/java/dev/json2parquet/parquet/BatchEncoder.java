@@ -1,0 +1,216 @@
+package dev.json2parquet.parquet;
+
+import dev.json2parquet.record.ColumnBatch;
+import dev.json2parquet.record.Field;
+import dev.json2parquet.record.LeafColumn;
+import dev.json2parquet.record.RecordSchema;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Map;
+import org.apache.parquet.bytes.HeapByteBufferAllocator;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnWriteStore;
+import org.apache.parquet.column.ColumnWriter;
+import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
+import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.PositionOutputStream;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.MessageType;
+
+/**
+ * Encodes shredded batches into Parquet files. Values go straight from the batch's arrays into
+ * parquet-java's per-column {@link ColumnWriter}s with their precomputed levels: no record
+ * objects, no {@code RecordConsumer} state machine, no Hadoop file system. One encoder per
+ * thread; it reuses its compressor across files.
+ */
+public final class BatchEncoder {
+  private static final int SIZE_CHECK_EVERY = 1024;
+
+  private final RecordSchema schema;
+  private final MessageType messageType;
+  private final List<ColumnDescriptor> columns;
+  private final WriterSettings settings;
+  private final ParquetProperties properties;
+  private final BytesInputCompressor compressor;
+  private final Field[] leaves;
+
+  public BatchEncoder(RecordSchema schema, WriterSettings settings) {
+    this.schema = schema;
+    this.messageType = ParquetSchemas.toMessageType(schema);
+    this.columns = messageType.getColumns();
+    this.settings = settings;
+    this.properties = ParquetProperties.builder()
+        .withPageSize(settings.pageBytes())
+        .withDictionaryPageSize(settings.dictionaryPageBytes())
+        .withDictionaryEncoding(true)
+        .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
+        .withAllocator(new HeapByteBufferAllocator())
+        .build();
+    this.compressor = settings.compression().newCompressor();
+    this.leaves = schema.leaves().toArray(new Field[0]);
+    if (columns.size() != leaves.length) {
+      throw new IllegalStateException("Cannot encode: schema has " + leaves.length + " leaves but Parquet has "
+          + columns.size() + " columns");
+    }
+  }
+
+  public MessageType messageType() {
+    return messageType;
+  }
+
+  /**
+   * Writes all records of {@code batch} as one Parquet file to {@code out} (which is not closed).
+   *
+   * @return the number of bytes written
+   */
+  public long encode(ColumnBatch batch, OutputStream out, Map<String, String> metadata) throws IOException {
+    PositionStream stream = new PositionStream(out);
+    ParquetFileWriter file = new ParquetFileWriter(new StreamFile(stream), messageType,
+        ParquetFileWriter.Mode.CREATE, settings.rowGroupBytes(), 0,
+        ParquetProperties.DEFAULT_COLUMN_INDEX_TRUNCATE_LENGTH,
+        ParquetProperties.DEFAULT_STATISTICS_TRUNCATE_LENGTH, false);
+    file.start();
+    int[] cursor = new int[leaves.length];
+    int[] valueCursor = new int[leaves.length];
+    int records = batch.records();
+    int done = 0;
+    while (done < records) {
+      done = writeRowGroup(batch, file, cursor, valueCursor, done);
+    }
+    file.end(metadata);
+    return stream.getPos();
+  }
+
+  private int writeRowGroup(ColumnBatch batch, ParquetFileWriter file, int[] cursor, int[] valueCursor, int from)
+      throws IOException {
+    ColumnChunkPageWriteStore pages = new ColumnChunkPageWriteStore(compressor, messageType,
+        properties.getAllocator(), properties.getColumnIndexTruncateLength(), false);
+    ColumnWriteStore store = properties.newColumnWriteStore(messageType, pages, pages);
+    ColumnWriter[] writers = new ColumnWriter[leaves.length];
+    for (int c = 0; c < writers.length; c++) {
+      writers[c] = store.getColumnWriter(columns.get(c));
+    }
+    int records = batch.records();
+    int r = from;
+    long rows = 0;
+    while (r < records) {
+      for (int c = 0; c < writers.length; c++) {
+        writeRecord(batch.column(c), leaves[c], writers[c], cursor, valueCursor, c);
+      }
+      store.endRecord();
+      r++;
+      rows++;
+      if (rows % SIZE_CHECK_EVERY == 0 && store.getBufferedSize() >= settings.rowGroupBytes()) {
+        break;
+      }
+    }
+    store.flush();
+    file.startBlock(rows);
+    pages.flushToFileWriter(file);
+    file.endBlock();
+    store.close();
+    pages.close();
+    return r;
+  }
+
+  /** Writes one record's entries of one leaf: the entry at the cursor and all that repeat it. */
+  private static void writeRecord(LeafColumn col, Field leaf, ColumnWriter w, int[] cursor, int[] valueCursor,
+      int c) {
+    int e = cursor[c];
+    int v = valueCursor[c];
+    int n = col.entries();
+    int maxDef = col.maxDefinition();
+    do {
+      int r = col.repetition(e);
+      int d = col.definition(e);
+      if (d < maxDef) {
+        w.writeNull(r, d);
+      } else {
+        switch (leaf.type()) {
+          case STRING -> {
+            int s = col.start(v);
+            w.write(Binary.fromReusedByteArray(col.data(), s, col.end(v) - s), r, d);
+          }
+          case BOOLEAN -> w.write(col.longValue(v) != 0, r, d);
+          case DOUBLE -> w.write(Double.longBitsToDouble(col.longValue(v)), r, d);
+          case DATE -> w.write((int) col.longValue(v), r, d);
+          default -> w.write(col.longValue(v), r, d);
+        }
+        v++;
+      }
+      e++;
+    } while (e < n && col.repetition(e) != 0);
+    cursor[c] = e;
+    valueCursor[c] = v;
+  }
+
+  /** An {@link OutputFile} over a stream the caller owns. */
+  private static final class StreamFile implements OutputFile {
+    private final PositionStream stream;
+
+    StreamFile(PositionStream stream) {
+      this.stream = stream;
+    }
+
+    @Override
+    public PositionOutputStream create(long blockSizeHint) {
+      return stream;
+    }
+
+    @Override
+    public PositionOutputStream createOrOverwrite(long blockSizeHint) {
+      return stream;
+    }
+
+    @Override
+    public boolean supportsBlockSize() {
+      return false;
+    }
+
+    @Override
+    public long defaultBlockSize() {
+      return 0;
+    }
+  }
+
+  private static final class PositionStream extends PositionOutputStream {
+    private final OutputStream out;
+    private long pos;
+
+    PositionStream(OutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public long getPos() {
+      return pos;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      pos++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      pos += len;
+    }
+
+    @Override
+    public void flush() throws IOException {
+      out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+      // the caller owns and closes the underlying stream
+      out.flush();
+    }
+  }
+}

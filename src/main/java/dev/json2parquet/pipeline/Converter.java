@@ -1,0 +1,131 @@
+package dev.json2parquet.pipeline;
+
+import dev.json2parquet.buffer.MemoryBuffer;
+import dev.json2parquet.buffer.Ticker;
+import dev.json2parquet.config.Config;
+import dev.json2parquet.config.ConfigException;
+import dev.json2parquet.dlq.FileDeadLetterQueue;
+import dev.json2parquet.flush.Flusher;
+import dev.json2parquet.flush.IntervalFlusher;
+import dev.json2parquet.flush.Layout;
+import dev.json2parquet.record.JsonRecordReader;
+import dev.json2parquet.record.PathTemplate;
+import dev.json2parquet.record.RecordType;
+import dev.json2parquet.sink.LocalSink;
+import dev.json2parquet.sink.Sink;
+import dev.json2parquet.source.Input;
+import dev.json2parquet.source.LineReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The batch pipeline: inputs, line reader, record reader and router on the calling thread; the
+ * memory buffer; the flusher's encoder threads; the local sink; the dead-letter queue beside them.
+ * Shutdown runs in a fixed order: flush the buffer, wait for the encoders, close the DLQ and sink.
+ */
+public final class Converter {
+  public static final String VERSION = "0.1.0";
+
+  private final Config config;
+  private final Clock clock;
+  private final Ticker ticker;
+  private final PrintStream err;
+  private final boolean progress;
+
+  public Converter(Config config, Clock clock, Ticker ticker, PrintStream err, boolean progress) {
+    this.config = config;
+    this.clock = clock;
+    this.ticker = ticker;
+    this.err = err;
+    this.progress = progress;
+  }
+
+  /** Checks what this version cannot do yet, before anything is written. */
+  static void checkSupported(Config config) {
+    if (!config.bufferType().equals("memory")) {
+      throw new ConfigException("Invalid buffer_type = \"" + config.bufferType()
+          + "\": this version buffers in memory only; use \"memory\"");
+    }
+    if (!config.writerType().equals("file")) {
+      throw new ConfigException("Invalid writer_type = \"" + config.writerType()
+          + "\": this version writes local files only; use \"file\"");
+    }
+    if (!config.recordType().equals("log")) {
+      throw new ConfigException("Invalid record_type = \"" + config.recordType()
+          + "\": this version reads the log record only; use \"log\"");
+    }
+  }
+
+  static PathTemplate template(String name, String text, RecordType type) {
+    try {
+      return PathTemplate.parse(text, type.schema());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("Invalid " + name + " = \"" + text + "\": " + e.getMessage());
+    }
+  }
+
+  public RunResult run(List<Input> inputs) throws IOException, InterruptedException {
+    checkSupported(config);
+    RecordType type = RecordType.log();
+    PathTemplate partition = template("partition", config.partition(), type);
+    PathTemplate key = template("key", config.key(), type);
+    String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(clock.instant())
+        + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(1 << 16));
+    long start = ticker.read();
+    AtomicLong bytesIn = new AtomicLong();
+    MemoryBuffer[] buffer = new MemoryBuffer[1];
+    String fatal = null;
+    long lines;
+    try (Sink sink = new LocalSink(config.outDir());
+        FileDeadLetterQueue dlq = new FileDeadLetterQueue(config.dlqDir(), runId, clock)) {
+      Flusher flusher = new Flusher(config.threads(), sink, new Layout(partition, key, runId), type.schema(),
+          config.writerSettings(), Map.of("json2parquet.version", VERSION), b -> buffer[0].release(b));
+      buffer[0] = new MemoryBuffer(type.schema(), config.bufferSize(), config.maxBufferBytes(),
+          (long) (config.flushIntervalSeconds() * 1e9), ticker, flusher::submit);
+      IntervalFlusher interval = new IntervalFlusher(buffer[0]);
+      interval.start();
+      RecordRouter router = new RecordRouter(new JsonRecordReader(type), partition, key,
+          () -> clock.instant().toEpochMilli() * 1000, buffer[0], dlq, config.maxLineBytes());
+      LineReader lineReader = new LineReader(config.maxLineBytes());
+      long total = inputs.stream().mapToLong(Input::size).reduce(0, (a, b) -> a < 0 || b < 0 ? -1 : a + b);
+      Progress bar = progress ? new Progress(err, total, bytesIn::get) : null;
+      try {
+        for (Input input : inputs) {
+          router.source(input.name());
+          try (InputStream in = input.openDecoded(bytesIn::addAndGet)) {
+            lineReader.read(in, router);
+          } catch (IOException e) {
+            fatal = (fatal == null ? "" : fatal + "; ") + "Cannot read " + input.name() + " past line "
+                + router.lines + ": " + e.getMessage();
+          }
+        }
+      } finally {
+        if (bar != null) {
+          bar.close();
+        }
+        interval.close();
+        buffer[0].flushAll();
+        flusher.close();
+        buffer[0].close();
+      }
+      lines = router.lines;
+      var stats = flusher.stats();
+      dlq.close();
+      double seconds = (ticker.read() - start) / 1e9;
+      long lost = lines - stats.records() - stats.failedRecords() - dlq.count();
+      if (lost != 0 && fatal == null) {
+        fatal = "internal error: " + lost + " records unaccounted for";
+      }
+      return new RunResult(lines, stats.records(), dlq.count(), stats.failedRecords(), stats.files(),
+          stats.bytes(), bytesIn.get(), seconds, dlq.file().toString(), stats.failures(), fatal);
+    }
+  }
+}

@@ -1,0 +1,175 @@
+package dev.json2parquet.record;
+
+/**
+ * Parses timestamps without allocating: RFC 3339 / ISO 8601 date-times ({@code 2024-11-24T03:04:05.123Z},
+ * any fraction, {@code T} or space, {@code Z} or a {@code +hh:mm}/{@code +hhmm}/{@code +hh} offset; no
+ * offset means UTC) and epoch numbers in text (seconds, or milliseconds when 12 digits or more).
+ */
+public final class EventTime {
+  /** Returned when the text is not a timestamp. */
+  public static final long INVALID = Long.MIN_VALUE;
+
+  private EventTime() {}
+
+  /** Epoch microseconds of the UTF-8 (ASCII) text in {@code b[off, off+len)}, or {@link #INVALID}. */
+  public static long parseMicros(byte[] b, int off, int len) {
+    if (len >= 10 && b[off + 4] == '-') {
+      return parseIso(b, off, off + len);
+    }
+    return parseEpochDigits(b, off, off + len);
+  }
+
+  public static long parseMicros(CharSequence s) {
+    byte[] b = new byte[s.length()];
+    for (int i = 0; i < b.length; i++) {
+      char c = s.charAt(i);
+      b[i] = c < 0x80 ? (byte) c : (byte) '?';
+    }
+    return parseMicros(b, 0, b.length);
+  }
+
+  /** Epoch seconds (or milliseconds for large values) as a JSON number, to microseconds. */
+  public static long fromEpochNumber(double v) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      return INVALID;
+    }
+    double micros = Math.abs(v) >= 1e11 ? v * 1_000 : v * 1_000_000;
+    if (Math.abs(micros) > 9.2e18) {
+      return INVALID;
+    }
+    return Math.round(micros);
+  }
+
+  private static long parseEpochDigits(byte[] b, int p, int end) {
+    if (p >= end || end - p > 18) {
+      return INVALID;
+    }
+    long v = 0;
+    int start = p;
+    for (; p < end; p++) {
+      int d = b[p] - '0';
+      if (d < 0 || d > 9) {
+        return INVALID;
+      }
+      v = v * 10 + d;
+    }
+    return end - start >= 12 ? v * 1_000 : v * 1_000_000;
+  }
+
+  private static long parseIso(byte[] b, int p, int end) {
+    int year = digits(b, p, 4);
+    int month = digits(b, p + 5, 2);
+    int day = digits(b, p + 8, 2);
+    if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || b[p + 7] != '-') {
+      return INVALID;
+    }
+    long secondOfDay = 0;
+    long micros = 0;
+    int offsetSeconds = 0;
+    p += 10;
+    if (p < end) {
+      byte sep = b[p];
+      if ((sep != 'T' && sep != 't' && sep != ' ') || end - p < 9) {
+        return INVALID;
+      }
+      int h = digits(b, p + 1, 2);
+      int m = digits(b, p + 4, 2);
+      int s = digits(b, p + 7, 2);
+      if (h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60 || b[p + 3] != ':' || b[p + 6] != ':') {
+        return INVALID;
+      }
+      secondOfDay = h * 3600L + m * 60L + Math.min(s, 59);
+      p += 9;
+      if (p < end && (b[p] == '.' || b[p] == ',')) {
+        p++;
+        int scale = 100_000;
+        int start = p;
+        while (p < end && b[p] >= '0' && b[p] <= '9') {
+          micros += (b[p] - '0') * (long) scale;
+          scale /= 10;
+          p++;
+        }
+        if (p == start) {
+          return INVALID;
+        }
+      }
+      if (p < end) {
+        byte z = b[p];
+        if ((z == 'Z' || z == 'z') && p + 1 == end) {
+          p++;
+        } else if (z == '+' || z == '-') {
+          int oh = digits(b, p + 1, 2);
+          int om = 0;
+          int rest = end - p - 3;
+          if (rest == 3 && b[p + 3] == ':') {
+            om = digits(b, p + 4, 2);
+          } else if (rest == 2) {
+            om = digits(b, p + 3, 2);
+          } else if (rest != 0) {
+            return INVALID;
+          }
+          if (oh < 0 || oh > 23 || om < 0 || om > 59) {
+            return INVALID;
+          }
+          offsetSeconds = (oh * 3600 + om * 60) * (z == '-' ? -1 : 1);
+          p = end;
+        } else {
+          return INVALID;
+        }
+      }
+    }
+    if (p != end || day > daysInMonth(year, month)) {
+      return INVALID;
+    }
+    long epochDay = epochDay(year, month, day);
+    return ((epochDay * 86_400L + secondOfDay) - offsetSeconds) * 1_000_000L + micros;
+  }
+
+  /** Days since 1970-01-01 of a proleptic Gregorian date. */
+  public static long epochDay(int year, int month, int day) {
+    long y = year - (month <= 2 ? 1 : 0);
+    long era = Math.floorDiv(y, 400);
+    long yoe = y - era * 400;
+    long mp = (month + 9) % 12;
+    long doy = (153 * mp + 2) / 5 + day - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146_097 + doe - 719_468;
+  }
+
+  /** Parses {@code yyyy-MM-dd} to days since the epoch, or {@link #INVALID}. */
+  public static long parseDate(byte[] b, int off, int len) {
+    if (len != 10 || b[off + 4] != '-' || b[off + 7] != '-') {
+      return INVALID;
+    }
+    int year = digits(b, off, 4);
+    int month = digits(b, off + 5, 2);
+    int day = digits(b, off + 8, 2);
+    if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+      return INVALID;
+    }
+    return epochDay(year, month, day);
+  }
+
+  private static int daysInMonth(int year, int month) {
+    return switch (month) {
+      case 2 -> (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
+      case 4, 6, 9, 11 -> 30;
+      default -> 31;
+    };
+  }
+
+  private static int digits(byte[] b, int p, int n) {
+    if (p + n > b.length) {
+      return -1;
+    }
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+      int d = b[p + i] - '0';
+      if (d < 0 || d > 9) {
+        return -1;
+      }
+      v = v * 10 + d;
+    }
+    return v;
+  }
+}

@@ -1,0 +1,455 @@
+package dev.json2parquet.record;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads one JSON line into a one-record {@link ColumnBatch}, shredding values straight from the
+ * parser into the leaf columns (no intermediate objects). A line that does not fit the record type
+ * throws {@link RecordException} and leaves the batch empty. Not thread-safe: one per reading thread.
+ *
+ * <p>Rules: the root must be one JSON object and nothing may follow it; a field's JSON type must
+ * match its column; unknown fields follow {@link RecordType#unknownFields()}; of two fields that
+ * map to the same column (a repeated name, or a name and its alias) the first wins and the later
+ * one is treated as unknown.
+ */
+public final class JsonRecordReader {
+  public static final int MAX_DEPTH = 64;
+
+  private final RecordType type;
+  private final RecordSchema schema;
+  private final JsonFactory factory;
+  private final Map<String, Field> topLevel = new HashMap<>();
+  private final Field[] topFields;
+  private final boolean[] seen;
+  private final Set<String> extraKeys = new HashSet<>();
+  private final Field catchAll;
+  private final byte[] scratch = new byte[0];
+  private ColumnBatch out;
+  private byte[] line;
+  private int lineOffset;
+  private int extraCount;
+  private boolean extraPresent;
+  /** The JSON path of the value being read, for error messages. */
+  private final Object[] path = new Object[MAX_DEPTH + 2];
+  private int depth;
+
+  public JsonRecordReader(RecordType type) {
+    this.type = type;
+    this.schema = type.schema();
+    this.factory = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+        .build();
+    this.topFields = schema.fields().toArray(new Field[0]);
+    this.seen = new boolean[topFields.length];
+    for (Field f : topFields) {
+      topLevel.put(f.name(), f);
+    }
+    type.aliases().forEach((alias, name) -> topLevel.putIfAbsent(alias, schema.field(name)));
+    this.catchAll = type.unknownFields() == UnknownFields.EXTRA ? type.catchAll() : null;
+  }
+
+  public RecordType recordType() {
+    return type;
+  }
+
+  /**
+   * Parses {@code buf[off, off+len)} (one line, without its line break) into {@code batch}, which is
+   * cleared first and holds exactly one record on return.
+   */
+  public void read(byte[] buf, int off, int len, ColumnBatch batch) throws RecordException {
+    batch.clear();
+    out = batch;
+    line = buf;
+    try (JsonParser p = factory.createParser(buf, off, len)) {
+      lineOffset = off;
+      readRoot(p);
+      batch.endRecord();
+    } catch (RecordException e) {
+      batch.clear();
+      throw e;
+    } catch (StreamConstraintsException e) {
+      batch.clear();
+      throw new RecordException("nesting deeper than " + MAX_DEPTH + " levels at " + pathText());
+    } catch (JsonProcessingException e) {
+      batch.clear();
+      throw new RecordException("invalid JSON at column " + e.getLocation().getColumnNr() + ": "
+          + e.getOriginalMessage().replace('\n', ' '));
+    } catch (IOException e) {
+      batch.clear();
+      throw new RecordException("cannot read line: " + e.getMessage());
+    } finally {
+      out = null;
+      line = null;
+    }
+  }
+
+  private void readRoot(JsonParser p) throws IOException, RecordException {
+    depth = 0;
+    path[0] = "$";
+    JsonToken t = p.nextToken();
+    if (t != JsonToken.START_OBJECT) {
+      throw new RecordException("expected a JSON object, got " + describe(t, p));
+    }
+    java.util.Arrays.fill(seen, false);
+    extraKeys.clear();
+    extraCount = 0;
+    extraPresent = false;
+    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      Field f = topLevel.get(name);
+      JsonToken v = p.nextToken();
+      push(name);
+      if (f == null || seen[indexOf(f)]) {
+        unknown(p, v, name);
+      } else {
+        seen[indexOf(f)] = true;
+        if (f == catchAll) {
+          readCatchAllObject(p, v);
+        } else {
+          value(p, v, f, 0, 0, true);
+        }
+      }
+      pop();
+    }
+    for (int i = 0; i < topFields.length; i++) {
+      Field f = topFields[i];
+      if (!seen[i] && f != catchAll) {
+        missing(f, 0, 0, true);
+      }
+    }
+    if (catchAll != null) {
+      if (extraCount == 0) {
+        nulls(catchAll, 0, extraPresent ? catchAll.definitionLevel() : 0);
+      }
+    }
+    JsonToken after = p.nextToken();
+    if (after != null) {
+      throw new RecordException("trailing data after the JSON object: " + describe(after, p));
+    }
+  }
+
+  private int indexOf(Field top) {
+    // top-level fields are few; a linear scan over identity beats hashing
+    for (int i = 0; i < topFields.length; i++) {
+      if (topFields[i] == top) {
+        return i;
+      }
+    }
+    throw new IllegalStateException(top.name());
+  }
+
+  private void unknown(JsonParser p, JsonToken v, String name) throws IOException, RecordException {
+    switch (type.unknownFields()) {
+      case DROP -> p.skipChildren();
+      case DLQ -> throw new RecordException(pathText() + ": field not in the schema");
+      case EXTRA -> addExtra(p, v, dottedPath());
+    }
+  }
+
+  private void readCatchAllObject(JsonParser p, JsonToken v) throws IOException, RecordException {
+    if (v == JsonToken.VALUE_NULL) {
+      return;
+    }
+    if (v != JsonToken.START_OBJECT) {
+      throw mismatch("object", v, p);
+    }
+    extraPresent = true;
+    JsonToken t;
+    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+      String key = p.currentName();
+      push(key);
+      addExtra(p, p.nextToken(), key);
+      pop();
+    }
+  }
+
+  /** Adds one entry to the catch-all map: strings as they are, anything else as its JSON text. */
+  private void addExtra(JsonParser p, JsonToken v, String key) throws IOException, RecordException {
+    if (!extraKeys.add(key)) {
+      throw new RecordException(pathText() + ": duplicate field '" + key + "' in " + catchAll.name());
+    }
+    int r = extraCount == 0 ? 0 : catchAll.repetitionLevel();
+    int def = catchAll.definitionLevel() + 1;
+    LeafColumn keys = out.column(catchAll.mapKey().leafIndex());
+    keys.beginBinary(r);
+    char[] k = key.toCharArray();
+    keys.appendUtf8(k, 0, k.length);
+    keys.endBinary();
+    textValue(p, v, out.column(catchAll.mapValue().leafIndex()), r, def);
+    extraCount++;
+  }
+
+  /** Writes a map value of a string column: a string as it is, null as null, anything else as JSON text. */
+  private void textValue(JsonParser p, JsonToken v, LeafColumn col, int r, int parentDef)
+      throws IOException, RecordException {
+    switch (v) {
+      case VALUE_NULL -> col.addNull(r, parentDef);
+      case VALUE_STRING -> {
+        col.beginBinary(r);
+        col.appendUtf8(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+        col.endBinary();
+      }
+      case VALUE_TRUE, VALUE_FALSE, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+        col.beginBinary(r);
+        col.appendUtf8(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+        col.endBinary();
+      }
+      case START_OBJECT, START_ARRAY -> {
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        p.skipChildren();
+        int end = (int) p.currentLocation().getByteOffset();
+        int from = lineOffset + start;
+        if (!Utf8.isValid(line, from, end - start)) {
+          throw new RecordException(pathText() + ": invalid UTF-8");
+        }
+        col.addBinary(r, line, from, end - start);
+      }
+      default -> throw mismatch("a JSON value", v, p);
+    }
+  }
+
+  private void value(JsonParser p, JsonToken v, Field f, int r, int parentDef, boolean top)
+      throws IOException, RecordException {
+    if (v == JsonToken.VALUE_NULL) {
+      missing(f, r, parentDef, top);
+      return;
+    }
+    LeafColumn col = f.leafIndex() >= 0 ? out.column(f.leafIndex()) : null;
+    switch (f.type()) {
+      case STRING -> {
+        if (v != JsonToken.VALUE_STRING) {
+          throw mismatch("string", v, p);
+        }
+        col.beginBinary(r);
+        col.appendUtf8(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+        col.endBinary();
+      }
+      case BOOLEAN -> {
+        if (v != JsonToken.VALUE_TRUE && v != JsonToken.VALUE_FALSE) {
+          throw mismatch("boolean", v, p);
+        }
+        col.addLong(r, v == JsonToken.VALUE_TRUE ? 1 : 0);
+      }
+      case INT64 -> {
+        if (v != JsonToken.VALUE_NUMBER_INT) {
+          throw mismatch("integer", v, p);
+        }
+        JsonParser.NumberType nt = p.getNumberType();
+        if (nt == JsonParser.NumberType.BIG_INTEGER) {
+          throw new RecordException(pathText() + ": integer " + p.getText() + " is outside the 64-bit range");
+        }
+        col.addLong(r, p.getLongValue());
+      }
+      case DOUBLE -> {
+        if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
+          throw mismatch("number", v, p);
+        }
+        col.addLong(r, Double.doubleToRawLongBits(p.getDoubleValue()));
+      }
+      case TIMESTAMP -> col.addLong(r, timestamp(p, v));
+      case DATE -> col.addLong(r, date(p, v));
+      case GROUP -> group(p, v, f, r);
+      case LIST -> list(p, v, f, r);
+      case MAP -> map(p, v, f, r);
+    }
+  }
+
+  private long timestamp(JsonParser p, JsonToken v) throws IOException, RecordException {
+    long micros = EventTime.INVALID;
+    if (v == JsonToken.VALUE_STRING) {
+      micros = EventTime.parseMicros(p.getText());
+    } else if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
+      micros = EventTime.fromEpochNumber(p.getDoubleValue());
+    } else {
+      throw mismatch("timestamp", v, p);
+    }
+    if (micros == EventTime.INVALID) {
+      throw new RecordException(pathText() + ": expected a timestamp, got " + describe(v, p));
+    }
+    return micros;
+  }
+
+  private long date(JsonParser p, JsonToken v) throws IOException, RecordException {
+    if (v != JsonToken.VALUE_STRING) {
+      throw mismatch("date (yyyy-MM-dd)", v, p);
+    }
+    byte[] b = p.getText().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    long day = EventTime.parseDate(b, 0, b.length);
+    if (day == EventTime.INVALID) {
+      throw new RecordException(pathText() + ": expected a date (yyyy-MM-dd), got " + describe(v, p));
+    }
+    return day;
+  }
+
+  private void group(JsonParser p, JsonToken v, Field f, int r) throws IOException, RecordException {
+    if (v != JsonToken.START_OBJECT) {
+      throw mismatch("object", v, p);
+    }
+    var children = f.children();
+    boolean[] present = new boolean[children.size()];
+    JsonToken t;
+    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken cv = p.nextToken();
+      push(name);
+      int i = childIndex(children, name);
+      if (i < 0 || present[i]) {
+        unknown(p, cv, name);
+      } else {
+        present[i] = true;
+        value(p, cv, children.get(i), r, f.definitionLevel(), false);
+      }
+      pop();
+    }
+    for (int i = 0; i < present.length; i++) {
+      if (!present[i]) {
+        push(children.get(i).name());
+        missing(children.get(i), r, f.definitionLevel(), false);
+        pop();
+      }
+    }
+  }
+
+  private static int childIndex(java.util.List<Field> children, String name) {
+    for (int i = 0; i < children.size(); i++) {
+      if (children.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private void list(JsonParser p, JsonToken v, Field f, int r) throws IOException, RecordException {
+    if (v != JsonToken.START_ARRAY) {
+      throw mismatch("array", v, p);
+    }
+    Field element = f.element();
+    int n = 0;
+    JsonToken t;
+    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+      push(n);
+      value(p, t, element, n == 0 ? r : f.repetitionLevel(), f.definitionLevel() + 1, false);
+      pop();
+      n++;
+    }
+    if (n == 0) {
+      nulls(element, r, f.definitionLevel());
+    }
+  }
+
+  private void map(JsonParser p, JsonToken v, Field f, int r) throws IOException, RecordException {
+    if (v != JsonToken.START_OBJECT) {
+      throw mismatch("object", v, p);
+    }
+    LeafColumn keys = out.column(f.mapKey().leafIndex());
+    Field valueField = f.mapValue();
+    boolean asText = type.mapValuesAsText() && valueField.type() == FieldType.STRING;
+    int n = 0;
+    JsonToken t;
+    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+      int rr = n == 0 ? r : f.repetitionLevel();
+      keys.beginBinary(rr);
+      keys.appendUtf8(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+      keys.endBinary();
+      push(p.currentName());
+      JsonToken cv = p.nextToken();
+      if (asText) {
+        textValue(p, cv, out.column(valueField.leafIndex()), rr, f.definitionLevel() + 1);
+      } else {
+        value(p, cv, valueField, rr, f.definitionLevel() + 1, false);
+      }
+      pop();
+      n++;
+    }
+    if (n == 0) {
+      nulls(f, r, f.definitionLevel());
+    }
+  }
+
+  /** A field that is absent or null: nulls for an optional one, "" or an error for a required one. */
+  private void missing(Field f, int r, int parentDef, boolean top) throws RecordException {
+    if (!f.required()) {
+      nulls(f, r, parentDef);
+    } else if (f.type() == FieldType.STRING && top && type.missingRequiredStringIsEmpty()) {
+      out.column(f.leafIndex()).addBinary(r, scratch, 0, 0);
+    } else {
+      throw new RecordException(pathText() + ": required field is missing or null");
+    }
+  }
+
+  private void nulls(Field f, int r, int d) {
+    for (int leaf = f.firstLeaf(); leaf < f.endLeaf(); leaf++) {
+      out.column(leaf).addNull(r, d);
+    }
+  }
+
+  private RecordException mismatch(String expected, JsonToken v, JsonParser p) throws IOException {
+    return new RecordException(pathText() + ": expected " + expected + ", got " + describe(v, p));
+  }
+
+  private static String describe(JsonToken t, JsonParser p) throws IOException {
+    if (t == null) {
+      return "end of input";
+    }
+    return switch (t) {
+      case START_OBJECT -> "object";
+      case START_ARRAY -> "array";
+      case VALUE_STRING -> "string " + quote(p.getText());
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number " + p.getText();
+      case VALUE_TRUE, VALUE_FALSE -> "boolean " + p.getText();
+      case VALUE_NULL -> "null";
+      default -> t.toString();
+    };
+  }
+
+  private static String quote(String s) {
+    String cut = s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    return '"' + cut.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + '"';
+  }
+
+  private void push(Object segment) {
+    path[++depth] = segment;
+  }
+
+  private void pop() {
+    depth--;
+  }
+
+  private String pathText() {
+    StringBuilder sb = new StringBuilder("$");
+    for (int i = 1; i <= depth && i < path.length; i++) {
+      if (path[i] instanceof Integer n) {
+        sb.append('[').append(n).append(']');
+      } else {
+        sb.append('.').append(path[i]);
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Dotted path of the current field without the root, for naming unknown nested fields. */
+  private String dottedPath() {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 1; i <= depth; i++) {
+      if (path[i] instanceof Integer n) {
+        sb.append('[').append(n).append(']');
+      } else {
+        if (sb.length() > 0) {
+          sb.append('.');
+        }
+        sb.append(path[i]);
+      }
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,252 @@
+package dev.json2parquet.record;
+
+import java.util.Arrays;
+
+/**
+ * The shredded values of one leaf column: one (repetition, definition) level pair per entry, and a
+ * value for each entry whose definition level is the column's maximum. Binary values live in one
+ * byte arena with end offsets; booleans and numbers in a long array. Not thread-safe.
+ */
+public final class LeafColumn {
+  private static final int MIN_ENTRIES = 8;
+
+  final boolean binary;
+  final int maxDefinition;
+  byte[] rep = new byte[MIN_ENTRIES];
+  byte[] def = new byte[MIN_ENTRIES];
+  int entries;
+  /** Binary columns: value bytes and end offset of each value. */
+  byte[] data;
+  int dataLength;
+  int[] ends;
+  /** Other columns: the values. */
+  long[] longs;
+  int values;
+
+  LeafColumn(boolean binary, int maxDefinition) {
+    this.binary = binary;
+    this.maxDefinition = maxDefinition;
+    if (binary) {
+      data = new byte[64];
+      ends = new int[MIN_ENTRIES];
+    } else {
+      longs = new long[MIN_ENTRIES];
+    }
+  }
+
+  public int entries() {
+    return entries;
+  }
+
+  public int repetition(int entry) {
+    return rep[entry];
+  }
+
+  public int definition(int entry) {
+    return def[entry];
+  }
+
+  public int maxDefinition() {
+    return maxDefinition;
+  }
+
+  public boolean isBinary() {
+    return binary;
+  }
+
+  public byte[] data() {
+    return data;
+  }
+
+  /** Start offset in {@link #data()} of value {@code v}. */
+  public int start(int v) {
+    return v == 0 ? 0 : ends[v - 1];
+  }
+
+  public int end(int v) {
+    return ends[v];
+  }
+
+  public long longValue(int v) {
+    return longs[v];
+  }
+
+  /** Bytes allocated by this column, for the buffer's memory accounting. */
+  long allocatedBytes() {
+    long n = 2L * rep.length + 48;
+    return binary ? n + data.length + 4L * ends.length : n + 8L * longs.length;
+  }
+
+  void addNull(int r, int d) {
+    ensureEntries(1);
+    rep[entries] = (byte) r;
+    def[entries] = (byte) d;
+    entries++;
+  }
+
+  void addLong(int r, long value) {
+    ensureEntries(1);
+    if (values == longs.length) {
+      longs = Arrays.copyOf(longs, longs.length * 2);
+    }
+    rep[entries] = (byte) r;
+    def[entries] = (byte) maxDefinition;
+    entries++;
+    longs[values++] = value;
+  }
+
+  /** Starts a binary value; the caller appends its bytes with {@link #appendByte} and friends, then calls {@link #endBinary}. */
+  void beginBinary(int r) {
+    ensureEntries(1);
+    rep[entries] = (byte) r;
+    def[entries] = (byte) maxDefinition;
+  }
+
+  void endBinary() {
+    if (values == ends.length) {
+      ends = Arrays.copyOf(ends, ends.length * 2);
+    }
+    ends[values++] = dataLength;
+    entries++;
+  }
+
+  void ensureData(int more) {
+    if (dataLength + more > data.length) {
+      data = Arrays.copyOf(data, Math.max(data.length * 2, dataLength + more));
+    }
+  }
+
+  void appendBytes(byte[] src, int off, int len) {
+    ensureData(len);
+    System.arraycopy(src, off, data, dataLength, len);
+    dataLength += len;
+  }
+
+  void addBinary(int r, byte[] src, int off, int len) {
+    beginBinary(r);
+    appendBytes(src, off, len);
+    endBinary();
+  }
+
+  /**
+   * Appends UTF-16 text as UTF-8. Unpaired surrogates (possible only through JSON escapes) become
+   * U+FFFD, as in {@link String#getBytes}.
+   */
+  void appendUtf8(char[] chars, int off, int len) {
+    ensureData(len * 3);
+    byte[] d = data;
+    int p = dataLength;
+    int end = off + len;
+    for (int i = off; i < end; i++) {
+      char c = chars[i];
+      if (c < 0x80) {
+        d[p++] = (byte) c;
+      } else if (c < 0x800) {
+        d[p++] = (byte) (0xC0 | (c >> 6));
+        d[p++] = (byte) (0x80 | (c & 0x3F));
+      } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(chars[i + 1])) {
+        int cp = Character.toCodePoint(c, chars[++i]);
+        d[p++] = (byte) (0xF0 | (cp >> 18));
+        d[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+        d[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+        d[p++] = (byte) (0x80 | (cp & 0x3F));
+      } else {
+        if (Character.isSurrogate(c)) {
+          c = '\uFFFD';
+        }
+        d[p++] = (byte) (0xE0 | (c >> 12));
+        d[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+        d[p++] = (byte) (0x80 | (c & 0x3F));
+      }
+    }
+    dataLength = p;
+  }
+
+  private void ensureEntries(int more) {
+    if (entries + more > rep.length) {
+      int n = Math.max(rep.length * 2, entries + more);
+      rep = Arrays.copyOf(rep, n);
+      def = Arrays.copyOf(def, n);
+    }
+  }
+
+  /** Appends all entries of {@code other} (a column of the same schema leaf). */
+  void appendAll(LeafColumn other) {
+    if (other.entries == 1) {
+      appendOne(other);
+      return;
+    }
+    ensureEntries(other.entries);
+    System.arraycopy(other.rep, 0, rep, entries, other.entries);
+    System.arraycopy(other.def, 0, def, entries, other.entries);
+    entries += other.entries;
+    if (binary) {
+      if (values + other.values > ends.length) {
+        ends = Arrays.copyOf(ends, Math.max(ends.length * 2, values + other.values));
+      }
+      int base = dataLength;
+      for (int v = 0; v < other.values; v++) {
+        ends[values + v] = base + other.ends[v];
+      }
+      values += other.values;
+      appendBytes(other.data, 0, other.dataLength);
+    } else {
+      if (values + other.values > longs.length) {
+        longs = Arrays.copyOf(longs, Math.max(longs.length * 2, values + other.values));
+      }
+      System.arraycopy(other.longs, 0, longs, values, other.values);
+      values += other.values;
+    }
+  }
+
+  /** The common case of a flat column: one entry per record, copied without array-copy calls. */
+  private void appendOne(LeafColumn other) {
+    if (entries == rep.length) {
+      ensureEntries(1);
+    }
+    rep[entries] = other.rep[0];
+    byte d = other.def[0];
+    def[entries] = d;
+    entries++;
+    if (other.values == 0) {
+      return;
+    }
+    if (binary) {
+      if (values == ends.length) {
+        ends = Arrays.copyOf(ends, ends.length * 2);
+      }
+      int len = other.dataLength;
+      if (dataLength + len > data.length) {
+        ensureData(len);
+      }
+      if (len <= 16) {
+        byte[] src = other.data;
+        byte[] dst = data;
+        int p = dataLength;
+        for (int i = 0; i < len; i++) {
+          dst[p + i] = src[i];
+        }
+      } else {
+        System.arraycopy(other.data, 0, data, dataLength, len);
+      }
+      dataLength += len;
+      ends[values++] = dataLength;
+    } else {
+      if (values == longs.length) {
+        longs = Arrays.copyOf(longs, longs.length * 2);
+      }
+      longs[values++] = other.longs[0];
+    }
+  }
+
+  /** Discards entries from {@code entryMark} and values from {@code valueMark} on. */
+  void truncate(int entryMark, int valueMark, int dataMark) {
+    entries = entryMark;
+    values = valueMark;
+    dataLength = dataMark;
+  }
+
+  void clear() {
+    truncate(0, 0, 0);
+  }
+}

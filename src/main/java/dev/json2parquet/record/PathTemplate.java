@@ -1,0 +1,209 @@
+package dev.json2parquet.record;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * A template over record fields and event time, e.g.
+ * {@code capability={business_capability}/year={time:yyyy}/month={time:MM}}. A placeholder
+ * {@code {path}} takes a scalar field's value; {@code {path:PATTERN}} reads the field as a timestamp
+ * (the ingest time when it is missing or unparseable) and formats it, in UTC, with a
+ * {@link DateTimeFormatter} pattern. Immutable; {@link #values} is safe to call from one thread
+ * at a time per {@link Renderer}.
+ *
+ * <p>Rendering happens in two steps so that the per-record work stays small: {@link Renderer#values}
+ * extracts the raw values (the grouping key), and {@link #path} turns them into a path-safe string
+ * once per new key.
+ */
+public final class PathTemplate {
+  /** Written for an empty or missing value; engines that read Hive layouts take it as null. */
+  public static final String EMPTY = "__HIVE_DEFAULT_PARTITION__";
+  private static final int MAX_SEGMENT = 200;
+
+  private final String text;
+  private final List<String> literals = new ArrayList<>();
+  private final List<Field> fields = new ArrayList<>();
+  private final List<DateTimeFormatter> formats = new ArrayList<>();
+  /** Whether a placeholder's pattern shows fractions of a second, which rules out caching by second. */
+  private final List<Boolean> subSecond = new ArrayList<>();
+
+  private PathTemplate(String text) {
+    this.text = text;
+  }
+
+  /** Parses {@code text}; throws IllegalArgumentException naming the problem. */
+  public static PathTemplate parse(String text, RecordSchema schema) {
+    PathTemplate t = new PathTemplate(text);
+    StringBuilder lit = new StringBuilder();
+    int i = 0;
+    while (i < text.length()) {
+      char c = text.charAt(i);
+      if (c == '}') {
+        throw new IllegalArgumentException("unmatched '}' at position " + i);
+      }
+      if (c != '{') {
+        lit.append(c);
+        i++;
+        continue;
+      }
+      int close = text.indexOf('}', i);
+      if (close < 0) {
+        throw new IllegalArgumentException("unclosed '{' at position " + i);
+      }
+      String spec = text.substring(i + 1, close);
+      int colon = spec.indexOf(':');
+      String name = colon < 0 ? spec : spec.substring(0, colon);
+      Field f = schema.scalarField(name);
+      if (f == null) {
+        throw new IllegalArgumentException("'" + name + "' is not a field of the " + schema.name()
+            + " record that holds one value per record");
+      }
+      DateTimeFormatter fmt = null;
+      if (colon >= 0) {
+        try {
+          fmt = DateTimeFormatter.ofPattern(spec.substring(colon + 1)).withZone(ZoneOffset.UTC);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("bad date pattern in {" + spec + "}: " + e.getMessage());
+        }
+      }
+      t.literals.add(lit.toString());
+      lit.setLength(0);
+      t.fields.add(f);
+      t.formats.add(fmt);
+      t.subSecond.add(colon >= 0 && spec.substring(colon + 1).matches(".*[SnNA].*"));
+      i = close + 1;
+    }
+    t.literals.add(lit.toString());
+    for (String l : t.literals) {
+      for (String seg : l.split("/", -1)) {
+        if (seg.equals("..") || seg.equals(".")) {
+          throw new IllegalArgumentException("'" + text + "' may not contain '.' or '..' path segments");
+        }
+      }
+    }
+    if (text.startsWith("/")) {
+      throw new IllegalArgumentException("'" + text + "' must be a relative path");
+    }
+    return t;
+  }
+
+  public String text() {
+    return text;
+  }
+
+  public int placeholders() {
+    return fields.size();
+  }
+
+  /** A renderer keeps small caches; use one per thread. */
+  public Renderer renderer(LongSupplier ingestMicros) {
+    return new Renderer(ingestMicros);
+  }
+
+  /**
+   * The path-safe rendering of raw values from {@link Renderer#values}: each value escaped so it
+   * cannot add or leave a directory, empty values replaced by {@link #EMPTY}.
+   */
+  public String path(List<String> values) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < fields.size(); i++) {
+      sb.append(literals.get(i));
+      appendSafe(sb, values.get(i));
+    }
+    sb.append(literals.get(fields.size()));
+    return sb.toString();
+  }
+
+  /** Escapes one value as a single path segment (no '/', '..', ':', control characters). */
+  public static void appendSafe(StringBuilder sb, String value) {
+    if (value == null || value.isEmpty()) {
+      sb.append(EMPTY);
+      return;
+    }
+    int start = sb.length();
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      boolean escape = c < 0x20 || c == 0x7F || "/\\:%*?\"<>|#{}[]^`'=&$!;".indexOf(c) >= 0
+          || (c == '.' && i == 0) || Character.isSurrogate(c) && !validPair(value, i);
+      if (escape) {
+        sb.append('%').append(Character.toUpperCase(Character.forDigit((c >> 4) & 0xF, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
+      } else {
+        sb.append(c);
+      }
+    }
+    if (sb.length() - start > MAX_SEGMENT) {
+      String hash = Integer.toHexString(value.hashCode());
+      sb.setLength(start + MAX_SEGMENT - hash.length() - 1);
+      sb.append('~').append(hash);
+    }
+  }
+
+  private static boolean validPair(String s, int i) {
+    char c = s.charAt(i);
+    if (Character.isHighSurrogate(c)) {
+      return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+    }
+    return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+  }
+
+  /** Extracts a record's raw values for this template. Not thread-safe. */
+  public final class Renderer {
+    private final LongSupplier ingestMicros;
+    private final long[] lastSecond = new long[fields.size()];
+    private final String[] lastText = new String[fields.size()];
+
+    private Renderer(LongSupplier ingestMicros) {
+      this.ingestMicros = ingestMicros;
+    }
+
+    /** The raw value of each placeholder for the one record in {@code record}. */
+    public List<String> values(ColumnBatch record) {
+      if (fields.isEmpty()) {
+        return List.of();
+      }
+      String[] out = new String[fields.size()];
+      for (int i = 0; i < out.length; i++) {
+        DateTimeFormatter fmt = formats.get(i);
+        out[i] = fmt == null ? record.scalarText(fields.get(i)) : formatTime(i, fmt, record);
+      }
+      return List.of(out);
+    }
+
+    private String formatTime(int i, DateTimeFormatter fmt, ColumnBatch record) {
+      long micros = eventMicros(fields.get(i), record);
+      if (micros == EventTime.INVALID) {
+        micros = ingestMicros.getAsLong();
+      }
+      long second = Math.floorDiv(micros, 1_000_000L);
+      boolean cacheable = !subSecond.get(i);
+      if (cacheable && lastText[i] != null && lastSecond[i] == second) {
+        return lastText[i];
+      }
+      String s = fmt.format(Instant.ofEpochSecond(second, Math.floorMod(micros, 1_000_000L) * 1000));
+      lastSecond[i] = second;
+      lastText[i] = s;
+      return s;
+    }
+  }
+
+  /** The event time of a scalar field in microseconds, or {@link EventTime#INVALID}. */
+  static long eventMicros(Field f, ColumnBatch record) {
+    LeafColumn c = record.column(f.leafIndex());
+    if (c.entries() == 0 || c.definition(0) != c.maxDefinition()) {
+      return EventTime.INVALID;
+    }
+    return switch (f.type()) {
+      case STRING -> EventTime.parseMicros(c.data(), 0, c.end(0));
+      case TIMESTAMP -> c.longValue(0);
+      case DATE -> c.longValue(0) * 86_400_000_000L;
+      case INT64 -> EventTime.fromEpochNumber(c.longValue(0));
+      case DOUBLE -> EventTime.fromEpochNumber(Double.longBitsToDouble(c.longValue(0)));
+      default -> EventTime.INVALID;
+    };
+  }
+}

@@ -1,0 +1,64 @@
+package dev.json2parquet.record;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A schema plus the rules for reading JSON into it: field aliases, where unknown fields go,
+ * which field carries the event time, and how lenient to be with missing required strings.
+ *
+ * @param schema the columns
+ * @param aliases alternative JSON names of top-level fields (alias to field name)
+ * @param unknownFields the policy for fields the schema does not name
+ * @param catchAll the top-level MAP field that receives unknown fields under EXTRA, or null
+ * @param eventTimeField the top-level field holding the record's event time, or null
+ * @param missingRequiredStringIsEmpty when true, an absent or null required string is written as ""
+ * @param mapValuesAsText when true, a non-string value in a map of strings is kept as its JSON text
+ */
+public record RecordType(
+    RecordSchema schema,
+    Map<String, String> aliases,
+    UnknownFields unknownFields,
+    Field catchAll,
+    String eventTimeField,
+    boolean missingRequiredStringIsEmpty,
+    boolean mapValuesAsText) {
+
+  public RecordType {
+    aliases = Map.copyOf(aliases);
+    if (unknownFields == UnknownFields.EXTRA && catchAll == null) {
+      throw new IllegalArgumentException("Cannot keep unknown fields: the schema has no catch-all map");
+    }
+  }
+
+  public static final String LOG_CATCH_ALL = "extra_fields";
+
+  private static final List<String> LOG_REQUIRED = List.of(
+      "time", "level", "message", "business_capability", "business_domain", "business_service",
+      "application_service");
+
+  /** The {@code Log} record of the original design, columns in the order of its definition. */
+  public static RecordType log() {
+    String[] order = {
+      "time", "level", "correlation_id", "session_id", "message_id", "person_id", "user_id", "device_id",
+      "message", "business_capability", "business_domain", "business_service", "application_service",
+      "audit", "resource_type", "cloud_provider", "source_id", "http_response", "error_code", "stack_trace",
+      "duration", "trace_ip", "region", "az", "tags", "args", "transaction_message_reference", "ttl",
+      "auto_index", "logger_name", "thread_name", LOG_CATCH_ALL
+    };
+    Field[] fields = new Field[order.length];
+    for (int i = 0; i < order.length; i++) {
+      String n = order[i];
+      fields[i] = switch (n) {
+        case "audit", "auto_index" -> Field.primitive(n, FieldType.BOOLEAN, false);
+        case "trace_ip", "tags" -> Field.list(n, false, Field.primitive("element", FieldType.STRING, false));
+        case "args", LOG_CATCH_ALL -> Field.map(n, false, Field.primitive("value", FieldType.STRING, false));
+        default -> Field.primitive(n, FieldType.STRING, LOG_REQUIRED.contains(n));
+      };
+    }
+    RecordSchema schema = new RecordSchema("Log", List.of(fields));
+    return new RecordType(schema,
+        Map.of("msg", "message", "log", "message", "lvl", "level", "timestamp", "time", "when", "time"),
+        UnknownFields.EXTRA, schema.field(LOG_CATCH_ALL), "time", true, true);
+  }
+}

@@ -1,0 +1,34 @@
+package dev.json2parquet.sink;
+
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Where finished Parquet files go: a local directory now, object storage later. Implementations
+ * are thread-safe: several flusher threads create files at once.
+ */
+public interface Sink extends AutoCloseable {
+
+  /**
+   * Starts a file at {@code relativePath} ('/'-separated, already path-safe). Nothing is visible at
+   * that path until {@link Pending#commit()} returns.
+   */
+  Pending create(String relativePath) throws IOException;
+
+  /** Where {@code relativePath} ends up, for messages (a file path or a URL). */
+  String locate(String relativePath);
+
+  @Override
+  void close() throws IOException;
+
+  /** A file being written. Used by one thread. */
+  interface Pending {
+    OutputStream stream();
+
+    /** Makes the file visible, complete, at its path. */
+    void commit() throws IOException;
+
+    /** Discards whatever was written; idempotent, and a no-op after commit. */
+    void abort();
+  }
+}

@@ -1,0 +1,58 @@
+package dev.json2parquet.source;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * One source of JSON lines: a file (gzip-compressed when its name ends in {@code .gz}) or a stream
+ * such as stdin.
+ *
+ * @param name how records from it are labelled: the file name as given, or {@code stdin}
+ * @param size the number of bytes it will yield, or -1 when unknown
+ */
+public record Input(String name, long size, Opener opener) {
+
+  /** Opens the input's raw bytes. */
+  @FunctionalInterface
+  public interface Opener {
+    InputStream open() throws IOException;
+  }
+
+  public static Input file(Path path) {
+    String name = path.toString();
+    long size;
+    try {
+      size = Files.size(path);
+    } catch (IOException e) {
+      size = -1;
+    }
+    return new Input(name, size, () -> Files.newInputStream(path));
+  }
+
+  public static Input stream(String name, InputStream in) {
+    return new Input(name, -1, () -> in);
+  }
+
+  public boolean gzip() {
+    return name.endsWith(".gz");
+  }
+
+  /**
+   * Opens the decoded byte stream. {@code counter} sees the raw (compressed) bytes as they are read,
+   * for progress reporting.
+   */
+  public InputStream openDecoded(ByteCounter counter) throws IOException {
+    InputStream raw = new CountingInputStream(opener.open(), counter);
+    return gzip() ? new GZIPInputStream(new BufferedInputStream(raw, 1 << 16), 1 << 16) : raw;
+  }
+
+  /** Receives counts of bytes read. */
+  @FunctionalInterface
+  public interface ByteCounter {
+    void add(long bytes);
+  }
+}

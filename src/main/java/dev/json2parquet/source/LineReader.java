@@ -1,0 +1,129 @@
+package dev.json2parquet.source;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Splits a byte stream into lines without decoding it. Accepts LF and CRLF endings and a UTF-8
+ * byte order mark at the start; skips blank and whitespace-only lines (their numbers still count).
+ * A line longer than {@code maxLineBytes} is not held in memory: the handler gets its first
+ * {@link #OVERSIZE_PREFIX} bytes and its full length. Not thread-safe.
+ */
+public final class LineReader {
+  /** How much of an oversized line is kept for the dead-letter queue. */
+  public static final int OVERSIZE_PREFIX = 64 * 1024;
+
+  /** Receives lines; {@code buf} is valid only during the call. */
+  public interface Handler {
+    void line(byte[] buf, int off, int len, long lineNumber) throws IOException;
+
+    void oversized(byte[] prefix, int prefixLen, long totalBytes, long lineNumber) throws IOException;
+  }
+
+  private final int maxLineBytes;
+  private byte[] buf;
+
+  public LineReader(int maxLineBytes) {
+    this.maxLineBytes = maxLineBytes;
+    this.buf = new byte[1 << 20];
+  }
+
+  /** Reads {@code in} to its end, calling the handler for each non-blank line. */
+  public void read(InputStream in, Handler handler) throws IOException {
+    int start = 0; // start of the current line in buf
+    int limit = 0; // end of valid data in buf
+    int scan = 0; // where to continue looking for '\n'
+    long lineNumber = 1;
+    boolean first = true;
+    long skipping = -1; // >= 0: bytes seen so far of an oversized line being skipped
+    byte[] prefix = null;
+    int prefixLen = 0;
+    while (true) {
+      int nl = -1;
+      for (int i = scan; i < limit; i++) {
+        if (buf[i] == '\n') {
+          nl = i;
+          break;
+        }
+      }
+      if (nl >= 0) {
+        if (skipping >= 0) {
+          skipping += nl - start;
+          handler.oversized(prefix, prefixLen, skipping, lineNumber);
+          skipping = -1;
+          prefix = null;
+        } else {
+          if (first) {
+            start = skipBom(start, nl);
+            first = false;
+          }
+          emit(handler, start, nl, lineNumber);
+        }
+        lineNumber++;
+        start = nl + 1;
+        scan = start;
+        continue;
+      }
+      // no newline in [scan, limit): the line continues
+      if (skipping < 0 && limit - start > maxLineBytes) {
+        prefixLen = Math.min(OVERSIZE_PREFIX, limit - start);
+        prefix = Arrays.copyOfRange(buf, start, start + prefixLen);
+        skipping = 0;
+      }
+      if (skipping >= 0) {
+        skipping += limit - start;
+        start = limit;
+      }
+      if (start > 0) {
+        System.arraycopy(buf, start, buf, 0, limit - start);
+        limit -= start;
+        start = 0;
+      }
+      scan = limit;
+      if (limit == buf.length) {
+        // only reached while a line of at most maxLineBytes is still being assembled
+        buf = Arrays.copyOf(buf, Math.max(buf.length + 1, Math.min(buf.length * 2, maxLineBytes + 2)));
+      }
+      int n = in.read(buf, limit, buf.length - limit);
+      if (n < 0) {
+        break;
+      }
+      limit += n;
+    }
+    if (skipping >= 0) {
+      handler.oversized(prefix, prefixLen, skipping, lineNumber);
+    } else if (limit > start) {
+      if (first) {
+        start = skipBom(start, limit);
+      }
+      emit(handler, start, limit, lineNumber);
+    }
+  }
+
+  private int skipBom(int start, int end) {
+    if (end - start >= 3 && buf[start] == (byte) 0xEF && buf[start + 1] == (byte) 0xBB
+        && buf[start + 2] == (byte) 0xBF) {
+      return start + 3;
+    }
+    return start;
+  }
+
+  private void emit(Handler handler, int start, int end, long lineNumber) throws IOException {
+    if (end > start && buf[end - 1] == '\r') {
+      end--;
+    }
+    for (int i = start; i < end; i++) {
+      byte b = buf[i];
+      if (b != ' ' && b != '\t' && b != '\r') {
+        if (end - start > maxLineBytes) {
+          handler.oversized(Arrays.copyOfRange(buf, start, start + Math.min(OVERSIZE_PREFIX, end - start)),
+              Math.min(OVERSIZE_PREFIX, end - start), end - start, lineNumber);
+        } else {
+          handler.line(buf, start, end - start, lineNumber);
+        }
+        return;
+      }
+    }
+  }
+}
