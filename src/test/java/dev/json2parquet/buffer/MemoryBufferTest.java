@@ -12,11 +12,12 @@ import dev.json2parquet.record.RecordType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +30,7 @@ class MemoryBufferTest {
   private final JsonRecordReader reader = new JsonRecordReader(type);
   private final AtomicLong now = new AtomicLong();
   private final Ticker ticker = now::get;
-  private final List<Batch> handed = new CopyOnWriteArrayList<>();
+  private final List<Batch> handed = Collections.synchronizedList(new ArrayList<>());
   private MemoryBuffer buffer;
   /** When true, the consumer releases each batch as soon as it gets it, like a flusher that keeps up. */
   private boolean releasePromptly;
@@ -65,6 +66,10 @@ class MemoryBufferTest {
       throw new AssertionError(e);
     }
     return batch;
+  }
+
+  private static ConditionFactory waitUpTo5s() {
+    return await().atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5));
   }
 
   private static BucketKey key(String name) {
@@ -340,14 +345,14 @@ class MemoryBufferTest {
     }, "appender");
     appender.start();
 
-    await().atMost(Duration.ofSeconds(5))
+    waitUpTo5s()
         .until(() -> appender.getState() == Thread.State.WAITING && handed.size() == 4);
     assertThat(done).isFalse();
     assertThat(buffer.heldBytes()).isGreaterThan(budget);
 
     buffer.release(handed.get(0));
 
-    await().atMost(Duration.ofSeconds(5)).untilTrue(done);
+    waitUpTo5s().untilTrue(done);
     assertThat(failure.get()).isNull();
     assertThat(buffer.heldBytes()).isLessThanOrEqualTo(budget);
   }
@@ -366,12 +371,12 @@ class MemoryBufferTest {
     }, "appender");
     appender.start();
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> appender.getState() == Thread.State.WAITING);
+    waitUpTo5s().until(() -> appender.getState() == Thread.State.WAITING);
     assertThat(done).isFalse();
 
     buffer.close();
 
-    await().atMost(Duration.ofSeconds(5)).untilTrue(done);
+    waitUpTo5s().untilTrue(done);
     assertThatThrownBy(() -> buffer.append(key("a"), record("late")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("Cannot append: buffer is closed");
