@@ -12,10 +12,14 @@ import java.util.function.Consumer;
 /**
  * An in-memory buffer with a byte budget over everything it holds, including batches handed to the
  * flusher but not yet written. A key is flushed when it holds {@code maxRecords} records, when it
- * holds a quarter of the budget (so several batches can be encoded while others fill), or when its
+ * uses an eighth of the budget (a quarter once array growth is counted) (so several batches can be encoded while others fill), or when its
  * oldest record is {@code intervalNanos} old. When the whole budget is reached the largest keys are
  * flushed until the keys hold at most half of it; if the flusher is still behind, {@link #append}
  * waits. Memory therefore depends on the budget, never on input size or key count.
+ *
+ * <p>Written batches come back through {@link #release} and are kept (up to {@link #POOL}, counted
+ * against the budget) for reuse by the next new key while few keys are held, so that a steady
+ * stream does not allocate, zero and collect its largest arrays over and over.
  */
 public final class MemoryBuffer implements Buffer {
   private final RecordSchema schema;
@@ -31,6 +35,9 @@ public final class MemoryBuffer implements Buffer {
   /** Bytes handed to the flusher and not yet released. */
   private long inFlightBytes;
   private boolean closed;
+  static final int POOL = 4;
+  private final java.util.ArrayDeque<ColumnBatch> pool = new java.util.ArrayDeque<>();
+  private long pooledBytes;
 
   private static final class Bucket {
     final ColumnBatch batch;
@@ -51,7 +58,8 @@ public final class MemoryBuffer implements Buffer {
     this.schema = schema;
     this.maxRecords = maxRecords;
     this.maxBytes = maxBytes;
-    this.maxBatchBytes = Math.max(1, maxBytes / 4);
+    // arrays grow by doubling, so a batch using an eighth of the budget holds at most a quarter
+    this.maxBatchBytes = Math.max(1, maxBytes / 8);
     this.intervalNanos = intervalNanos;
     this.ticker = ticker;
     this.flusher = flusher;
@@ -66,7 +74,7 @@ public final class MemoryBuffer implements Buffer {
       }
       Bucket b = buckets.get(key);
       if (b == null) {
-        b = new Bucket(new ColumnBatch(schema), ticker.read());
+        b = new Bucket(newBatch(), ticker.read());
         buckets.put(key, b);
       }
       b.batch.append(record);
@@ -75,11 +83,15 @@ public final class MemoryBuffer implements Buffer {
       b.bytes = now;
       if (b.batch.records() >= maxRecords) {
         ready.add(detach(key, b, Batch.Reason.SIZE));
-      } else if (b.bytes >= maxBatchBytes) {
+      } else if ((b.batch.records() & 63) == 0 && b.batch.usedBytes() >= maxBatchBytes) {
         ready.add(detach(key, b, Batch.Reason.BYTES));
       }
-      if (bucketBytes + inFlightBytes > maxBytes) {
-        evictLargest(ready);
+      if (bucketBytes + inFlightBytes + pooledBytes > maxBytes) {
+        pool.clear();
+        pooledBytes = 0;
+        if (bucketBytes + inFlightBytes > maxBytes) {
+          evictLargest(ready);
+        }
       }
     }
     ready.forEach(flusher);
@@ -88,6 +100,15 @@ public final class MemoryBuffer implements Buffer {
         wait();
       }
     }
+  }
+
+  private ColumnBatch newBatch() {
+    ColumnBatch pooled = buckets.size() < POOL ? pool.poll() : null;
+    if (pooled == null) {
+      return new ColumnBatch(schema);
+    }
+    pooledBytes -= pooled.allocatedBytes();
+    return pooled;
   }
 
   /** Detaches the largest buckets until the buckets hold at most half of the budget. */
@@ -159,12 +180,18 @@ public final class MemoryBuffer implements Buffer {
   @Override
   public synchronized void release(Batch batch) {
     inFlightBytes -= batch.bytes();
+    ColumnBatch records = batch.records();
+    if (!closed && pool.size() < POOL && bucketBytes + inFlightBytes + pooledBytes + records.allocatedBytes() <= maxBytes) {
+      records.clear();
+      pool.add(records);
+      pooledBytes += records.allocatedBytes();
+    }
     notifyAll();
   }
 
   @Override
   public synchronized long heldBytes() {
-    return bucketBytes + inFlightBytes;
+    return bucketBytes + inFlightBytes + pooledBytes;
   }
 
   @Override
@@ -175,6 +202,8 @@ public final class MemoryBuffer implements Buffer {
   @Override
   public synchronized void close() {
     closed = true;
+    pool.clear();
+    pooledBytes = 0;
     notifyAll();
   }
 }

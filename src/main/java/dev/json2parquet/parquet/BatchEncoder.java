@@ -34,7 +34,17 @@ public final class BatchEncoder {
   private final MessageType messageType;
   private final List<ColumnDescriptor> columns;
   private final WriterSettings settings;
-  private final ParquetProperties properties;
+  private final ParquetProperties.Builder baseProperties;
+  private ParquetProperties properties;
+  /**
+   * Columns whose dictionary overflowed in an earlier large file: writing them plain from the start
+   * saves hashing every value into a dictionary that would be thrown away. Re-probed every
+   * {@link #REPROBE_EVERY} files, since data changes.
+   */
+  private final java.util.Set<String> plainColumns = new java.util.HashSet<>();
+  private int files;
+  static final int LEARN_MIN_ROWS = 10_000;
+  static final int REPROBE_EVERY = 16;
   private final BytesInputCompressor compressor;
   private final Field[] leaves;
 
@@ -43,13 +53,14 @@ public final class BatchEncoder {
     this.messageType = ParquetSchemas.toMessageType(schema);
     this.columns = messageType.getColumns();
     this.settings = settings;
-    this.properties = ParquetProperties.builder()
+    this.baseProperties = ParquetProperties.builder()
         .withPageSize(settings.pageBytes())
         .withDictionaryPageSize(settings.dictionaryPageBytes())
         .withDictionaryEncoding(true)
+        .withSizeStatisticsEnabled(false)
         .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
-        .withAllocator(new HeapByteBufferAllocator())
-        .build();
+        .withAllocator(new HeapByteBufferAllocator());
+    this.properties = baseProperties.build();
     this.compressor = settings.compression().newCompressor();
     this.leaves = schema.leaves().toArray(new Field[0]);
     if (columns.size() != leaves.length) {
@@ -68,6 +79,15 @@ public final class BatchEncoder {
    * @return the number of bytes written
    */
   public long encode(ColumnBatch batch, OutputStream out, Map<String, String> metadata) throws IOException {
+    boolean large = batch.records() >= LEARN_MIN_ROWS;
+    if (++files % REPROBE_EVERY == 0) {
+      plainColumns.clear();
+    }
+    ParquetProperties.Builder b = ParquetProperties.copy(baseProperties.build());
+    if (large) {
+      plainColumns.forEach(c -> b.withDictionaryEncoding(c, false));
+    }
+    properties = b.build();
     PositionStream stream = new PositionStream(out);
     ParquetFileWriter file = new ParquetFileWriter(new StreamFile(stream), messageType,
         ParquetFileWriter.Mode.CREATE, settings.rowGroupBytes(), 0,
@@ -82,6 +102,9 @@ public final class BatchEncoder {
       done = writeRowGroup(batch, file, cursor, valueCursor, done);
     }
     file.end(metadata);
+    if (large) {
+      learnFallbacks(file);
+    }
     return stream.getPos();
   }
 
@@ -115,6 +138,19 @@ public final class BatchEncoder {
     store.close();
     pages.close();
     return r;
+  }
+
+  private void learnFallbacks(ParquetFileWriter file) throws IOException {
+    var blocks = file.getFooter().getBlocks();
+    if (blocks.isEmpty()) {
+      return;
+    }
+    for (var chunk : blocks.get(0).getColumns()) {
+      var stats = chunk.getEncodingStats();
+      if (stats != null && stats.hasDictionaryPages() && stats.hasNonDictionaryEncodedPages()) {
+        plainColumns.add(chunk.getPath().toDotString());
+      }
+    }
   }
 
   /** Writes one record's entries of one leaf: the entry at the cursor and all that repeat it. */

@@ -11,13 +11,14 @@ public final class ColumnBatch {
   private final RecordSchema schema;
   private final LeafColumn[] columns;
   private int records;
+  private final long[] allocation = {64};
 
   public ColumnBatch(RecordSchema schema) {
     this.schema = schema;
     this.columns = new LeafColumn[schema.leafCount()];
     for (int i = 0; i < columns.length; i++) {
       Field leaf = schema.leaves().get(i);
-      columns[i] = new LeafColumn(leaf.type().isBinary(), leaf.definitionLevel());
+      columns[i] = new LeafColumn(leaf.type().isBinary(), leaf.definitionLevel(), allocation);
     }
   }
 
@@ -51,13 +52,18 @@ public final class ColumnBatch {
     records = 0;
   }
 
-  /** Bytes allocated by this batch's arrays: what it costs the buffer. */
-  public long allocatedBytes() {
-    long n = 64;
+  /** Bytes of the batch's arrays in use; a loop over the columns, so call it now and then. */
+  public long usedBytes() {
+    long n = 0;
     for (LeafColumn c : columns) {
-      n += c.allocatedBytes();
+      n += c.usedBytes();
     }
     return n;
+  }
+
+  /** Bytes allocated by this batch's arrays: what it costs the buffer. */
+  public long allocatedBytes() {
+    return allocation[0];
   }
 
   /**

@@ -23,15 +23,35 @@ public final class LeafColumn {
   long[] longs;
   int values;
 
-  LeafColumn(boolean binary, int maxDefinition) {
+  /** The owning batch's running total of allocated bytes, shared by its columns. */
+  private final long[] allocation;
+
+  LeafColumn(boolean binary, int maxDefinition, long[] allocation) {
     this.binary = binary;
     this.maxDefinition = maxDefinition;
+    this.allocation = allocation;
     if (binary) {
       data = new byte[64];
       ends = new int[MIN_ENTRIES];
     } else {
       longs = new long[MIN_ENTRIES];
     }
+    allocation[0] += allocatedBytes();
+  }
+
+  private void growLongs(int n) {
+    allocation[0] += 8L * (n - longs.length);
+    longs = Arrays.copyOf(longs, n);
+  }
+
+  private void growEnds(int n) {
+    allocation[0] += 4L * (n - ends.length);
+    ends = Arrays.copyOf(ends, n);
+  }
+
+  private void growData(int n) {
+    allocation[0] += n - data.length;
+    data = Arrays.copyOf(data, n);
   }
 
   public int entries() {
@@ -71,6 +91,11 @@ public final class LeafColumn {
     return longs[v];
   }
 
+  /** Bytes of this column in use (entries and values). */
+  long usedBytes() {
+    return 2L * entries + (binary ? dataLength + 4L * values : 8L * values);
+  }
+
   /** Bytes allocated by this column, for the buffer's memory accounting. */
   long allocatedBytes() {
     long n = 2L * rep.length + 48;
@@ -87,7 +112,7 @@ public final class LeafColumn {
   void addLong(int r, long value) {
     ensureEntries(1);
     if (values == longs.length) {
-      longs = Arrays.copyOf(longs, longs.length * 2);
+      growLongs(longs.length * 2);
     }
     rep[entries] = (byte) r;
     def[entries] = (byte) maxDefinition;
@@ -104,7 +129,7 @@ public final class LeafColumn {
 
   void endBinary() {
     if (values == ends.length) {
-      ends = Arrays.copyOf(ends, ends.length * 2);
+      growEnds(ends.length * 2);
     }
     ends[values++] = dataLength;
     entries++;
@@ -112,7 +137,7 @@ public final class LeafColumn {
 
   void ensureData(int more) {
     if (dataLength + more > data.length) {
-      data = Arrays.copyOf(data, Math.max(data.length * 2, dataLength + more));
+      growData(Math.max(data.length * 2, dataLength + more));
     }
   }
 
@@ -165,6 +190,7 @@ public final class LeafColumn {
   private void ensureEntries(int more) {
     if (entries + more > rep.length) {
       int n = Math.max(rep.length * 2, entries + more);
+      allocation[0] += 2L * (n - rep.length);
       rep = Arrays.copyOf(rep, n);
       def = Arrays.copyOf(def, n);
     }
@@ -182,7 +208,7 @@ public final class LeafColumn {
     entries += other.entries;
     if (binary) {
       if (values + other.values > ends.length) {
-        ends = Arrays.copyOf(ends, Math.max(ends.length * 2, values + other.values));
+        growEnds(Math.max(ends.length * 2, values + other.values));
       }
       int base = dataLength;
       for (int v = 0; v < other.values; v++) {
@@ -192,7 +218,7 @@ public final class LeafColumn {
       appendBytes(other.data, 0, other.dataLength);
     } else {
       if (values + other.values > longs.length) {
-        longs = Arrays.copyOf(longs, Math.max(longs.length * 2, values + other.values));
+        growLongs(Math.max(longs.length * 2, values + other.values));
       }
       System.arraycopy(other.longs, 0, longs, values, other.values);
       values += other.values;
@@ -213,7 +239,7 @@ public final class LeafColumn {
     }
     if (binary) {
       if (values == ends.length) {
-        ends = Arrays.copyOf(ends, ends.length * 2);
+        growEnds(ends.length * 2);
       }
       int len = other.dataLength;
       if (dataLength + len > data.length) {
@@ -233,7 +259,7 @@ public final class LeafColumn {
       ends[values++] = dataLength;
     } else {
       if (values == longs.length) {
-        longs = Arrays.copyOf(longs, longs.length * 2);
+        growLongs(longs.length * 2);
       }
       longs[values++] = other.longs[0];
     }
