@@ -2,7 +2,6 @@ package dev.json2parquet.parquet;
 
 import dev.json2parquet.record.ColumnBatch;
 import dev.json2parquet.record.Field;
-import dev.json2parquet.record.LeafColumn;
 import dev.json2parquet.record.RecordSchema;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,14 +10,12 @@ import java.util.Map;
 import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnWriteStore;
-import org.apache.parquet.column.ColumnWriter;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
-import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
 
 /**
@@ -28,7 +25,8 @@ import org.apache.parquet.schema.MessageType;
  * thread; it reuses its compressor across files.
  */
 public final class BatchEncoder {
-  private static final int SIZE_CHECK_EVERY = 1024;
+  /** Records written per column before moving to the next column. */
+  static final int RUN = 512;
 
   private final RecordSchema schema;
   private final MessageType messageType;
@@ -58,6 +56,9 @@ public final class BatchEncoder {
         .withDictionaryPageSize(settings.dictionaryPageBytes())
         .withDictionaryEncoding(true)
         .withSizeStatisticsEnabled(false)
+        .withMinRowCountForPageSizeCheck(RUN)
+        .withMaxRowCountForPageSizeCheck(RUN)
+        .estimateRowCountForPageSizeCheck(false)
         .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
         .withAllocator(new HeapByteBufferAllocator());
     this.properties = baseProperties.build();
@@ -94,12 +95,12 @@ public final class BatchEncoder {
         ParquetProperties.DEFAULT_COLUMN_INDEX_TRUNCATE_LENGTH,
         ParquetProperties.DEFAULT_STATISTICS_TRUNCATE_LENGTH, false);
     file.start();
-    int[] cursor = new int[leaves.length];
-    int[] valueCursor = new int[leaves.length];
+    int[] entries = new int[leaves.length];
+    int[] values = new int[leaves.length];
     int records = batch.records();
     int done = 0;
     while (done < records) {
-      done = writeRowGroup(batch, file, cursor, valueCursor, done);
+      done = writeRowGroup(batch, file, entries, values, done);
     }
     file.end(metadata);
     if (large) {
@@ -108,31 +109,42 @@ public final class BatchEncoder {
     return stream.getPos();
   }
 
-  private int writeRowGroup(ColumnBatch batch, ParquetFileWriter file, int[] cursor, int[] valueCursor, int from)
+  /**
+   * Writes records from {@code from} on into one row group, column by column in runs of
+   * {@link #RUN} records. Page-size checks are aligned to the runs (see the properties), so a
+   * check only ever sees whole records in every column.
+   */
+  private int writeRowGroup(ColumnBatch batch, ParquetFileWriter file, int[] entries, int[] values, int from)
       throws IOException {
     ColumnChunkPageWriteStore pages = new ColumnChunkPageWriteStore(compressor, messageType,
         properties.getAllocator(), properties.getColumnIndexTruncateLength(), false);
     ColumnWriteStore store = properties.newColumnWriteStore(messageType, pages, pages);
-    ColumnWriter[] writers = new ColumnWriter[leaves.length];
+    LeafWriter[] writers = new LeafWriter[leaves.length];
     for (int c = 0; c < writers.length; c++) {
-      writers[c] = store.getColumnWriter(columns.get(c));
+      writers[c] = LeafWriter.of(store.getColumnWriter(columns.get(c)), leaves[c]);
+      writers[c].reset(batch.column(c), entries[c], values[c]);
     }
     int records = batch.records();
     int r = from;
-    long rows = 0;
     while (r < records) {
-      for (int c = 0; c < writers.length; c++) {
-        writeRecord(batch.column(c), leaves[c], writers[c], cursor, valueCursor, c);
+      int n = Math.min(RUN, records - r);
+      for (LeafWriter w : writers) {
+        w.write(n);
       }
-      store.endRecord();
-      r++;
-      rows++;
-      if (rows % SIZE_CHECK_EVERY == 0 && store.getBufferedSize() >= settings.rowGroupBytes()) {
+      for (int i = 0; i < n; i++) {
+        store.endRecord();
+      }
+      r += n;
+      if (store.getBufferedSize() >= settings.rowGroupBytes()) {
         break;
       }
     }
+    for (int c = 0; c < writers.length; c++) {
+      entries[c] = writers[c].entry;
+      values[c] = writers[c].value;
+    }
     store.flush();
-    file.startBlock(rows);
+    file.startBlock(r - from);
     pages.flushToFileWriter(file);
     file.endBlock();
     store.close();
@@ -151,37 +163,6 @@ public final class BatchEncoder {
         plainColumns.add(chunk.getPath().toDotString());
       }
     }
-  }
-
-  /** Writes one record's entries of one leaf: the entry at the cursor and all that repeat it. */
-  private static void writeRecord(LeafColumn col, Field leaf, ColumnWriter w, int[] cursor, int[] valueCursor,
-      int c) {
-    int e = cursor[c];
-    int v = valueCursor[c];
-    int n = col.entries();
-    int maxDef = col.maxDefinition();
-    do {
-      int r = col.repetition(e);
-      int d = col.definition(e);
-      if (d < maxDef) {
-        w.writeNull(r, d);
-      } else {
-        switch (leaf.type()) {
-          case STRING -> {
-            int s = col.start(v);
-            w.write(Binary.fromReusedByteArray(col.data(), s, col.end(v) - s), r, d);
-          }
-          case BOOLEAN -> w.write(col.longValue(v) != 0, r, d);
-          case DOUBLE -> w.write(Double.longBitsToDouble(col.longValue(v)), r, d);
-          case DATE -> w.write((int) col.longValue(v), r, d);
-          default -> w.write(col.longValue(v), r, d);
-        }
-        v++;
-      }
-      e++;
-    } while (e < n && col.repetition(e) != 0);
-    cursor[c] = e;
-    valueCursor[c] = v;
   }
 
   /** An {@link OutputFile} over a stream the caller owns. */

@@ -54,6 +54,26 @@ public final class LeafColumn {
     data = Arrays.copyOf(data, n);
   }
 
+  /** Repetition levels, one per entry; the live array, valid up to {@link #entries()}. Read only. */
+  public byte[] repetitions() {
+    return rep;
+  }
+
+  /** Definition levels, one per entry; the live array. Read only. */
+  public byte[] definitions() {
+    return def;
+  }
+
+  /** End offsets in {@link #data()} of binary values; the live array. Read only. */
+  public int[] ends() {
+    return ends;
+  }
+
+  /** Boolean (0/1), integer, double-bits, timestamp and date values; the live array. Read only. */
+  public long[] longs() {
+    return longs;
+  }
+
   public int entries() {
     return entries;
   }
