@@ -78,6 +78,7 @@ public final class Flusher implements AutoCloseable {
           }
           LOG.warn("Cannot write {} (attempt {} of {}): {}", sink.locate(path), attempt + 1, RETRIES + 1,
               e.toString());
+          LOG.debug("write failure", e);
         }
       }
       stats.failedRecords.add(batch.records().records());
