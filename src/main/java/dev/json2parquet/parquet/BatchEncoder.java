@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnWriteStore;
+import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.column.values.factory.DefaultValuesWriterFactory;
 import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
@@ -43,8 +44,6 @@ public final class BatchEncoder {
   private int files;
   static final int LEARN_MIN_ROWS = 10_000;
   static final int REPROBE_EVERY = 16;
-  /** Page and level buffers an encoder keeps for reuse between files. */
-  static final long POOLED_BUFFER_BYTES = 32L << 20;
   private final BytesInputCompressor compressor;
   private final Field[] leaves;
 
@@ -62,7 +61,7 @@ public final class BatchEncoder {
         .withMaxRowCountForPageSizeCheck(RUN)
         .estimateRowCountForPageSizeCheck(false)
         .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
-        .withAllocator(new RecyclingAllocator(POOLED_BUFFER_BYTES))
+        .withAllocator(new HeapByteBufferAllocator())
         // the default factory is a JVM-wide singleton that keeps the properties (and so the
         // allocator) of whichever writer initialized it last: one per encoder instead
         .withValuesWriterFactory(new DefaultValuesWriterFactory());
