@@ -20,9 +20,12 @@ final class Cli {
   }
 
   static Result run(byte[] stdin, Map<String, String> env, String... args) {
+    return runWithStdin(new ByteArrayInputStream(stdin), env, args);
+  }
+
+  static Result runWithStdin(InputStream in, Map<String, String> env, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    InputStream in = new ByteArrayInputStream(stdin);
     Context ctx = new Context(in, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8), env, Clock.systemUTC(), Ticker.system(), false);
     int exit = Main.cli(ctx).execute(args);
