@@ -42,6 +42,14 @@ public final class JsonRecordReader {
   /** The JSON path of the value being read, for error messages. */
   private final Object[] path = new Object[MAX_DEPTH + 2];
   private int depth;
+  /**
+   * The top-level names seen at each position of the previous record, with their fields: streams
+   * usually repeat one field order, and the parser hands out canonical name instances, so an
+   * identity check usually replaces the hash lookup.
+   */
+  private final String[] lastNames = new String[64];
+  private final Field[] lastFields = new Field[64];
+  private final int[] lastIndex = new int[64];
 
   public JsonRecordReader(RecordType type) {
     this.type = type;
@@ -104,15 +112,30 @@ public final class JsonRecordReader {
     extraKeys.clear();
     extraCount = 0;
     extraPresent = false;
+    int pos = 0;
     while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
       String name = p.currentName();
-      Field f = topLevel.get(name);
+      Field f;
+      int index;
+      if (pos < lastNames.length && lastNames[pos] == name) {
+        f = lastFields[pos];
+        index = lastIndex[pos];
+      } else {
+        f = topLevel.get(name);
+        index = f == null ? -1 : indexOf(f);
+        if (pos < lastNames.length) {
+          lastNames[pos] = name;
+          lastFields[pos] = f;
+          lastIndex[pos] = index;
+        }
+      }
+      pos++;
       JsonToken v = p.nextToken();
       push(name);
-      if (f == null || seen[indexOf(f)]) {
+      if (f == null || seen[index]) {
         unknown(p, v, name);
       } else {
-        seen[indexOf(f)] = true;
+        seen[index] = true;
         if (f == catchAll) {
           readCatchAllObject(p, v);
         } else {
