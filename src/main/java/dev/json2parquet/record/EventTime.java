@@ -19,13 +19,38 @@ public final class EventTime {
     return parseEpochDigits(b, off, off + len);
   }
 
+  /**
+   * Like {@link #parseMicros(byte[], int, int)}, and also accepts two common textual forms:
+   * Twitter's {@code Sun Aug 31 00:29:15 +0000 2014} and RFC 1123's {@code Sun, 31 Aug 2014 00:29:15 GMT}.
+   */
   public static long parseMicros(CharSequence s) {
     byte[] b = new byte[s.length()];
     for (int i = 0; i < b.length; i++) {
       char c = s.charAt(i);
       b[i] = c < 0x80 ? (byte) c : (byte) '?';
     }
-    return parseMicros(b, 0, b.length);
+    long micros = parseMicros(b, 0, b.length);
+    if (micros == INVALID && b.length >= 20 && b.length <= 40 && Character.isLetter(s.charAt(0))) {
+      micros = parseTextual(s.toString());
+    }
+    return micros;
+  }
+
+  private static final java.time.format.DateTimeFormatter[] TEXTUAL = {
+    java.time.format.DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss Z yyyy", java.util.Locale.ROOT),
+    java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME,
+  };
+
+  private static long parseTextual(String s) {
+    for (java.time.format.DateTimeFormatter f : TEXTUAL) {
+      try {
+        java.time.Instant t = java.time.OffsetDateTime.parse(s, f).toInstant();
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
+      } catch (java.time.format.DateTimeParseException e) {
+        // try the next form
+      }
+    }
+    return INVALID;
   }
 
   /** Epoch seconds (or milliseconds for large values) as a JSON number, to microseconds. */
