@@ -69,19 +69,34 @@ final class ConvertCommand implements Callable<Integer> {
 
   @Option(names = "--partition", paramLabel = "TEMPLATE",
       description = "Directory layout over record fields and event time, e.g. '{business_domain}/dt={time:yyyy-MM-dd}' "
-          + "(partition; default capability={business_capability}/year={time:yyyy}/month={time:MM}/day={time:dd}/hour={time:HH}).")
+          + "(partition; default for log records capability={business_capability}/year={time:yyyy}/month={time:MM}/day={time:dd}/hour={time:HH}, "
+          + "none for dynamic records).")
   String partition;
 
   @Option(names = "--key", paramLabel = "TEMPLATE",
-      description = "What records are grouped by within a partition (key; default "
-          + "{business_capability}:{business_domain}:{business_service}:{application_service}).")
+      description = "What records are grouped by within a partition (key; default for log records "
+          + "{business_capability}:{business_domain}:{business_service}:{application_service}, none for dynamic records).")
   String key;
 
   @Option(names = "--dlq", paramLabel = "DIR", description = "Dead-letter directory (dlq_path; default OUT/_dlq).")
   String dlq;
 
-  @Option(names = "--record-type", paramLabel = "TYPE", description = "Record type (record_type): log.")
+  @Option(names = "--record-type", paramLabel = "TYPE",
+      description = "log (the Log record) or dynamic (any JSON shape, from --schema or inferred) (record_type; default log).")
   String recordType;
+
+  @Option(names = "--schema", paramLabel = "FILE",
+      description = "JSON Schema of dynamic records (json_schema_path); without it the schema is inferred from the first records.")
+  String schema;
+
+  @Option(names = "--unknown-fields", paramLabel = "POLICY",
+      description = "Dynamic records: fields not in the schema are dropped, kept as JSON text in the _extra map column, "
+          + "or dead-lettered: drop, extra or dlq (unknown_fields; default extra).")
+  String unknownFields;
+
+  @Option(names = "--sample", paramLabel = "N",
+      description = "Records read to infer a schema when --schema is not given (schema_sample; default 10000).")
+  String sample;
 
   @Option(names = "--max-line-bytes", paramLabel = "BYTES", description = "Longer lines are dead-lettered (max_line_bytes; default 16MiB).")
   String maxLineBytes;
@@ -113,13 +128,16 @@ final class ConvertCommand implements Callable<Integer> {
         .flag("key", key, "--key")
         .flag("dlq_path", dlq, "--dlq")
         .flag("record_type", recordType, "--record-type")
+        .flag("json_schema_path", schema, "--schema")
+        .flag("unknown_fields", unknownFields, "--unknown-fields")
+        .flag("schema_sample", sample, "--sample")
         .flag("max_line_bytes", maxLineBytes, "--max-line-bytes")
         .flag("threads", threads, "--threads");
     Config cfg = loader.build();
     if (verbose || cfg.debug()) {
       ((Logger) LoggerFactory.getLogger("dev.json2parquet")).setLevel(Level.DEBUG);
     }
-    List<Input> inputs = inputs();
+    List<Input> inputs = inputs(files, ctx);
     RunResult result = new Converter(cfg, ctx.clock(), ctx.ticker(), ctx.err(), ctx.terminal() && !quiet)
         .run(inputs);
     if (!quiet || !result.ok()) {
@@ -137,7 +155,8 @@ final class ConvertCommand implements Callable<Integer> {
     return result.deadLettered() > 0 ? ExitCodes.DEAD_LETTERED : ExitCodes.OK;
   }
 
-  private List<Input> inputs() {
+  /** The inputs named on a command line: files (checked to be readable), '-' or nothing for stdin. */
+  static List<Input> inputs(List<String> files, Context ctx) {
     List<Input> list = new ArrayList<>();
     if (files.isEmpty()) {
       list.add(Input.stream("stdin", ctx.in()));

@@ -31,6 +31,7 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     cl.addSubcommand(new ConvertCommand(ctx));
     cl.addSubcommand(new GenerateCommand(ctx));
+    cl.addSubcommand(SchemaCommand.create(ctx));
     cl.setOut(new PrintWriter(ctx.out(), true));
     cl.setErr(new PrintWriter(ctx.err(), true));
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {

@@ -23,12 +23,31 @@ public record Config(
     String key,
     String recordType,
     Path schemaPath,
+    String unknownFields,
+    int schemaSample,
     int maxLineBytes,
     int threads,
     boolean debug,
     String bufferType,
     String writerType,
     Map<String, Object> values) {
+
+  /** The Log record's default layout: Hive-style by capability and event hour. */
+  public static final String LOG_PARTITION =
+      "capability={business_capability}/year={time:yyyy}/month={time:MM}/day={time:dd}/hour={time:HH}";
+  /** The Log record's default key: the four business fields. */
+  public static final String LOG_KEY =
+      "{business_capability}:{business_domain}:{business_service}:{application_service}";
+
+  /** The partition template: as configured, else the Log layout for log records and none for dynamic ones. */
+  public String partitionTemplate() {
+    return partition != null ? partition : recordType.equals("log") ? LOG_PARTITION : "";
+  }
+
+  /** The key template: as configured, else the Log key for log records and none for dynamic ones. */
+  public String keyTemplate() {
+    return key != null ? key : recordType.equals("log") ? LOG_KEY : "";
+  }
 
   public WriterSettings writerSettings() {
     return new WriterSettings(compression, rowGroupBytes, pageBytes, WriterSettings.DEFAULT_DICTIONARY_PAGE_BYTES);

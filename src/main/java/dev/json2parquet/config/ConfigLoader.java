@@ -133,6 +133,8 @@ public final class ConfigLoader {
         str("key"),
         str("record_type"),
         schema == null ? null : Path.of(schema),
+        str("unknown_fields"),
+        (int) num("schema_sample"),
         (int) num("max_line_bytes"),
         (int) num("threads"),
         (Boolean) values.get("debug"),

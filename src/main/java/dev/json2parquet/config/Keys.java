@@ -34,8 +34,11 @@ final class Keys {
     add(Key.bytes("writer_page_size", 1024, 256 * MIB), MIB);
     add(Key.choice("writer_type", "file", "local", "s3"), "file");
     add(Key.bytes("max_buffer_bytes", 4 * MIB, 64 * GIB), 256 * MIB);
-    add(Key.string("partition"), "capability={business_capability}/year={time:yyyy}/month={time:MM}/day={time:dd}/hour={time:HH}");
-    add(Key.string("key"), "{business_capability}:{business_domain}:{business_service}:{application_service}");
+    // partition and key default by record type (see Config)
+    add(Key.string("partition"), null);
+    add(Key.string("key"), null);
+    add(Key.choice("unknown_fields", "drop", "extra", "dlq"), "extra");
+    add(Key.integer("schema_sample", 1, 10_000_000), 10_000L);
     add(Key.string("dlq_path"), null);
     add(Key.bytes("max_line_bytes", 1024, GIB), 16 * MIB);
     add(Key.integer("threads", 1, 256), (long) Runtime.getRuntime().availableProcessors());

@@ -9,6 +9,9 @@ import dev.json2parquet.flush.Flusher;
 import dev.json2parquet.flush.IntervalFlusher;
 import dev.json2parquet.flush.Layout;
 import dev.json2parquet.record.JsonRecordReader;
+import dev.json2parquet.record.JsonSchemas;
+import dev.json2parquet.record.RecordSchema;
+import dev.json2parquet.record.UnknownFields;
 import dev.json2parquet.record.PathTemplate;
 import dev.json2parquet.record.RecordType;
 import dev.json2parquet.sink.LocalSink;
@@ -21,7 +24,11 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -58,9 +65,48 @@ public final class Converter {
       throw new ConfigException("Invalid writer_type = \"" + config.writerType()
           + "\": this version writes local files only; use \"file\"");
     }
-    if (!config.recordType().equals("log")) {
-      throw new ConfigException("Invalid record_type = \"" + config.recordType()
-          + "\": this version reads the log record only; use \"log\"");
+  }
+
+  /** The record type to read; for dynamic records without a schema file, infers one from the first input. */
+  private RecordType recordType(List<Input> inputs) throws IOException {
+    if (config.recordType().equals("log")) {
+      return RecordType.log();
+    }
+    UnknownFields policy = UnknownFields.valueOf(config.unknownFields().toUpperCase(Locale.ROOT));
+    RecordSchema schema;
+    Path schemaFile = config.schemaPath();
+    if (schemaFile != null) {
+      String text;
+      try {
+        text = Files.readString(schemaFile);
+      } catch (IOException e) {
+        throw new ConfigException("Cannot read json_schema_path " + schemaFile + ": " + e.getMessage());
+      }
+      try {
+        schema = JsonSchemas.parse(text, "record");
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("Invalid schema " + schemaFile + ": " + e.getMessage());
+      }
+    } else {
+      SchemaSampler.Result sampled;
+      try {
+        sampled = SchemaSampler.sample(inputs.get(0), config.schemaSample());
+      } catch (IllegalStateException e) {
+        throw new ConfigException("Cannot infer a schema from " + inputs.get(0).name()
+            + ": no JSON object in its first lines; give one with --schema");
+      }
+      inputs.set(0, sampled.replay());
+      schema = sampled.schema();
+      Files.createDirectories(config.outDir());
+      Path written = config.outDir().resolve("_schema.json");
+      Files.writeString(written, JsonSchemas.render(schema));
+      err.println("json2parquet: no --schema given: inferred one from the first " + sampled.records()
+          + " records of " + inputs.get(0).name() + "; written to " + written + " (pass it with --schema to repeat this run)");
+    }
+    try {
+      return RecordType.dynamic(schema, policy);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("Invalid schema: " + e.getMessage());
     }
   }
 
@@ -72,11 +118,12 @@ public final class Converter {
     }
   }
 
-  public RunResult run(List<Input> inputs) throws IOException, InterruptedException {
+  public RunResult run(List<Input> given) throws IOException, InterruptedException {
     checkSupported(config);
-    RecordType type = RecordType.log();
-    PathTemplate partition = template("partition", config.partition(), type);
-    PathTemplate key = template("key", config.key(), type);
+    List<Input> inputs = new ArrayList<>(given);
+    RecordType type = recordType(inputs);
+    PathTemplate partition = template("partition", config.partitionTemplate(), type);
+    PathTemplate key = template("key", config.keyTemplate(), type);
     String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(clock.instant())
         + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(1 << 16));
     long start = ticker.read();

@@ -147,7 +147,9 @@ public final class JsonRecordReader {
     for (int i = 0; i < topFields.length; i++) {
       Field f = topFields[i];
       if (!seen[i] && f != catchAll) {
+        push(f.name());
         missing(f, 0, 0, true);
+        pop();
       }
     }
     if (catchAll != null) {
@@ -250,7 +252,7 @@ public final class JsonRecordReader {
     LeafColumn col = f.leafIndex() >= 0 ? out.column(f.leafIndex()) : null;
     switch (f.type()) {
       case STRING -> {
-        if (v != JsonToken.VALUE_STRING) {
+        if (v != JsonToken.VALUE_STRING && !(type.scalarsAsText() && v.isScalarValue())) {
           throw mismatch("string", v, p);
         }
         col.beginBinary(r);

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param eventTimeField the top-level field holding the record's event time, or null
  * @param missingRequiredStringIsEmpty when true, an absent or null required string is written as ""
  * @param mapValuesAsText when true, a non-string value in a map of strings is kept as its JSON text
+ * @param scalarsAsText when true, a number or boolean given for a string field is kept as its JSON text
  */
 public record RecordType(
     RecordSchema schema,
@@ -22,7 +23,8 @@ public record RecordType(
     Field catchAll,
     String eventTimeField,
     boolean missingRequiredStringIsEmpty,
-    boolean mapValuesAsText) {
+    boolean mapValuesAsText,
+    boolean scalarsAsText) {
 
   public RecordType {
     aliases = Map.copyOf(aliases);
@@ -59,6 +61,32 @@ public record RecordType(
     RecordSchema schema = new RecordSchema("Log", List.of(fields));
     return new RecordType(schema,
         Map.of("msg", "message", "log", "message", "lvl", "level", "timestamp", "time", "when", "time"),
-        UnknownFields.EXTRA, schema.field(LOG_CATCH_ALL), "time", true, true);
+        UnknownFields.EXTRA, schema.field(LOG_CATCH_ALL), "time", true, true, false);
+  }
+
+  /** The column that keeps unknown fields of dynamic records under {@link UnknownFields#EXTRA}. */
+  public static final String DYNAMIC_CATCH_ALL = "_extra";
+
+  /**
+   * Records of any shape described by {@code schema} (from a JSON Schema or inferred). With
+   * {@link UnknownFields#EXTRA} a {@value #DYNAMIC_CATCH_ALL} map column is added for fields the schema
+   * does not name, keyed by their dotted path, values as JSON text. Strings are lenient (a number or
+   * boolean is kept as its text, as schema inference widens mixed fields to string); every other
+   * mismatch dead-letters the record.
+   */
+  public static RecordType dynamic(RecordSchema schema, UnknownFields unknownFields) {
+    if (schema.field(DYNAMIC_CATCH_ALL) != null && unknownFields == UnknownFields.EXTRA) {
+      throw new IllegalArgumentException("the schema has a field named " + DYNAMIC_CATCH_ALL
+          + ", which keeps unknown fields; rename it or use unknown_fields drop or dlq");
+    }
+    RecordSchema full = schema;
+    Field catchAll = null;
+    if (unknownFields == UnknownFields.EXTRA) {
+      java.util.List<Field> fields = new java.util.ArrayList<>(schema.fields());
+      fields.add(Field.map(DYNAMIC_CATCH_ALL, false, Field.primitive("value", FieldType.STRING, false)));
+      full = new RecordSchema(schema.name(), fields);
+      catchAll = full.field(DYNAMIC_CATCH_ALL);
+    }
+    return new RecordType(full, Map.of(), unknownFields, catchAll, null, false, true, true);
   }
 }
