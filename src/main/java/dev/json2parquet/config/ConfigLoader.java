@@ -42,7 +42,8 @@ public final class ConfigLoader {
         JsonToken v = p.nextToken();
         Object value = switch (v) {
           case VALUE_STRING -> p.getText();
-          case VALUE_NUMBER_INT -> p.getLongValue();
+          // a number beyond the long range is passed on as text, for the key to reject by name
+          case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue() : p.getLongValue();
           case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
           case VALUE_TRUE, VALUE_FALSE -> p.getBooleanValue();
           case VALUE_NULL -> null;
@@ -51,6 +52,8 @@ public final class ConfigLoader {
         };
         if (value != null) {
           put(name, value, origin);
+        } else if (!Keys.ALL.containsKey(Keys.snake(name))) {
+          put(name, "null", origin);
         }
       }
       if (p.nextToken() != null) {

@@ -66,7 +66,8 @@ public final class EventTime {
   }
 
   private static long parseEpochDigits(byte[] b, int p, int end) {
-    if (p >= end || end - p > 18) {
+    // up to 15 digits: milliseconds until the year 33658, and no overflow when scaled to micros
+    if (p >= end || end - p > 15) {
       return INVALID;
     }
     long v = 0;

@@ -76,6 +76,11 @@ public final class JsonRecordReader {
    */
   public void read(byte[] buf, int off, int len, ColumnBatch batch) throws RecordException {
     batch.clear();
+    // Jackson lets overlong and surrogate encodings through in string values: check the line first
+    int bad = Utf8.firstInvalid(buf, off, len);
+    if (bad >= 0) {
+      throw new RecordException("invalid UTF-8 at byte " + (bad - off + 1) + " of the line");
+    }
     out = batch;
     line = buf;
     try (JsonParser p = factory.createParser(buf, off, len)) {
@@ -233,11 +238,7 @@ public final class JsonRecordReader {
         int start = (int) p.currentTokenLocation().getByteOffset();
         p.skipChildren();
         int end = (int) p.currentLocation().getByteOffset();
-        int from = lineOffset + start;
-        if (!Utf8.isValid(line, from, end - start)) {
-          throw new RecordException(pathText() + ": invalid UTF-8");
-        }
-        col.addBinary(r, line, from, end - start);
+        col.addBinary(r, line, lineOffset + start, end - start);
       }
       default -> throw mismatch("a JSON value", v, p);
     }

@@ -44,12 +44,7 @@ public final class JsonSchemas {
   private static final Set<String> TYPE_NAMES = Set.of(
       "string", "integer", "number", "boolean", "object", "array", "null");
   /** Stands for a JSON null in the parsed document tree. */
-  private static final Object JSON_NULL = new Object() {
-    @Override
-    public String toString() {
-      return "null";
-    }
-  };
+  private static final Object JSON_NULL = new Object();
 
   private static final JsonFactory FACTORY = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -113,7 +108,7 @@ public final class JsonSchemas {
     boolean required = listedRequired && !type.nullable();
     checkApplies(s, type.name(), path);
     return switch (type.name()) {
-      case "string" -> Field.primitive(name, stringType(s, path), required);
+      case "string" -> Field.primitive(name, stringType(s), required);
       case "integer" -> Field.primitive(name, FieldType.INT64, required);
       case "number" -> Field.primitive(name, FieldType.DOUBLE, required);
       case "boolean" -> Field.primitive(name, FieldType.BOOLEAN, required);
@@ -123,12 +118,8 @@ public final class JsonSchemas {
     };
   }
 
-  private static FieldType stringType(Map<String, Object> s, String path) {
-    Object format = s.get("format");
-    if (format == null) {
-      return FieldType.STRING;
-    }
-    return switch (format.toString()) {
+  private static FieldType stringType(Map<String, Object> s) {
+    return switch (String.valueOf(s.get("format"))) {
       case "date-time" -> FieldType.TIMESTAMP;
       case "date" -> FieldType.DATE;
       default -> FieldType.STRING;
@@ -137,11 +128,9 @@ public final class JsonSchemas {
 
   private static Field items(Map<String, Object> s, String path, int depth) {
     Object items = s.get("items");
-    if (items == null) {
-      throw error(path, "an array needs 'items'");
-    }
-    if (items instanceof List) {
-      throw error(path, "array-valued 'items' (a tuple) is not supported; use one schema for all items");
+    if (items == null || items instanceof List) {
+      throw error(path, items == null ? "an array needs 'items'"
+          : "array-valued 'items' (a tuple) is not supported; use one schema for all items");
     }
     return field(items, path + ".items", "element", true, depth + 1);
   }
@@ -154,7 +143,7 @@ public final class JsonSchemas {
       throw error(path, "'required' needs 'properties'");
     }
     Object additional = s.get("additionalProperties");
-    if (additional == null || Boolean.TRUE.equals(additional) || isEmptyObject(additional)) {
+    if (additional == null || Boolean.TRUE.equals(additional) || additional instanceof Map<?, ?> m && m.isEmpty()) {
       return Field.map(name, required, Field.primitive("value", FieldType.STRING, false));
     }
     if (Boolean.FALSE.equals(additional)) {
@@ -196,13 +185,11 @@ public final class JsonSchemas {
     if (req == null) {
       return names;
     }
-    if (!(req instanceof List<?> list)) {
-      throw error(path + ".required", "'required' must be an array of property names, got " + describe(req));
+    if (!(req instanceof List<?> list) || !list.stream().allMatch(String.class::isInstance)) {
+      throw error(path + ".required", "'required' must be an array of property names");
     }
     for (Object o : list) {
-      if (!(o instanceof String n)) {
-        throw error(path + ".required", "'required' must hold property names, got " + describe(o));
-      }
+      String n = (String) o;
       if (!props.containsKey(n)) {
         throw error(path + ".required", "'" + n + "' is not one of the properties");
       }
@@ -216,16 +203,7 @@ public final class JsonSchemas {
     if (t == null) {
       throw error(path, "missing 'type'");
     }
-    if (t instanceof String name) {
-      checkTypeName(name, path);
-      if (name.equals("null")) {
-        throw error(path, "type 'null' alone is not supported");
-      }
-      return new Type(name, false);
-    }
-    if (!(t instanceof List<?> names)) {
-      throw error(path, "'type' must be a string or an array of strings, got " + describe(t));
-    }
+    List<?> names = t instanceof String ? List.of(t) : t instanceof List<?> list ? list : List.of(t);
     String base = null;
     boolean nullable = false;
     for (Object o : names) {
@@ -235,7 +213,7 @@ public final class JsonSchemas {
       checkTypeName(name, path);
       if (name.equals("null")) {
         nullable = true;
-      } else if (base == null) {
+      } else if (base == null && names.size() <= 2) {
         base = name;
       } else {
         throw error(path, "type union " + describeType(t) + " is not supported; only [T, \"null\"] is");
@@ -243,9 +221,6 @@ public final class JsonSchemas {
     }
     if (base == null) {
       throw error(path, names.isEmpty() ? "'type' is an empty array" : "type 'null' alone is not supported");
-    }
-    if (names.size() > 2) {
-      throw error(path, "type union " + describeType(t) + " is not supported; only [T, \"null\"] is");
     }
     return new Type(base, nullable);
   }
@@ -295,25 +270,14 @@ public final class JsonSchemas {
     throw error(path, "a schema must be a JSON object, got " + describe(node));
   }
 
-  private static boolean isEmptyObject(Object o) {
-    return o instanceof Map<?, ?> m && m.isEmpty();
-  }
-
   private static IllegalArgumentException error(String path, String problem) {
     return new IllegalArgumentException(path + ": " + problem);
   }
 
   private static String describe(Object o) {
-    if (o instanceof Map) {
-      return "an object";
-    }
-    if (o instanceof List) {
-      return "an array";
-    }
-    if (o instanceof String str) {
-      return "string \"" + str + "\"";
-    }
-    return o instanceof Boolean ? "boolean " + o : o == JSON_NULL ? "null" : "number " + o;
+    return o instanceof Map ? "an object" : o instanceof List ? "an array"
+        : o instanceof String str ? "string \"" + str + "\"" : o instanceof Boolean ? "boolean " + o
+        : o == JSON_NULL ? "null" : "number " + o;
   }
 
   private static String describeType(Object t) {
@@ -323,7 +287,7 @@ public final class JsonSchemas {
     if (t instanceof List<?> list) {
       List<String> parts = new ArrayList<>();
       for (Object o : list) {
-        parts.add(o instanceof String str ? "\"" + str + "\"" : String.valueOf(o));
+        parts.add(o instanceof String str ? "\"" + str + "\"" : describe(o));
       }
       return "[" + String.join(", ", parts) + "]";
     }
@@ -400,18 +364,10 @@ public final class JsonSchemas {
       writeField(g, f);
     }
     g.writeEndObject();
-    List<String> required = new ArrayList<>();
-    for (Field f : fields) {
-      if (f.required()) {
-        required.add(f.name());
-      }
-    }
-    if (!required.isEmpty()) {
-      g.writeArrayFieldStart("required");
-      for (String n : required) {
-        g.writeString(n);
-      }
-      g.writeEndArray();
+    String[] required = fields.stream().filter(Field::required).map(Field::name).toArray(String[]::new);
+    if (required.length > 0) {
+      g.writeFieldName("required");
+      g.writeArray(required, 0, required.length);
     }
   }
 
@@ -428,10 +384,8 @@ public final class JsonSchemas {
     if (f.required()) {
       g.writeStringField("type", type);
     } else {
-      g.writeArrayFieldStart("type");
-      g.writeString(type);
-      g.writeString("null");
-      g.writeEndArray();
+      g.writeFieldName("type");
+      g.writeArray(new String[] {type, "null"}, 0, 2);
     }
     switch (f.type()) {
       case TIMESTAMP -> g.writeStringField("format", "date-time");

@@ -78,11 +78,15 @@ public final class PathTemplate {
       i = close + 1;
     }
     t.literals.add(lit.toString());
-    for (String l : t.literals) {
-      for (String seg : l.split("/", -1)) {
-        if (seg.equals("..") || seg.equals(".")) {
-          throw new IllegalArgumentException("'" + text + "' may not contain '.' or '..' path segments");
-        }
+    // check the segments the template will render, with each placeholder standing for a value
+    // (values are escaped, so a value alone can never be '.' or '..')
+    StringBuilder shape = new StringBuilder(t.literals.get(0));
+    for (int p = 1; p < t.literals.size(); p++) {
+      shape.append('\u0000').append(t.literals.get(p));
+    }
+    for (String seg : shape.toString().split("/", -1)) {
+      if (seg.equals("..") || seg.equals(".")) {
+        throw new IllegalArgumentException("'" + text + "' may not contain '.' or '..' path segments");
       }
     }
     if (text.startsWith("/")) {
@@ -118,38 +122,48 @@ public final class PathTemplate {
     return sb.toString();
   }
 
-  /** Escapes one value as a single path segment (no '/', '..', ':', control characters). */
+  /**
+   * Escapes one value as a single path segment (no '/', '..', ':', control characters): such
+   * ASCII characters and a leading '.' become %XX, unpaired surrogates %uXXXX; segments over
+   * {@link #MAX_SEGMENT} UTF-8 bytes are cut at a character boundary and get a hash suffix.
+   */
   public static void appendSafe(StringBuilder sb, String value) {
     if (value == null || value.isEmpty()) {
       sb.append(EMPTY);
       return;
     }
     int start = sb.length();
+    int bytes = 0;
+    int cutAt = -1;
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      boolean escape = c < 0x20 || c == 0x7F || "/\\:%*?\"<>|#{}[]^`'=&$!;".indexOf(c) >= 0
-          || (c == '.' && i == 0) || Character.isSurrogate(c) && !validPair(value, i);
-      if (escape) {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit((c >> 4) & 0xF, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
+      int before = sb.length();
+      if (c < 0x80 && (c < 0x20 || c == 0x7F || "/\\:%*?\"<>|#{}[]^`'=&$!;".indexOf(c) >= 0 || (c == '.' && i == 0))) {
+        sb.append('%').append(HEX[c >> 4]).append(HEX[c & 0xF]);
+        bytes += 3;
+      } else if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+        sb.append(c).append(value.charAt(++i));
+        bytes += 4;
+      } else if (Character.isSurrogate(c)) {
+        sb.append("%u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 0xF]).append(HEX[(c >> 4) & 0xF])
+            .append(HEX[c & 0xF]);
+        bytes += 6;
       } else {
         sb.append(c);
+        bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+      }
+      if (cutAt < 0 && bytes > MAX_SEGMENT - 10) {
+        cutAt = before;
       }
     }
-    if (sb.length() - start > MAX_SEGMENT) {
+    if (bytes > MAX_SEGMENT) {
       String hash = Integer.toHexString(value.hashCode());
-      sb.setLength(start + MAX_SEGMENT - hash.length() - 1);
+      sb.setLength(cutAt);
       sb.append('~').append(hash);
     }
   }
 
-  private static boolean validPair(String s, int i) {
-    char c = s.charAt(i);
-    if (Character.isHighSurrogate(c)) {
-      return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
-    }
-    return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
-  }
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   /** Extracts a record's raw values for this template. Not thread-safe. */
   public final class Renderer {
@@ -171,7 +185,7 @@ public final class PathTemplate {
         DateTimeFormatter fmt = formats.get(i);
         out[i] = fmt == null ? record.scalarText(fields.get(i)) : formatTime(i, fmt, record);
       }
-      return List.of(out);
+      return java.util.Collections.unmodifiableList(java.util.Arrays.asList(out));
     }
 
     private String formatTime(int i, DateTimeFormatter fmt, ColumnBatch record) {

@@ -1,14 +1,30 @@
 package dev.json2parquet.record;
 
-/** UTF-8 validation. */
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/** UTF-8 validation, eight ASCII bytes at a time. */
 public final class Utf8 {
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long HIGH_BITS = 0x8080808080808080L;
+
   private Utf8() {}
 
   /** True when {@code b[off, off+len)} is well-formed UTF-8 (no overlongs, surrogates or values over U+10FFFF). */
   public static boolean isValid(byte[] b, int off, int len) {
+    return firstInvalid(b, off, len) < 0;
+  }
+
+  /** The index of the first byte of the first malformed sequence in {@code b[off, off+len)}, or -1. */
+  public static int firstInvalid(byte[] b, int off, int len) {
     int i = off;
     int end = off + len;
     while (i < end) {
+      if (i + 8 <= end && ((long) LONGS.get(b, i) & HIGH_BITS) == 0) {
+        i += 8;
+        continue;
+      }
       int c = b[i];
       if (c >= 0) {
         i++;
@@ -27,24 +43,24 @@ public final class Utf8 {
         n = 3;
         min = 0x10000;
       } else {
-        return false;
+        return i;
       }
       if (i + n >= end) {
-        return false;
+        return i;
       }
       int cp = c & (0x3F >> n);
       for (int k = 1; k <= n; k++) {
         int cc = b[i + k] & 0xFF;
         if ((cc & 0xC0) != 0x80) {
-          return false;
+          return i;
         }
         cp = (cp << 6) | (cc & 0x3F);
       }
       if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        return false;
+        return i;
       }
       i += n + 1;
     }
-    return true;
+    return -1;
   }
 }

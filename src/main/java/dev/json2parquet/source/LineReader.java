@@ -39,6 +39,7 @@ public final class LineReader {
     long skipping = -1; // >= 0: bytes seen so far of an oversized line being skipped
     byte[] prefix = null;
     int prefixLen = 0;
+    byte lastSkipped = 0; // the last byte of an oversized line skipped so far
     while (true) {
       int nl = -1;
       for (int i = scan; i < limit; i++) {
@@ -49,7 +50,11 @@ public final class LineReader {
       }
       if (nl >= 0) {
         if (skipping >= 0) {
+          prefixLen = keep(prefix, prefixLen, start, nl);
           skipping += nl - start;
+          if (lastByte(start, nl, lastSkipped) == '\r') {
+            skipping--; // the line's length, like a line found whole, leaves out a CR before the LF
+          }
           handler.oversized(prefix, prefixLen, skipping, lineNumber);
           skipping = -1;
           prefix = null;
@@ -65,13 +70,17 @@ public final class LineReader {
         scan = start;
         continue;
       }
-      // no newline in [scan, limit): the line continues
-      if (skipping < 0 && limit - start > maxLineBytes) {
-        prefixLen = Math.min(OVERSIZE_PREFIX, limit - start);
-        prefix = Arrays.copyOfRange(buf, start, start + prefixLen);
+      // no newline in [scan, limit): the line continues; one byte of slack for a CR before its LF
+      if (skipping < 0 && limit - start > maxLineBytes + 1) {
+        prefix = new byte[OVERSIZE_PREFIX];
+        prefixLen = 0;
         skipping = 0;
       }
       if (skipping >= 0) {
+        prefixLen = keep(prefix, prefixLen, start, limit);
+        if (limit > start) {
+          lastSkipped = buf[limit - 1];
+        }
         skipping += limit - start;
         start = limit;
       }
@@ -92,6 +101,9 @@ public final class LineReader {
       limit += n;
     }
     if (skipping >= 0) {
+      if (lastSkipped == '\r') {
+        skipping--;
+      }
       handler.oversized(prefix, prefixLen, skipping, lineNumber);
     } else if (limit > start) {
       if (first) {
@@ -99,6 +111,20 @@ public final class LineReader {
       }
       emit(handler, start, limit, lineNumber);
     }
+  }
+
+  /** Copies {@code buf[from, to)} into the prefix while it has room; returns its new length. */
+  private int keep(byte[] prefix, int prefixLen, int from, int to) {
+    int n = Math.min(to - from, prefix.length - prefixLen);
+    if (n > 0) {
+      System.arraycopy(buf, from, prefix, prefixLen, n);
+    }
+    return prefixLen + Math.max(n, 0);
+  }
+
+  /** The last byte of a skipped line that ends at {@code buf[nl]}, looking back past this buffer if needed. */
+  private byte lastByte(int start, int nl, byte lastSkipped) {
+    return nl > start ? buf[nl - 1] : lastSkipped;
   }
 
   private int skipBom(int start, int end) {

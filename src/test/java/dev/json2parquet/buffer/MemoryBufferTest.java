@@ -2,6 +2,7 @@ package dev.json2parquet.buffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.json2parquet.record.ColumnBatch;
@@ -30,11 +31,13 @@ class MemoryBufferTest {
   private final JsonRecordReader reader = new JsonRecordReader(type);
   private final AtomicLong now = new AtomicLong();
   private final Ticker ticker = now::get;
-  private final List<Batch> handed = Collections.synchronizedList(new ArrayList<>());
+  /** What the consumer saw, copied before any release (a released batch may be cleared and reused). */
+  private final List<Handed> handed = Collections.synchronizedList(new ArrayList<>());
   private MemoryBuffer buffer;
   /** When true, the consumer releases each batch as soon as it gets it, like a flusher that keeps up. */
   private boolean releasePromptly;
   private Thread appender;
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
   @AfterEach
   void tearDown() throws InterruptedException {
@@ -46,9 +49,12 @@ class MemoryBufferTest {
     }
   }
 
+  private record Handed(Batch batch, String key, Batch.Reason reason, long bytes, int records, List<String> messages) {}
+
   private MemoryBuffer buffer(int maxRecords, long maxBytes) {
     buffer = new MemoryBuffer(type.schema(), maxRecords, maxBytes, INTERVAL, ticker, batch -> {
-      handed.add(batch);
+      handed.add(new Handed(batch, batch.key().key().get(0), batch.reason(), batch.bytes(),
+          batch.records().records(), messages(batch.records())));
       if (releasePromptly) {
         buffer.release(batch);
       }
@@ -56,16 +62,36 @@ class MemoryBufferTest {
     return buffer;
   }
 
-  private ColumnBatch record(String message) {
-    byte[] json = ("{\"message\":\"" + message + "\",\"level\":\"INFO\",\"business_capability\":\"cap\"}")
-        .getBytes(StandardCharsets.UTF_8);
-    ColumnBatch batch = new ColumnBatch(type.schema());
+  private ColumnBatch read(String json, ColumnBatch into) {
+    byte[] b = json.getBytes(StandardCharsets.UTF_8);
     try {
-      reader.read(json, 0, json.length, batch);
+      reader.read(b, 0, b.length, into);
     } catch (RecordException e) {
       throw new AssertionError(e);
     }
-    return batch;
+    return into;
+  }
+
+  private ColumnBatch record(String message) {
+    return read("{\"message\":\"" + message + "\",\"level\":\"INFO\",\"business_capability\":\"cap\"}",
+        new ColumnBatch(type.schema()));
+  }
+
+  private interface Appends { void run() throws InterruptedException; }
+
+  /** Runs {@code body} on the appender thread; the flag turns true when it returns normally. */
+  private AtomicBoolean inBackground(Appends body) {
+    AtomicBoolean done = new AtomicBoolean();
+    appender = new Thread(() -> {
+      try {
+        body.run();
+        done.set(true);
+      } catch (Throwable t) {
+        failure.set(t);
+      }
+    }, "appender");
+    appender.start();
+    return done;
   }
 
   private static ConditionFactory waitUpTo5s() {
@@ -95,10 +121,8 @@ class MemoryBufferTest {
   }
 
   private List<String> handedKeys() {
-    return handed.stream().map(b -> b.key().key().get(0)).toList();
+    return handed.stream().map(Handed::key).toList();
   }
-
-  // ---- buffer_size ---------------------------------------------------------------------------
 
   @Test
   void append_whenKeyReachesBufferSize_handsOverThatKeyWithReasonSize() throws InterruptedException {
@@ -113,18 +137,18 @@ class MemoryBufferTest {
     buf.append(key("a"), record("a3"));
 
     assertThat(handed).hasSize(1);
-    Batch a = handed.get(0);
-    assertThat(a.key()).isEqualTo(key("a"));
+    Handed a = handed.get(0);
+    assertThat(a.batch().key()).isEqualTo(key("a"));
     assertThat(a.reason()).isEqualTo(Batch.Reason.SIZE);
-    assertThat(a.records().records()).isEqualTo(3);
-    assertThat(messages(a.records())).containsExactly("a1", "a2", "a3");
+    assertThat(a.records()).isEqualTo(3);
+    assertThat(a.messages()).containsExactly("a1", "a2", "a3");
     assertThat(buf.keys()).isEqualTo(1);
 
     buf.append(key("b"), record("b3"));
 
     assertThat(handed).hasSize(2);
     assertThat(handed.get(1).reason()).isEqualTo(Batch.Reason.SIZE);
-    assertThat(messages(handed.get(1).records())).containsExactly("b1", "b2", "b3");
+    assertThat(handed.get(1).messages()).containsExactly("b1", "b2", "b3");
     assertThat(buf.keys()).isZero();
   }
 
@@ -132,19 +156,27 @@ class MemoryBufferTest {
   void append_reusingTheSameRecordBatch_copiesItsValues() throws InterruptedException {
     MemoryBuffer buf = buffer(2, LARGE);
     ColumnBatch scratch = new ColumnBatch(type.schema());
-    byte[] first = "{\"message\":\"one\"}".getBytes(StandardCharsets.UTF_8);
-    byte[] second = "{\"message\":\"two\"}".getBytes(StandardCharsets.UTF_8);
 
-    try {
-      reader.read(first, 0, first.length, scratch);
-      buf.append(key("a"), scratch);
-      reader.read(second, 0, second.length, scratch);
-      buf.append(key("a"), scratch);
-    } catch (RecordException e) {
-      throw new AssertionError(e);
+    buf.append(key("a"), read("{\"message\":\"one\"}", scratch));
+    buf.append(key("a"), read("{\"message\":\"two\"}", scratch));
+
+    assertThat(handed.get(0).messages()).containsExactly("one", "two");
+  }
+
+  @Test
+  void append_afterAReleasedBatch_neverMixesItsRecordsIntoANewKey() throws InterruptedException {
+    releasePromptly = true;
+    MemoryBuffer buf = buffer(2, LARGE);
+
+    for (String k : List.of("a", "b", "c", "d", "e", "f")) {
+      buf.append(key(k), record(k + "1"));
+      buf.append(key(k), record(k + "2"));
     }
 
-    assertThat(messages(handed.get(0).records())).containsExactly("one", "two");
+    assertThat(handedKeys()).containsExactly("a", "b", "c", "d", "e", "f");
+    for (Handed h : handed) {
+      assertThat(h.messages()).containsExactly(h.key() + "1", h.key() + "2");
+    }
   }
 
   @Test
@@ -157,19 +189,19 @@ class MemoryBufferTest {
 
     assertThat(buf.flushAll()).isEqualTo(2);
 
-    assertThat(handed).extracting(Batch::reason).containsOnly(Batch.Reason.SHUTDOWN);
-    assertThat(handed).extracting(b -> b.records().records()).containsExactlyInAnyOrder(2, 1);
+    assertThat(handed).extracting(Handed::reason).containsOnly(Batch.Reason.SHUTDOWN);
+    assertThat(handed).extracting(Handed::key, Handed::messages).containsExactlyInAnyOrder(
+        tuple("a", List.of("a1", "a2")), tuple("b", List.of("b1")));
     assertThat(buf.keys()).isZero();
     assertThat(buf.heldBytes()).isEqualTo(held);
-    assertThat(handed.stream().mapToLong(Batch::bytes).sum()).isEqualTo(held);
+    assertThat(handed.stream().mapToLong(Handed::bytes).sum()).isEqualTo(held);
+    assertThat(buf.flushAll()).isZero();
 
-    handed.forEach(buf::release);
+    handed.forEach(h -> buf.release(h.batch()));
+    buf.close();
 
     assertThat(buf.heldBytes()).isZero();
-    assertThat(buf.flushAll()).isZero();
   }
-
-  // ---- flush_interval ---------------------------------------------------------------------------
 
   @Test
   void flushExpired_handsOverOnlyKeysWhoseOldestRecordReachedTheInterval() throws InterruptedException {
@@ -186,7 +218,7 @@ class MemoryBufferTest {
     assertThat(buf.flushExpired()).isEqualTo(1);
     assertThat(handedKeys()).containsExactly("a");
     assertThat(handed.get(0).reason()).isEqualTo(Batch.Reason.INTERVAL);
-    assertThat(messages(handed.get(0).records())).containsExactly("a1", "a2");
+    assertThat(handed.get(0).messages()).containsExactly("a1", "a2");
 
     now.set(INTERVAL * 16 / 10 - 1);
     assertThat(buf.flushExpired()).isZero();
@@ -212,7 +244,7 @@ class MemoryBufferTest {
 
     now.set(INTERVAL * 25 / 10);
     assertThat(buf.flushExpired()).isEqualTo(1);
-    assertThat(messages(handed.get(1).records())).containsExactly("a2");
+    assertThat(handed.get(1).messages()).containsExactly("a2");
   }
 
   @Test
@@ -233,8 +265,6 @@ class MemoryBufferTest {
     assertThat(buf.nanosUntilNextExpiry()).isEqualTo(INTERVAL / 2 - 500);
   }
 
-  // ---- byte budget ------------------------------------------------------------------------------
-
   @Test
   void append_overTheBudget_handsOverTheLargestKeysFirstWithReasonBytes() throws InterruptedException {
     releasePromptly = true;
@@ -252,36 +282,37 @@ class MemoryBufferTest {
     buf.append(key("k9"), records.get(9));
 
     assertThat(handedKeys()).containsExactly("k9", "k8", "k7", "k6");
-    assertThat(handed).extracting(Batch::reason).containsOnly(Batch.Reason.BYTES);
-    for (Batch b : handed) {
-      int i = Integer.parseInt(b.key().key().get(0).substring(1));
-      assertThat(b.bytes()).isEqualTo(bucketBytes(records.get(i)));
+    assertThat(handed).extracting(Handed::reason).containsOnly(Batch.Reason.BYTES);
+    for (Handed h : handed) {
+      int i = Integer.parseInt(h.key().substring(1));
+      assertThat(h.bytes()).isEqualTo(bucketBytes(records.get(i)));
     }
     assertThat(buf.keys()).isEqualTo(6);
-    assertThat(buf.heldBytes()).isLessThanOrEqualTo(budget / 2);
+    assertThat(buf.heldBytes()).isLessThanOrEqualTo(budget);
   }
 
   @Test
-  void append_whenOneKeyReachesAQuarterOfTheBudget_handsItOverWithReasonBytes() throws InterruptedException {
-    long budget = 400_000;
+  void append_whenOneKeyGrowsToAShareOfTheBudget_handsItOverWithReasonBytesBeforeTheBudgetIsFull()
+      throws InterruptedException {
+    releasePromptly = true; // so that a missing per-key rule shows as a failure, not a blocked append
+    long budget = 4L << 20;
     MemoryBuffer buf = buffer(1_000_000, budget);
-    ColumnBatch rec = record("x".repeat(10_000));
-    List<ColumnBatch> appended = new ArrayList<>();
+    ColumnBatch rec = record("x".repeat(1_000));
+    int appended = 0;
 
-    while (handed.isEmpty() && appended.size() < 100) {
+    while (handed.isEmpty() && appended < 5_000) {
       buf.append(key("a"), rec);
-      appended.add(rec);
+      appended++;
       buf.append(key("small"), record("s"));
     }
 
     assertThat(handed).hasSize(1);
-    Batch b = handed.get(0);
-    assertThat(b.key()).isEqualTo(key("a"));
-    assertThat(b.reason()).isEqualTo(Batch.Reason.BYTES);
-    assertThat(b.records().records()).isEqualTo(appended.size());
-    assertThat(b.bytes()).isGreaterThanOrEqualTo(budget / 4);
-    List<ColumnBatch> oneFewer = appended.subList(0, appended.size() - 1);
-    assertThat(bucketBytes(oneFewer.toArray(new ColumnBatch[0]))).isLessThan(budget / 4);
+    Handed a = handed.get(0);
+    assertThat(a.key()).isEqualTo("a");
+    assertThat(a.reason()).isEqualTo(Batch.Reason.BYTES);
+    assertThat(a.records()).isEqualTo(appended);
+    // handed over at about a quarter of the budget, long before the whole budget forces evictions
+    assertThat(a.bytes()).isBetween(budget / 8, budget / 2);
     assertThat(buf.keys()).isEqualTo(1);
   }
 
@@ -300,7 +331,7 @@ class MemoryBufferTest {
     }
 
     assertThat(handed).isNotEmpty();
-    assertThat(handed).extracting(Batch::reason).containsOnly(Batch.Reason.BYTES);
+    assertThat(handed).extracting(Handed::reason).containsOnly(Batch.Reason.BYTES);
   }
 
   @Test
@@ -331,45 +362,30 @@ class MemoryBufferTest {
     for (int i = 0; i < 10; i++) {
       records.add(record("m".repeat((i + 1) * 2_000)));
     }
-    AtomicBoolean done = new AtomicBoolean();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    appender = new Thread(() -> {
-      try {
-        for (int i = 0; i < 10; i++) {
-          buffer.append(key("k" + i), records.get(i));
-        }
-        done.set(true);
-      } catch (Throwable t) {
-        failure.set(t);
+    AtomicBoolean done = inBackground(() -> {
+      for (int i = 0; i < 10; i++) {
+        buffer.append(key("k" + i), records.get(i));
       }
-    }, "appender");
-    appender.start();
+    });
 
     waitUpTo5s()
         .until(() -> appender.getState() == Thread.State.WAITING && handed.size() == 4);
     assertThat(done).isFalse();
     assertThat(buffer.heldBytes()).isGreaterThan(budget);
 
-    buffer.release(handed.get(0));
+    buffer.release(handed.get(0).batch());
 
     waitUpTo5s().untilTrue(done);
     assertThat(failure.get()).isNull();
     assertThat(buffer.heldBytes()).isLessThanOrEqualTo(budget);
+    assertThat(buffer.keys()).isEqualTo(6);
   }
 
   @Test
   void close_wakesAnAppendBlockedOnTheBudget() {
     buffer(1, 10_000);
-    AtomicBoolean done = new AtomicBoolean();
-    appender = new Thread(() -> {
-      try {
-        buffer.append(key("a"), record("z".repeat(20_000)));
-        done.set(true);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "appender");
-    appender.start();
+    ColumnBatch big = record("z".repeat(20_000));
+    AtomicBoolean done = inBackground(() -> buffer.append(key("a"), big));
 
     waitUpTo5s().until(() -> appender.getState() == Thread.State.WAITING);
     assertThat(done).isFalse();
@@ -377,15 +393,9 @@ class MemoryBufferTest {
     buffer.close();
 
     waitUpTo5s().untilTrue(done);
+    assertThat(failure.get()).isNull();
     assertThatThrownBy(() -> buffer.append(key("a"), record("late")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("Cannot append: buffer is closed");
-  }
-
-  @Test
-  void constructor_withNonPositiveLimits_isRejected() {
-    assertThatThrownBy(() -> new MemoryBuffer(type.schema(), 0, 1, 1, ticker, b -> { }))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Cannot create buffer: limits must be positive");
   }
 }
