@@ -92,8 +92,8 @@ public final class Converter {
       try {
         sampled = SchemaSampler.sample(inputs.get(0), config.schemaSample());
       } catch (IllegalStateException e) {
-        throw new ConfigException("Cannot infer a schema from " + inputs.get(0).name()
-            + ": no JSON object in its first lines; give one with --schema");
+        throw new ConfigException("Cannot infer a schema from " + inputs.get(0).name() + ": " + e.getMessage()
+            + "; give one with --schema");
       }
       inputs.set(0, sampled.replay());
       schema = sampled.schema();

@@ -253,8 +253,12 @@ public final class JsonRecordReader {
     LeafColumn col = f.leafIndex() >= 0 ? out.column(f.leafIndex()) : null;
     switch (f.type()) {
       case STRING -> {
-        if (v != JsonToken.VALUE_STRING && !(type.scalarsAsText() && v.isScalarValue())) {
-          throw mismatch("string", v, p);
+        if (v != JsonToken.VALUE_STRING) {
+          if (!type.anyAsText()) {
+            throw mismatch("string", v, p);
+          }
+          textValue(p, v, col, r, parentDef);
+          return;
         }
         col.beginBinary(r);
         col.appendUtf8(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());

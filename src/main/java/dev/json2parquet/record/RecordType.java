@@ -14,7 +14,7 @@ import java.util.Map;
  * @param eventTimeField the top-level field holding the record's event time, or null
  * @param missingRequiredStringIsEmpty when true, an absent or null required string is written as ""
  * @param mapValuesAsText when true, a non-string value in a map of strings is kept as its JSON text
- * @param scalarsAsText when true, a number or boolean given for a string field is kept as its JSON text
+ * @param anyAsText when true, any JSON value given for a string field is kept as its JSON text
  */
 public record RecordType(
     RecordSchema schema,
@@ -24,7 +24,7 @@ public record RecordType(
     String eventTimeField,
     boolean missingRequiredStringIsEmpty,
     boolean mapValuesAsText,
-    boolean scalarsAsText) {
+    boolean anyAsText) {
 
   public RecordType {
     aliases = Map.copyOf(aliases);
@@ -70,8 +70,8 @@ public record RecordType(
   /**
    * Records of any shape described by {@code schema} (from a JSON Schema or inferred). With
    * {@link UnknownFields#EXTRA} a {@value #DYNAMIC_CATCH_ALL} map column is added for fields the schema
-   * does not name, keyed by their dotted path, values as JSON text. Strings are lenient (a number or
-   * boolean is kept as its text, as schema inference widens mixed fields to string); every other
+   * does not name, keyed by their dotted path, values as JSON text. Strings are lenient (any other
+   * JSON value is kept as its text, as schema inference widens mixed fields to string); every other
    * mismatch dead-letters the record.
    */
   public static RecordType dynamic(RecordSchema schema, UnknownFields unknownFields) {
