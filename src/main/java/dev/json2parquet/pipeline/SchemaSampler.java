@@ -49,7 +49,7 @@ public final class SchemaSampler {
       for (int i = 0; i < n; i++) {
         byte b = chunk[i];
         if (b == '\n') {
-          if (!lineTooLong) {
+          if (!lineTooLong && inference.records() < maxRecords) {
             addLine(inference, line, lineLen);
           }
           lineLen = 0;
