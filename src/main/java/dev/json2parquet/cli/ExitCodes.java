@@ -13,10 +13,4 @@ public final class ExitCodes {
   /** Finished, but some records went to the dead-letter queue. */
   public static final int DEAD_LETTERED = 3;
 
-  static final String[] HELP = {
-    "0:every record was written",
-    "1:failure; the message says what was and was not written",
-    "2:usage or configuration error",
-    "3:finished, some records were dead-lettered",
-  };
 }

@@ -74,9 +74,6 @@ public final class BatchEncoder {
     }
   }
 
-  public MessageType messageType() {
-    return messageType;
-  }
 
   /**
    * Writes all records of {@code batch} as one Parquet file to {@code out} (which is not closed).

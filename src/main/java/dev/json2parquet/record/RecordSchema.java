@@ -101,12 +101,4 @@ public final class RecordSchema {
     }
     return f != null && f.type().isPrimitive() ? f : null;
   }
-
-  public int maxRepetitionLevel(int leaf) {
-    return leaves.get(leaf).repetitionLevel();
-  }
-
-  public int maxDefinitionLevel(int leaf) {
-    return leaves.get(leaf).definitionLevel();
-  }
 }
