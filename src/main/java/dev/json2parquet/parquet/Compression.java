@@ -4,10 +4,8 @@ import com.github.luben.zstd.Zstd;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Locale;
-import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 import org.apache.parquet.bytes.BytesInput;
-import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.xerial.snappy.Snappy;
 
@@ -45,8 +43,8 @@ public enum Compression {
     throw new IllegalArgumentException("unknown compression '" + s + "'");
   }
 
-  /** A new compressor; each is used by one thread at a time. */
-  public BytesInputCompressor newCompressor() {
+  /** A new page compressor; each is used by one thread at a time. */
+  PageCodec newCodec() {
     return switch (this) {
       case NONE -> new Uncompressed();
       case SNAPPY -> new SnappyPages();
@@ -55,8 +53,14 @@ public enum Compression {
     };
   }
 
-  private abstract static class Reusing implements BytesInputCompressor {
-    byte[] out = new byte[64 * 1024];
+  /**
+   * Compresses a page held in a byte array. The result is valid until the next call: the file
+   * writer copies it out at once.
+   */
+  abstract static class PageCodec {
+    byte[] out = new byte[0];
+
+    abstract BytesInput compress(byte[] in, int len) throws IOException;
 
     byte[] room(int n) {
       if (out.length < n) {
@@ -64,82 +68,48 @@ public enum Compression {
       }
       return out;
     }
+  }
 
+  private static final class Uncompressed extends PageCodec {
     @Override
-    public void release() {
-      out = new byte[0];
+    BytesInput compress(byte[] in, int len) {
+      return BytesInput.from(in, 0, len);
     }
   }
 
-  private static final class Uncompressed implements BytesInputCompressor {
+  private static final class SnappyPages extends PageCodec {
     @Override
-    public BytesInput compress(BytesInput bytes) {
-      return bytes;
-    }
-
-    @Override
-    public CompressionCodecName getCodecName() {
-      return CompressionCodecName.UNCOMPRESSED;
-    }
-
-    @Override
-    public void release() {}
-  }
-
-  private static final class SnappyPages extends Reusing {
-    @Override
-    public BytesInput compress(BytesInput bytes) throws IOException {
-      byte[] in = bytes.toByteArray();
-      byte[] o = room(Snappy.maxCompressedLength(in.length));
-      int n = Snappy.compress(in, 0, in.length, o, 0);
+    BytesInput compress(byte[] in, int len) throws IOException {
+      byte[] o = room(Snappy.maxCompressedLength(len));
+      int n = Snappy.compress(in, 0, len, o, 0);
       return BytesInput.from(o, 0, n);
     }
-
-    @Override
-    public CompressionCodecName getCodecName() {
-      return CompressionCodecName.SNAPPY;
-    }
   }
 
-  private static final class ZstdPages extends Reusing {
+  private static final class ZstdPages extends PageCodec {
     private static final int LEVEL = 3;
 
     @Override
-    public BytesInput compress(BytesInput bytes) throws IOException {
-      byte[] in = bytes.toByteArray();
-      byte[] o = room((int) Zstd.compressBound(in.length));
-      long n = Zstd.compressByteArray(o, 0, o.length, in, 0, in.length, LEVEL);
+    BytesInput compress(byte[] in, int len) throws IOException {
+      byte[] o = room((int) Zstd.compressBound(len));
+      long n = Zstd.compressByteArray(o, 0, o.length, in, 0, len, LEVEL);
       if (Zstd.isError(n)) {
         throw new IOException("Cannot compress page with zstd: " + Zstd.getErrorName(n));
       }
       return BytesInput.from(o, 0, (int) n);
     }
-
-    @Override
-    public CompressionCodecName getCodecName() {
-      return CompressionCodecName.ZSTD;
-    }
   }
 
-  private static final class GzipPages extends Reusing {
+  private static final class GzipPages extends PageCodec {
     private final Exposed buffer = new Exposed();
 
     @Override
-    public BytesInput compress(BytesInput bytes) throws IOException {
+    BytesInput compress(byte[] in, int len) throws IOException {
       buffer.reset();
-      try (GZIPOutputStream gz = new GZIPOutputStream(buffer, 64 * 1024) {
-        {
-          def.setLevel(Deflater.DEFAULT_COMPRESSION);
-        }
-      }) {
-        bytes.writeAllTo(gz);
+      try (GZIPOutputStream gz = new GZIPOutputStream(buffer, 64 * 1024)) {
+        gz.write(in, 0, len);
       }
       return BytesInput.from(buffer.array(), 0, buffer.size());
-    }
-
-    @Override
-    public CompressionCodecName getCodecName() {
-      return CompressionCodecName.GZIP;
     }
   }
 

@@ -1,0 +1,85 @@
+package dev.json2parquet.parquet;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/** A growable little-endian byte buffer that pages are built in; reused from page to page. */
+final class ByteBuf {
+  private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private byte[] bytes;
+  private int size;
+
+  ByteBuf(int capacity) {
+    bytes = new byte[capacity];
+  }
+
+  byte[] array() {
+    return bytes;
+  }
+
+  int size() {
+    return size;
+  }
+
+  void reset() {
+    size = 0;
+  }
+
+  /** Makes room for {@code more} bytes past the end. */
+  void ensure(int more) {
+    if (size + more > bytes.length) {
+      bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+    }
+  }
+
+  void put(int b) {
+    ensure(1);
+    bytes[size++] = (byte) b;
+  }
+
+  /** Appends a byte; the caller has made room. */
+  void putUnchecked(int b) {
+    bytes[size++] = (byte) b;
+  }
+
+  void putIntLE(int v) {
+    ensure(4);
+    INT.set(bytes, size, v);
+    size += 4;
+  }
+
+  /** Overwrites 4 bytes at {@code at} with {@code v}, little-endian. */
+  void setIntLE(int at, int v) {
+    INT.set(bytes, at, v);
+  }
+
+  void putLongLE(long v) {
+    ensure(8);
+    LONG.set(bytes, size, v);
+    size += 8;
+  }
+
+  void putBytes(byte[] src, int off, int len) {
+    ensure(len);
+    System.arraycopy(src, off, bytes, size, len);
+    size += len;
+  }
+
+  /** Appends an unsigned LEB128 varint. */
+  void putVarint(int v) {
+    ensure(5);
+    while ((v & ~0x7F) != 0) {
+      bytes[size++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    bytes[size++] = (byte) v;
+  }
+
+  static long getLongLE(byte[] b, int at) {
+    return (long) LONG.get(b, at);
+  }
+}

@@ -1,0 +1,490 @@
+package dev.json2parquet.parquet;
+
+import dev.json2parquet.record.FieldType;
+import dev.json2parquet.record.LeafColumn;
+import java.io.IOException;
+import java.util.Arrays;
+import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.page.DictionaryPage;
+import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.PrimitiveType;
+
+/**
+ * Encodes one leaf column of a batch into column chunks: data pages (v1) of RLE levels and PLAIN or
+ * dictionary-encoded values, built in one reused byte array and compressed straight from it, with
+ * per-page statistics, handed to parquet-java's {@link ParquetFileWriter} (which writes the page
+ * headers, the page index and the footer). One encoder per leaf per thread, reused across files.
+ *
+ * <p>Dictionary encoding is tried for every chunk of a column unless an earlier chunk's dictionary
+ * outgrew the limit (then the column is written PLAIN until {@link #forget()}), and kept only when
+ * the dictionary plus the ids are smaller than the PLAIN values. One small subclass per value
+ * kind keeps the loops monomorphic.
+ */
+abstract class ChunkEncoder {
+  /** Most rows in a page, as in parquet-java's default. */
+  static final int PAGE_ROW_LIMIT = 20_000;
+
+  final ColumnDescriptor descriptor;
+  final PrimitiveType type;
+  final Shared shared;
+  private final int maxRep;
+  private final int maxDef;
+  private final int repWidth;
+  private final int defWidth;
+  /** An earlier chunk's dictionary outgrew the limit: write PLAIN. */
+  boolean plainLearned;
+  /** Whether the chunk being written is dictionary-encoded, and the width of its ids. */
+  boolean dictionary;
+  int idWidth;
+  /** Value index of the chunk's first value: ids[i] belongs to value base + i. */
+  int base;
+
+  ChunkEncoder(ColumnDescriptor descriptor, Shared shared) {
+    this.descriptor = descriptor;
+    this.type = descriptor.getPrimitiveType();
+    this.shared = shared;
+    this.maxRep = descriptor.getMaxRepetitionLevel();
+    this.maxDef = descriptor.getMaxDefinitionLevel();
+    this.repWidth = Rle.bitWidth(maxRep);
+    this.defWidth = Rle.bitWidth(maxDef);
+  }
+
+  static ChunkEncoder of(ColumnDescriptor descriptor, FieldType type, Shared shared) {
+    return switch (type) {
+      case STRING -> new Binaries(descriptor, shared);
+      case BOOLEAN -> new Booleans(descriptor, shared);
+      case DOUBLE -> new Numbers(descriptor, shared, Numbers.DOUBLE);
+      case DATE -> new Numbers(descriptor, shared, Numbers.INT32);
+      default -> new Numbers(descriptor, shared, Numbers.INT64);
+    };
+  }
+
+  /** Allows dictionary encoding again (data changes). */
+  void forget() {
+    plainLearned = false;
+  }
+
+  /**
+   * Writes entries {@code [e0, e1)} of {@code col}, whose first value is value {@code v0}, as one
+   * column chunk of the current row group.
+   *
+   * @return the index of the first value after the chunk
+   */
+  final int write(ParquetFileWriter file, LeafColumn col, int e0, int e1, int v0) throws IOException {
+    byte[] rep = col.repetitions();
+    byte[] def = col.definitions();
+    int v1 = v0;
+    for (int e = e0; e < e1; e++) {
+      if (def[e] == maxDef) {
+        v1++;
+      }
+    }
+    base = v0;
+    dictionary = !plainLearned && v1 > v0 && buildDictionary(col, v0, v1);
+    file.startColumn(descriptor, e1 - e0, shared.codecName);
+    if (dictionary) {
+      ByteBuf buf = shared.page;
+      buf.reset();
+      int entries = writeDictionary(buf);
+      BytesInput bytes = shared.codec.compress(buf.array(), buf.size());
+      file.writeDictionaryPage(new DictionaryPage(bytes, buf.size(), entries, Encoding.PLAIN_DICTIONARY));
+    }
+    int e = e0;
+    int v = v0;
+    while (e < e1) {
+      int pe = e;
+      int pv = v;
+      int rows = 0;
+      while (pe < e1) {
+        do {
+          if (def[pe] == maxDef) {
+            pv++;
+          }
+          pe++;
+        } while (pe < e1 && rep[pe] != 0);
+        rows++;
+        if (rows >= PAGE_ROW_LIMIT || ((rows & 63) == 0 && pageBytes(col, v, pv) >= shared.pageBytes)) {
+          break;
+        }
+      }
+      writePage(file, col, e, pe, v, pv, rows);
+      e = pe;
+      v = pv;
+    }
+    file.endColumn();
+    return v1;
+  }
+
+  private void writePage(ParquetFileWriter file, LeafColumn col, int e, int pe, int v, int pv, int rows)
+      throws IOException {
+    ByteBuf buf = shared.page;
+    buf.reset();
+    if (maxRep > 0) {
+      levels(col.repetitions(), e, pe, repWidth, buf);
+    }
+    if (maxDef > 0) {
+      levels(col.definitions(), e, pe, defWidth, buf);
+    }
+    Statistics<?> stats = Statistics.createStats(type);
+    stats.incrementNumNulls((pe - e) - (pv - v));
+    if (pv > v) {
+      if (dictionary) {
+        buf.put(idWidth);
+        Rle.encode(shared.ids, v - base, pv - base, idWidth, buf);
+        dictionaryStats(col, v, pv, stats);
+      } else {
+        plainValues(col, v, pv, buf, stats);
+      }
+    }
+    BytesInput bytes = shared.codec.compress(buf.array(), buf.size());
+    file.writeDataPage(pe - e, buf.size(), bytes, stats, rows, Encoding.RLE, Encoding.RLE,
+        dictionary ? Encoding.PLAIN_DICTIONARY : Encoding.PLAIN);
+  }
+
+  /** Appends levels {@code [from, to)} RLE-encoded, after their 4-byte length. */
+  private void levels(byte[] levels, int from, int to, int width, ByteBuf buf) {
+    int n = to - from;
+    int[] scratch = shared.levels(n);
+    for (int i = 0; i < n; i++) {
+      scratch[i] = levels[from + i];
+    }
+    int at = buf.size();
+    buf.putIntLE(0);
+    Rle.encode(scratch, 0, n, width, buf);
+    buf.setIntLE(at, buf.size() - at - 4);
+  }
+
+  /** Estimated encoded bytes of values {@code [v, pv)} in the page being cut. */
+  abstract long pageBytes(LeafColumn col, int v, int pv);
+
+  /**
+   * Fills {@code shared.ids} for values {@code [v0, v1)} and sets {@link #idWidth}.
+   *
+   * @return whether the dictionary pays; false also when it outgrew the limit (then learned)
+   */
+  abstract boolean buildDictionary(LeafColumn col, int v0, int v1);
+
+  /** Appends the dictionary PLAIN-encoded; returns its number of entries. */
+  abstract int writeDictionary(ByteBuf buf);
+
+  abstract void dictionaryStats(LeafColumn col, int v, int pv, Statistics<?> stats);
+
+  abstract void plainValues(LeafColumn col, int v, int pv, ByteBuf buf, Statistics<?> stats);
+
+  /** What the encoders of one thread share: the page buffer, the codec and scratch arrays. */
+  static final class Shared {
+    final ByteBuf page = new ByteBuf(1 << 16);
+    final Compression.PageCodec codec;
+    final org.apache.parquet.hadoop.metadata.CompressionCodecName codecName;
+    final int pageBytes;
+    final long dictionaryBytes;
+    int[] ids = new int[1024];
+    private int[] levels = new int[1024];
+    /** Dictionary ids seen in the current page: {@code marks[id] == stamp}. */
+    int[] marks = new int[1024];
+    int stamp;
+
+    Shared(WriterSettings settings) {
+      this.codec = settings.compression().newCodec();
+      this.codecName = settings.compression().codecName();
+      this.pageBytes = settings.pageBytes();
+      this.dictionaryBytes = settings.dictionaryPageBytes();
+    }
+
+    int[] ids(int n) {
+      if (ids.length < n) {
+        ids = new int[Math.max(n, ids.length * 2)];
+      }
+      return ids;
+    }
+
+    int[] levels(int n) {
+      if (levels.length < n) {
+        levels = new int[Math.max(n, levels.length * 2)];
+      }
+      return levels;
+    }
+
+    /** A fresh stamp for marking ids in a page, with room for ids up to {@code size}. */
+    int newStamp(int size) {
+      if (marks.length < size) {
+        marks = new int[Math.max(size, marks.length * 2)];
+        stamp = 0;
+      }
+      if (++stamp == Integer.MAX_VALUE) {
+        Arrays.fill(marks, 0);
+        stamp = 1;
+      }
+      return stamp;
+    }
+  }
+
+  private static final class Binaries extends ChunkEncoder {
+    private final BinaryDictionary dict = new BinaryDictionary();
+
+    Binaries(ColumnDescriptor descriptor, Shared shared) {
+      super(descriptor, shared);
+    }
+
+    @Override
+    long pageBytes(LeafColumn col, int v, int pv) {
+      if (dictionary) {
+        return ((long) (pv - v) * idWidth) >>> 3;
+      }
+      return col.start(pv) - col.start(v) + 4L * (pv - v);
+    }
+
+    @Override
+    boolean buildDictionary(LeafColumn col, int v0, int v1) {
+      BinaryDictionary d = dict;
+      d.clear();
+      int[] ids = shared.ids(v1 - v0);
+      byte[] data = col.data();
+      int[] ends = col.ends();
+      int start = col.start(v0);
+      long limit = shared.dictionaryBytes;
+      for (int v = v0; v < v1; v++) {
+        int end = ends[v];
+        ids[v - v0] = d.id(data, start, end - start);
+        start = end;
+        if (d.plainBytes() > limit) {
+          plainLearned = true;
+          return false;
+        }
+      }
+      idWidth = Rle.bitWidth(d.size() - 1);
+      long plain = col.start(v1) - col.start(v0) + 4L * (v1 - v0);
+      long encoded = d.plainBytes() + (((long) (v1 - v0) * idWidth + 7) >>> 3);
+      return encoded < plain;
+    }
+
+    @Override
+    int writeDictionary(ByteBuf buf) {
+      BinaryDictionary d = dict;
+      byte[] data = d.data();
+      buf.ensure((int) d.plainBytes());
+      for (int id = 0; id < d.size(); id++) {
+        int start = d.start(id);
+        int len = d.end(id) - start;
+        buf.putIntLE(len);
+        buf.putBytes(data, start, len);
+      }
+      return d.size();
+    }
+
+    @Override
+    void dictionaryStats(LeafColumn col, int v, int pv, Statistics<?> stats) {
+      BinaryDictionary d = dict;
+      int stamp = shared.newStamp(d.size());
+      int[] marks = shared.marks;
+      int[] ids = shared.ids;
+      byte[] data = d.data();
+      int min = -1;
+      int max = -1;
+      for (int i = v - base; i < pv - base; i++) {
+        int id = ids[i];
+        if (marks[id] == stamp) {
+          continue;
+        }
+        marks[id] = stamp;
+        int s = d.start(id);
+        int e = d.end(id);
+        if (min < 0) {
+          min = id;
+          max = id;
+        } else if (Arrays.compareUnsigned(data, s, e, data, d.start(min), d.end(min)) < 0) {
+          min = id;
+        } else if (Arrays.compareUnsigned(data, s, e, data, d.start(max), d.end(max)) > 0) {
+          max = id;
+        }
+      }
+      stats.updateStats(Binary.fromReusedByteArray(data, d.start(min), d.end(min) - d.start(min)));
+      stats.updateStats(Binary.fromReusedByteArray(data, d.start(max), d.end(max) - d.start(max)));
+    }
+
+    @Override
+    void plainValues(LeafColumn col, int v, int pv, ByteBuf buf, Statistics<?> stats) {
+      byte[] data = col.data();
+      int[] ends = col.ends();
+      int start = col.start(v);
+      buf.ensure(col.start(pv) - start + 4 * (pv - v));
+      int minS = start;
+      int minE = ends[v];
+      int maxS = minS;
+      int maxE = minE;
+      for (int k = v; k < pv; k++) {
+        int end = ends[k];
+        buf.putIntLE(end - start);
+        buf.putBytes(data, start, end - start);
+        if (Arrays.compareUnsigned(data, start, end, data, minS, minE) < 0) {
+          minS = start;
+          minE = end;
+        } else if (Arrays.compareUnsigned(data, start, end, data, maxS, maxE) > 0) {
+          maxS = start;
+          maxE = end;
+        }
+        start = end;
+      }
+      stats.updateStats(Binary.fromReusedByteArray(data, minS, minE - minS));
+      stats.updateStats(Binary.fromReusedByteArray(data, maxS, maxE - maxS));
+    }
+  }
+
+  /** INT64 (integers, timestamps), INT32 (dates) and DOUBLE columns, all held as longs in the batch. */
+  private static final class Numbers extends ChunkEncoder {
+    static final int INT64 = 0;
+    static final int INT32 = 1;
+    static final int DOUBLE = 2;
+
+    private final LongDictionary dict = new LongDictionary();
+    private final int kind;
+    private final int width;
+
+    Numbers(ColumnDescriptor descriptor, Shared shared, int kind) {
+      super(descriptor, shared);
+      this.kind = kind;
+      this.width = kind == INT32 ? 4 : 8;
+    }
+
+    @Override
+    long pageBytes(LeafColumn col, int v, int pv) {
+      return dictionary ? ((long) (pv - v) * idWidth) >>> 3 : (long) (pv - v) * width;
+    }
+
+    @Override
+    boolean buildDictionary(LeafColumn col, int v0, int v1) {
+      LongDictionary d = dict;
+      d.clear();
+      int[] ids = shared.ids(v1 - v0);
+      long[] longs = col.longs();
+      long maxEntries = shared.dictionaryBytes / width;
+      for (int v = v0; v < v1; v++) {
+        ids[v - v0] = d.id(longs[v]);
+        if (d.size() > maxEntries) {
+          plainLearned = true;
+          return false;
+        }
+      }
+      idWidth = Rle.bitWidth(d.size() - 1);
+      long encoded = (long) d.size() * width + (((long) (v1 - v0) * idWidth + 7) >>> 3);
+      return encoded < (long) (v1 - v0) * width;
+    }
+
+    @Override
+    int writeDictionary(ByteBuf buf) {
+      LongDictionary d = dict;
+      for (int id = 0; id < d.size(); id++) {
+        put(buf, d.value(id));
+      }
+      return d.size();
+    }
+
+    private void put(ByteBuf buf, long value) {
+      if (width == 4) {
+        buf.putIntLE((int) value);
+      } else {
+        buf.putLongLE(value);
+      }
+    }
+
+    @Override
+    void dictionaryStats(LeafColumn col, int v, int pv, Statistics<?> stats) {
+      stats(col.longs(), v, pv, stats);
+    }
+
+    @Override
+    void plainValues(LeafColumn col, int v, int pv, ByteBuf buf, Statistics<?> stats) {
+      long[] longs = col.longs();
+      for (int k = v; k < pv; k++) {
+        put(buf, longs[k]);
+      }
+      stats(longs, v, pv, stats);
+    }
+
+    private void stats(long[] longs, int v, int pv, Statistics<?> stats) {
+      if (kind == DOUBLE) {
+        for (int k = v; k < pv; k++) {
+          stats.updateStats(Double.longBitsToDouble(longs[k]));
+        }
+        return;
+      }
+      long min = longs[v];
+      long max = min;
+      for (int k = v + 1; k < pv; k++) {
+        long x = longs[k];
+        min = Math.min(min, x);
+        max = Math.max(max, x);
+      }
+      if (kind == INT32) {
+        stats.updateStats((int) min);
+        stats.updateStats((int) max);
+      } else {
+        stats.updateStats(min);
+        stats.updateStats(max);
+      }
+    }
+  }
+
+  /** BOOLEAN columns: PLAIN, one bit per value, least significant bit first. */
+  private static final class Booleans extends ChunkEncoder {
+    Booleans(ColumnDescriptor descriptor, Shared shared) {
+      super(descriptor, shared);
+    }
+
+    @Override
+    long pageBytes(LeafColumn col, int v, int pv) {
+      return (pv - v + 7L) >>> 3;
+    }
+
+    @Override
+    boolean buildDictionary(LeafColumn col, int v0, int v1) {
+      return false;
+    }
+
+    @Override
+    int writeDictionary(ByteBuf buf) {
+      throw new IllegalStateException("booleans have no dictionary");
+    }
+
+    @Override
+    void dictionaryStats(LeafColumn col, int v, int pv, Statistics<?> stats) {
+      throw new IllegalStateException("booleans have no dictionary");
+    }
+
+    @Override
+    void plainValues(LeafColumn col, int v, int pv, ByteBuf buf, Statistics<?> stats) {
+      long[] longs = col.longs();
+      buf.ensure((pv - v + 7) >>> 3);
+      int acc = 0;
+      int bits = 0;
+      boolean anyTrue = false;
+      boolean anyFalse = false;
+      for (int k = v; k < pv; k++) {
+        if (longs[k] != 0) {
+          acc |= 1 << bits;
+          anyTrue = true;
+        } else {
+          anyFalse = true;
+        }
+        if (++bits == 8) {
+          buf.putUnchecked(acc);
+          acc = 0;
+          bits = 0;
+        }
+      }
+      if (bits > 0) {
+        buf.putUnchecked(acc);
+      }
+      if (anyFalse) {
+        stats.updateStats(false);
+      }
+      if (anyTrue) {
+        stats.updateStats(true);
+      }
+    }
+  }
+}
