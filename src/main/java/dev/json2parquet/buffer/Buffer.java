@@ -9,11 +9,17 @@ import dev.json2parquet.record.ColumnBatch;
  */
 public interface Buffer extends AutoCloseable {
 
+  /** Adds all records of {@code record} under {@code key}; see below. */
+  default void append(BucketKey key, ColumnBatch record) throws InterruptedException {
+    append(key, record, record.cursor(), record.records());
+  }
+
   /**
-   * Adds the one record in {@code record} under {@code key}; {@code record} may be reused once this
-   * returns. Blocks while the buffer is over its byte budget and the flusher has not caught up.
+   * Adds the next {@code records} records of {@code src} from {@code at} on under {@code key}, and
+   * moves {@code at} past them; {@code src} may be reused once this returns. Blocks while the
+   * buffer is over its byte budget and the flusher has not caught up.
    */
-  void append(BucketKey key, ColumnBatch record) throws InterruptedException;
+  void append(BucketKey key, ColumnBatch src, ColumnBatch.Cursor at, int records) throws InterruptedException;
 
   /** Hands over every key whose oldest record has been held for the flush interval or longer. */
   int flushExpired();

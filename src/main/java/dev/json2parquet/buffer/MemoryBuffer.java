@@ -66,38 +66,43 @@ public final class MemoryBuffer implements Buffer {
   }
 
   @Override
-  public void append(BucketKey key, ColumnBatch record) throws InterruptedException {
-    List<Batch> ready = new ArrayList<>(1);
-    synchronized (this) {
-      if (closed) {
-        throw new IllegalStateException("Cannot append: buffer is closed");
-      }
-      Bucket b = buckets.get(key);
-      if (b == null) {
-        b = new Bucket(newBatch(), ticker.read());
-        buckets.put(key, b);
-      }
-      b.batch.append(record);
-      long now = b.batch.allocatedBytes();
-      bucketBytes += now - b.bytes;
-      b.bytes = now;
-      if (b.batch.records() >= maxRecords) {
-        ready.add(detach(key, b, Batch.Reason.SIZE));
-      } else if ((b.batch.records() & 63) == 0 && b.batch.usedBytes() >= maxBatchBytes) {
-        ready.add(detach(key, b, Batch.Reason.BYTES));
-      }
-      if (bucketBytes + inFlightBytes + pooledBytes > maxBytes) {
-        pool.clear();
-        pooledBytes = 0;
-        if (bucketBytes + inFlightBytes > maxBytes) {
-          evictLargest(ready);
+  public void append(BucketKey key, ColumnBatch src, ColumnBatch.Cursor at, int records) throws InterruptedException {
+    int left = records;
+    while (left > 0) {
+      List<Batch> ready = new ArrayList<>(1);
+      synchronized (this) {
+        if (closed) {
+          throw new IllegalStateException("Cannot append: buffer is closed");
+        }
+        Bucket b = buckets.get(key);
+        if (b == null) {
+          b = new Bucket(newBatch(), ticker.read());
+          buckets.put(key, b);
+        }
+        int n = Math.min(left, maxRecords - b.batch.records());
+        b.batch.appendFrom(src, at, n);
+        left -= n;
+        long now = b.batch.allocatedBytes();
+        bucketBytes += now - b.bytes;
+        b.bytes = now;
+        if (b.batch.records() >= maxRecords) {
+          ready.add(detach(key, b, Batch.Reason.SIZE));
+        } else if ((n > 1 || (b.batch.records() & 63) == 0) && b.batch.usedBytes() >= maxBatchBytes) {
+          ready.add(detach(key, b, Batch.Reason.BYTES));
+        }
+        if (bucketBytes + inFlightBytes + pooledBytes > maxBytes) {
+          pool.clear();
+          pooledBytes = 0;
+          if (bucketBytes + inFlightBytes > maxBytes) {
+            evictLargest(ready);
+          }
         }
       }
-    }
-    ready.forEach(flusher);
-    synchronized (this) {
-      while (inFlightBytes + bucketBytes > maxBytes && inFlightBytes > 0 && !closed) {
-        wait();
+      ready.forEach(flusher);
+      synchronized (this) {
+        while (inFlightBytes + bucketBytes > maxBytes && inFlightBytes > 0 && !closed) {
+          wait();
+        }
       }
     }
   }

@@ -152,6 +152,8 @@ public final class Converter {
           } catch (IOException e) {
             fatal = (fatal == null ? "" : fatal + "; ") + "Cannot read " + input.name() + " past line "
                 + router.lines + ": " + e.getMessage();
+          } finally {
+            router.drain();
           }
         }
       } finally {

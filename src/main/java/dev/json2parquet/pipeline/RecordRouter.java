@@ -14,11 +14,22 @@ import java.util.function.LongSupplier;
 
 /**
  * The reading end of the pipeline: each line becomes one record in the buffer under its key, or
- * one entry in the dead-letter queue. Runs on the reading thread.
+ * one entry in the dead-letter queue. Records are parsed into a staging batch, and handed to the
+ * buffer in runs of consecutive records with the same key (one run per drain when the input has
+ * one key, or is sorted by key), so that they are copied column by column in bulk rather than
+ * record by record. The staging batch is drained when it holds {@link #STAGE_RECORDS} records or
+ * {@link #STAGE_BYTES} bytes of lines, before a read that may block, and at the end of each input.
+ * Runs on the reading thread.
  */
 final class RecordRouter implements LineReader.Handler {
+  static final int STAGE_RECORDS = 1024;
+  static final int STAGE_BYTES = 1 << 20;
+
   private final JsonRecordReader reader;
-  private final ColumnBatch scratch;
+  private final ColumnBatch staging;
+  private final BucketKey[] keys = new BucketKey[STAGE_RECORDS];
+  private int staged;
+  private long stagedBytes;
   private final PathTemplate.Renderer partition;
   private final PathTemplate.Renderer key;
   private final Buffer buffer;
@@ -30,7 +41,7 @@ final class RecordRouter implements LineReader.Handler {
   RecordRouter(JsonRecordReader reader, PathTemplate partition, PathTemplate key, LongSupplier ingestMicros,
       Buffer buffer, DeadLetterQueue dlq, int maxLineBytes) {
     this.reader = reader;
-    this.scratch = new ColumnBatch(reader.recordType().schema());
+    this.staging = new ColumnBatch(reader.recordType().schema());
     this.partition = partition.renderer(ingestMicros);
     this.key = key.renderer(ingestMicros);
     this.buffer = buffer;
@@ -46,17 +57,51 @@ final class RecordRouter implements LineReader.Handler {
   public void line(byte[] buf, int off, int len, long lineNumber) throws IOException {
     lines++;
     try {
-      reader.read(buf, off, len, scratch);
+      reader.append(buf, off, len, staging);
     } catch (RecordException e) {
       dlq.reject(e.getMessage(), source, lineNumber, buf, off, len, len);
       return;
     }
-    BucketKey k = new BucketKey(partition.values(scratch), key.values(scratch));
+    BucketKey k = new BucketKey(partition.values(staging), key.values(staging));
+    if (staged > 0 && k.equals(keys[staged - 1])) {
+      k = keys[staged - 1];
+    }
+    keys[staged++] = k;
+    stagedBytes += len;
+    if (staged == STAGE_RECORDS || stagedBytes >= STAGE_BYTES) {
+      drain();
+    }
+  }
+
+  @Override
+  public void idle() throws IOException {
+    drain();
+  }
+
+  /** Hands the staged records to the buffer, a run of equal keys at a time. */
+  void drain() throws IOException {
+    if (staged == 0) {
+      return;
+    }
+    ColumnBatch.Cursor at = staging.cursor();
     try {
-      buffer.append(k, scratch);
+      int a = 0;
+      while (a < staged) {
+        int b = a + 1;
+        while (b < staged && keys[b] == keys[a]) {
+          b++;
+        }
+        buffer.append(keys[a], staging, at, b - a);
+        a = b;
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while waiting for buffer space");
+    } finally {
+      staging.clear();
+      java.util.Arrays.fill(keys, 0, staged, null);
+      staged = 0;
+      stagedBytes = 0;
     }
   }
 

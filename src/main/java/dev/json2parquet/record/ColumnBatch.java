@@ -12,13 +12,21 @@ public final class ColumnBatch {
   private final LeafColumn[] columns;
   private int records;
   private final long[] allocation = {64};
+  /** Column sizes before the record being read, for {@link #rollback()}. */
+  private final int[] markEntries;
+  private final int[] markValues;
+  private final int[] markData;
 
   public ColumnBatch(RecordSchema schema) {
     this.schema = schema;
     this.columns = new LeafColumn[schema.leafCount()];
+    this.markEntries = new int[columns.length];
+    this.markValues = new int[columns.length];
+    this.markData = new int[columns.length];
     for (int i = 0; i < columns.length; i++) {
       Field leaf = schema.leaves().get(i);
-      columns[i] = new LeafColumn(leaf.type().isBinary(), leaf.definitionLevel(), allocation);
+      columns[i] = new LeafColumn(leaf.type().isBinary(), leaf.repetitionLevel() > 0, leaf.definitionLevel(),
+          allocation);
     }
   }
 
@@ -38,11 +46,60 @@ public final class ColumnBatch {
     records++;
   }
 
-  public void append(ColumnBatch record) {
-    for (int i = 0; i < columns.length; i++) {
-      columns[i].appendAll(record.columns[i]);
+  /** Appends all records of {@code other}. */
+  public void append(ColumnBatch other) {
+    appendFrom(other, other.cursor(), other.records);
+  }
+
+  /** A position in this batch, at its first record; moved on by {@link #appendFrom}. */
+  public Cursor cursor() {
+    return new Cursor(columns.length);
+  }
+
+  /** A record position in a batch: the entry and value index of each column. */
+  public static final class Cursor {
+    private final int[] entry;
+    private final int[] value;
+
+    private Cursor(int columns) {
+      entry = new int[columns];
+      value = new int[columns];
     }
-    records += record.records;
+  }
+
+  /**
+   * Appends the next {@code n} records of {@code src}, from {@code at} on, and moves {@code at}
+   * past them: whole runs of records are copied column by column with array copies.
+   */
+  public void appendFrom(ColumnBatch src, Cursor at, int n) {
+    for (int i = 0; i < columns.length; i++) {
+      LeafColumn s = src.columns[i];
+      int e0 = at.entry[i];
+      int v0 = at.value[i];
+      int e1 = s.endOfRecords(e0, n);
+      int v1 = v0 + s.valuesIn(e0, e1);
+      columns[i].appendRange(s, e0, e1, v0, v1);
+      at.entry[i] = e1;
+      at.value[i] = v1;
+    }
+    records += n;
+  }
+
+  /** Remembers the current end, so that a record being read can be dropped with {@link #rollback()}. */
+  void mark() {
+    for (int i = 0; i < columns.length; i++) {
+      LeafColumn c = columns[i];
+      markEntries[i] = c.entries;
+      markValues[i] = c.values;
+      markData[i] = c.dataLength;
+    }
+  }
+
+  /** Drops everything added since {@link #mark()}. */
+  void rollback() {
+    for (int i = 0; i < columns.length; i++) {
+      columns[i].truncate(markEntries[i], markValues[i], markData[i]);
+    }
   }
 
   public void clear() {
@@ -67,22 +124,23 @@ public final class ColumnBatch {
   }
 
   /**
-   * The value of a scalar (non-repeated) leaf in a one-record batch, as text; null when absent.
-   * Booleans and numbers are rendered in their JSON form.
+   * The value of a scalar (non-repeated) leaf in the batch's last record, as text; null when
+   * absent. Booleans and numbers are rendered in their JSON form.
    */
   public String scalarText(Field leaf) {
     LeafColumn c = columns[leaf.leafIndex()];
-    if (c.entries == 0 || c.def[0] != c.maxDefinition) {
+    if (!c.lastIsValue()) {
       return null;
     }
+    int v = c.values - 1;
     if (c.binary) {
-      return new String(c.data, 0, c.ends[0], StandardCharsets.UTF_8);
+      return new String(c.data, c.start(v), c.end(v) - c.start(v), StandardCharsets.UTF_8);
     }
-    long v = c.longs[0];
+    long x = c.longs[v];
     return switch (leaf.type()) {
-      case BOOLEAN -> v != 0 ? "true" : "false";
-      case DOUBLE -> Double.toString(Double.longBitsToDouble(v));
-      default -> Long.toString(v);
+      case BOOLEAN -> x != 0 ? "true" : "false";
+      case DOUBLE -> Double.toString(Double.longBitsToDouble(x));
+      default -> Long.toString(x);
     };
   }
 }

@@ -76,11 +76,20 @@ public final class JsonRecordReader {
    */
   public void read(byte[] buf, int off, int len, ColumnBatch batch) throws RecordException {
     batch.clear();
+    append(buf, off, len, batch);
+  }
+
+  /**
+   * Parses {@code buf[off, off+len)} (one line, without its line break) and appends it to
+   * {@code batch} as its last record. A line that is not a valid record leaves the batch as it was.
+   */
+  public void append(byte[] buf, int off, int len, ColumnBatch batch) throws RecordException {
     // Jackson lets overlong and surrogate encodings through in string values: check the line first
     int bad = Utf8.firstInvalid(buf, off, len);
     if (bad >= 0) {
       throw new RecordException("invalid UTF-8 at byte " + (bad - off + 1) + " of the line");
     }
+    batch.mark();
     out = batch;
     line = buf;
     try (JsonParser p = factory.createParser(buf, off, len)) {
@@ -88,17 +97,17 @@ public final class JsonRecordReader {
       readRoot(p);
       batch.endRecord();
     } catch (RecordException e) {
-      batch.clear();
+      batch.rollback();
       throw e;
     } catch (StreamConstraintsException e) {
-      batch.clear();
+      batch.rollback();
       throw new RecordException("nesting deeper than " + MAX_DEPTH + " levels at " + pathText());
     } catch (JsonProcessingException e) {
-      batch.clear();
+      batch.rollback();
       throw new RecordException("invalid JSON at column " + e.getLocation().getColumnNr() + ": "
           + e.getOriginalMessage().replace('\n', ' '));
     } catch (IOException e) {
-      batch.clear();
+      batch.rollback();
       throw new RecordException("cannot read line: " + e.getMessage());
     } finally {
       out = null;

@@ -11,6 +11,7 @@ public final class LeafColumn {
   private static final int MIN_ENTRIES = 8;
 
   final boolean binary;
+  final boolean repeated;
   final int maxDefinition;
   byte[] rep = new byte[MIN_ENTRIES];
   byte[] def = new byte[MIN_ENTRIES];
@@ -26,8 +27,9 @@ public final class LeafColumn {
   /** The owning batch's running total of allocated bytes, shared by its columns. */
   private final long[] allocation;
 
-  LeafColumn(boolean binary, int maxDefinition, long[] allocation) {
+  LeafColumn(boolean binary, boolean repeated, int maxDefinition, long[] allocation) {
     this.binary = binary;
+    this.repeated = repeated;
     this.maxDefinition = maxDefinition;
     this.allocation = allocation;
     if (binary) {
@@ -105,6 +107,16 @@ public final class LeafColumn {
 
   public int end(int v) {
     return ends[v];
+  }
+
+  /** Whether the last entry (of a scalar leaf: the last record's) holds a value. */
+  public boolean lastIsValue() {
+    return entries > 0 && def[entries - 1] == maxDefinition;
+  }
+
+  /** Index of the last value. */
+  public int lastValue() {
+    return values - 1;
   }
 
   public long longValue(int v) {
@@ -216,72 +228,72 @@ public final class LeafColumn {
     }
   }
 
-  /** Appends all entries of {@code other} (a column of the same schema leaf). */
-  void appendAll(LeafColumn other) {
-    if (other.entries == 1) {
-      appendOne(other);
-      return;
+  /** The entry after {@code records} records that start at entry {@code e}. */
+  int endOfRecords(int e, int records) {
+    if (!repeated) {
+      return e + records;
     }
-    ensureEntries(other.entries);
-    System.arraycopy(other.rep, 0, rep, entries, other.entries);
-    System.arraycopy(other.def, 0, def, entries, other.entries);
-    entries += other.entries;
-    if (binary) {
-      if (values + other.values > ends.length) {
-        growEnds(Math.max(ends.length * 2, values + other.values));
-      }
-      int base = dataLength;
-      for (int v = 0; v < other.values; v++) {
-        ends[values + v] = base + other.ends[v];
-      }
-      values += other.values;
-      appendBytes(other.data, 0, other.dataLength);
-    } else {
-      if (values + other.values > longs.length) {
-        growLongs(Math.max(longs.length * 2, values + other.values));
-      }
-      System.arraycopy(other.longs, 0, longs, values, other.values);
-      values += other.values;
+    for (int r = 0; r < records; r++) {
+      do {
+        e++;
+      } while (e < entries && rep[e] != 0);
     }
+    return e;
   }
 
-  /** The common case of a flat column: one entry per record, copied without array-copy calls. */
-  private void appendOne(LeafColumn other) {
-    if (entries == rep.length) {
-      ensureEntries(1);
+  /** The number of values among entries {@code [from, to)}. */
+  int valuesIn(int from, int to) {
+    if (maxDefinition == 0) {
+      return to - from;
     }
-    rep[entries] = other.rep[0];
-    byte d = other.def[0];
-    def[entries] = d;
-    entries++;
-    if (other.values == 0) {
+    int n = 0;
+    byte max = (byte) maxDefinition;
+    for (int e = from; e < to; e++) {
+      if (def[e] == max) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Appends entries {@code [e0, e1)} of {@code src}, whose values are {@code [v0, v1)}. */
+  void appendRange(LeafColumn src, int e0, int e1, int v0, int v1) {
+    int n = e1 - e0;
+    ensureEntries(n);
+    if (n == 1) {
+      rep[entries] = src.rep[e0];
+      def[entries] = src.def[e0];
+    } else {
+      System.arraycopy(src.rep, e0, rep, entries, n);
+      System.arraycopy(src.def, e0, def, entries, n);
+    }
+    entries += n;
+    int m = v1 - v0;
+    if (m == 0) {
       return;
     }
     if (binary) {
-      if (values == ends.length) {
-        growEnds(ends.length * 2);
+      if (values + m > ends.length) {
+        growEnds(Math.max(ends.length * 2, values + m));
       }
-      int len = other.dataLength;
-      if (dataLength + len > data.length) {
-        ensureData(len);
+      int from = src.start(v0);
+      int shift = dataLength - from;
+      int[] srcEnds = src.ends;
+      for (int k = 0; k < m; k++) {
+        ends[values + k] = srcEnds[v0 + k] + shift;
       }
-      if (len <= 16) {
-        byte[] src = other.data;
-        byte[] dst = data;
-        int p = dataLength;
-        for (int i = 0; i < len; i++) {
-          dst[p + i] = src[i];
-        }
-      } else {
-        System.arraycopy(other.data, 0, data, dataLength, len);
-      }
-      dataLength += len;
-      ends[values++] = dataLength;
+      values += m;
+      appendBytes(src.data, from, srcEnds[v1 - 1] - from);
     } else {
-      if (values == longs.length) {
-        growLongs(longs.length * 2);
+      if (values + m > longs.length) {
+        growLongs(Math.max(longs.length * 2, values + m));
       }
-      longs[values++] = other.longs[0];
+      if (m == 1) {
+        longs[values] = src.longs[v0];
+      } else {
+        System.arraycopy(src.longs, v0, longs, values, m);
+      }
+      values += m;
     }
   }
 

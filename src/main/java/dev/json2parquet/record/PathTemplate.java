@@ -175,7 +175,7 @@ public final class PathTemplate {
       this.ingestMicros = ingestMicros;
     }
 
-    /** The raw value of each placeholder for the one record in {@code record}. */
+    /** The raw value of each placeholder for the last record in {@code record}. */
     public List<String> values(ColumnBatch record) {
       if (fields.isEmpty()) {
         return List.of();
@@ -205,18 +205,19 @@ public final class PathTemplate {
     }
   }
 
-  /** The event time of a scalar field in microseconds, or {@link EventTime#INVALID}. */
+  /** The event time of a scalar field of the batch's last record in microseconds, or {@link EventTime#INVALID}. */
   static long eventMicros(Field f, ColumnBatch record) {
     LeafColumn c = record.column(f.leafIndex());
-    if (c.entries() == 0 || c.definition(0) != c.maxDefinition()) {
+    if (!c.lastIsValue()) {
       return EventTime.INVALID;
     }
+    int v = c.lastValue();
     return switch (f.type()) {
-      case STRING -> EventTime.parseMicros(c.data(), 0, c.end(0));
-      case TIMESTAMP -> c.longValue(0);
-      case DATE -> c.longValue(0) * 86_400_000_000L;
-      case INT64 -> EventTime.fromEpochNumber(c.longValue(0));
-      case DOUBLE -> EventTime.fromEpochNumber(Double.longBitsToDouble(c.longValue(0)));
+      case STRING -> EventTime.parseMicros(c.data(), c.start(v), c.end(v) - c.start(v));
+      case TIMESTAMP -> c.longValue(v);
+      case DATE -> c.longValue(v) * 86_400_000_000L;
+      case INT64 -> EventTime.fromEpochNumber(c.longValue(v));
+      case DOUBLE -> EventTime.fromEpochNumber(Double.longBitsToDouble(c.longValue(v)));
       default -> EventTime.INVALID;
     };
   }

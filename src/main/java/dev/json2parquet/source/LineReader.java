@@ -19,6 +19,9 @@ public final class LineReader {
     void line(byte[] buf, int off, int len, long lineNumber) throws IOException;
 
     void oversized(byte[] prefix, int prefixLen, long totalBytes, long lineNumber) throws IOException;
+
+    /** Called before a read that may block (no input is available yet): pass on what is held. */
+    default void idle() throws IOException {}
   }
 
   private final int maxLineBytes;
@@ -93,6 +96,9 @@ public final class LineReader {
       if (limit == buf.length) {
         // only reached while a line of at most maxLineBytes is still being assembled
         buf = Arrays.copyOf(buf, Math.max(buf.length + 1, Math.min(buf.length * 2, maxLineBytes + 2)));
+      }
+      if (in.available() <= 0) {
+        handler.idle();
       }
       int n = in.read(buf, limit, buf.length - limit);
       if (n < 0) {
