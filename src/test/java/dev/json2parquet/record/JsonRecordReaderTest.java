@@ -353,4 +353,58 @@ class JsonRecordReaderTest {
     assertThat(text("message")).isEqualTo("two");
     assertThat(levels("tags")).hasSize(1);
   }
+
+  /** Every column's levels and values, as text, for comparing batches. */
+  private static List<String> snapshot(ColumnBatch b) {
+    List<String> out = new ArrayList<>();
+    for (int c = 0; c < b.schema().leafCount(); c++) {
+      LeafColumn col = b.column(c);
+      StringBuilder s = new StringBuilder();
+      int v = 0;
+      for (int e = 0; e < col.entries(); e++) {
+        s.append(col.repetition(e)).append('/').append(col.definition(e));
+        if (col.definition(e) == col.maxDefinition()) {
+          s.append('=').append(col.isBinary() ? utf8(col, v) : Long.toString(col.longValue(v)));
+          v++;
+        }
+        s.append(' ');
+      }
+      out.add(s.toString());
+    }
+    out.add("records=" + b.records());
+    return out;
+  }
+
+  @Test
+  void append_badLineBetweenGoodOnes_leavesTheBatchAsIfItWereNeverRead() throws Exception {
+    String good1 = "{\"time\":\"2024-01-01T00:00:00Z\",\"message\":\"one\",\"tags\":[\"a\",\"b\"],"
+        + "\"args\":{\"k\":\"v\"},\"x\":1}";
+    // fails late: tags, args and an extra field are already shredded when audit turns out wrong
+    String bad = "{\"time\":\"2024-01-01T00:00:01Z\",\"message\":\"two\",\"tags\":[\"c\"],"
+        + "\"args\":{\"q\":\"w\"},\"y\":2,\"audit\":\"yes\"}";
+    String good2 = "{\"message\":\"three\",\"trace_ip\":[\"1.2.3.4\"],\"audit\":true}";
+    ColumnBatch staged = new ColumnBatch(schema);
+    for (String line : List.of(good1, bad, good2)) {
+      byte[] b = line.getBytes(StandardCharsets.UTF_8);
+      try {
+        reader.append(b, 0, b.length, staged);
+      } catch (RecordException e) {
+        assertThat(line).isSameAs(bad);
+      }
+    }
+    ColumnBatch expected = new ColumnBatch(schema);
+    expected.append(read(good1));
+    expected.append(read(good2));
+    assertThat(snapshot(staged)).isEqualTo(snapshot(expected));
+
+    // handing the staged records on in runs gives each run exactly its records
+    ColumnBatch.Cursor at = staged.cursor();
+    ColumnBatch first = new ColumnBatch(schema);
+    ColumnBatch second = new ColumnBatch(schema);
+    first.appendFrom(staged, at, 1);
+    second.appendFrom(staged, at, 1);
+    assertThat(snapshot(first)).isEqualTo(snapshot(read(good1)));
+    assertThat(snapshot(second)).isEqualTo(snapshot(read(good2)));
+    assertThat(second.scalarText(schema.field("message"))).isEqualTo("three");
+  }
 }
