@@ -44,13 +44,7 @@ public final class LineReader {
     int prefixLen = 0;
     byte lastSkipped = 0; // the last byte of an oversized line skipped so far
     while (true) {
-      int nl = -1;
-      for (int i = scan; i < limit; i++) {
-        if (buf[i] == '\n') {
-          nl = i;
-          break;
-        }
-      }
+      int nl = indexOfNewline(buf, scan, limit);
       if (nl >= 0) {
         if (skipping >= 0) {
           prefixLen = keep(prefix, prefixLen, start, nl);
@@ -157,5 +151,27 @@ public final class LineReader {
         return;
       }
     }
+  }
+
+  private static final java.lang.invoke.VarHandle LONG =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+  /** The index of the first '\n' in {@code b[from, to)}, or -1; eight bytes at a time. */
+  static int indexOfNewline(byte[] b, int from, int to) {
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      long w = (long) LONG.get(b, i) ^ 0x0A0A0A0A0A0A0A0AL;
+      // a byte of w is zero where b has '\n'; the lowest flagged byte is always a true match
+      long zero = (w - 0x0101010101010101L) & ~w & 0x8080808080808080L;
+      if (zero != 0) {
+        return i + (Long.numberOfTrailingZeros(zero) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
+      if (b[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
   }
 }

@@ -295,4 +295,29 @@ class LineReaderTest {
 
     assertThat(events).extracting(Event::totalBytes).containsExactly(2_000_000L);
   }
+
+  @org.junit.jupiter.api.Test
+  void indexOfNewline_everyPositionAndNeighbourByte_findsTheFirst() {
+    for (int len = 0; len < 40; len++) {
+      for (int at = -1; at < len; at++) {
+        for (byte other : new byte[] {0, 9, 11, (byte) 0x8A, (byte) 0xFF, 'a'}) {
+          byte[] b = new byte[len + 3];
+          java.util.Arrays.fill(b, other);
+          if (at >= 0) {
+            b[at + 1] = '\n';
+            if (at + 2 < len + 1) {
+              b[at + 2] = '\n';
+            }
+          }
+          b[0] = '\n'; // before the range: must not be found
+          if (at < 0) {
+            b[len + 1] = '\n'; // just past the range: must not be found either
+          }
+          int want = at >= 0 ? at + 1 : -1;
+          org.assertj.core.api.Assertions.assertThat(LineReader.indexOfNewline(b, 1, len + 1))
+              .as("len %d at %d other %d", len, at, other).isEqualTo(want);
+        }
+      }
+    }
+  }
 }
