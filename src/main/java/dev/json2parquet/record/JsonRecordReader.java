@@ -2,6 +2,7 @@ package dev.json2parquet.record;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.base.ParserBase;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -37,6 +38,7 @@ public final class JsonRecordReader {
   private ColumnBatch out;
   private byte[] line;
   private int lineOffset;
+  private int lineEnd;
   private int extraCount;
   private boolean extraPresent;
   /** The JSON path of the value being read, for error messages. */
@@ -94,6 +96,7 @@ public final class JsonRecordReader {
     line = buf;
     try (JsonParser p = factory.createParser(buf, off, len)) {
       lineOffset = off;
+      lineEnd = off + len;
       readRoot(p);
       batch.endRecord();
     } catch (RecordException e) {
@@ -228,16 +231,40 @@ public final class JsonRecordReader {
     extraCount++;
   }
 
+  /**
+   * Appends the current string token. A string without escapes is copied byte for byte from the
+   * line (already checked to be valid UTF-8), so Jackson never decodes it to chars and we never
+   * encode it back; Jackson still checks it as it skips past it. Strings with escapes are decoded.
+   */
+  private void string(JsonParser p, LeafColumn col, int r) throws IOException {
+    // Jackson's token offset for byte input is one past the opening quote (checked, in case that changes)
+    int from = lineOffset + (int) ((ParserBase) p).getTokenCharacterOffset();
+    byte[] b = line;
+    int end = lineEnd;
+    if (from <= lineOffset || from > end || b[from - 1] != '"') {
+      end = from;
+    }
+    for (int i = from; i < end; i++) {
+      byte c = b[i];
+      if (c == '"') {
+        col.addBinary(r, b, from, i - from);
+        return;
+      }
+      if (c == '\\') {
+        break;
+      }
+    }
+    col.beginBinary(r);
+    col.appendUtf8(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+    col.endBinary();
+  }
+
   /** Writes a map value of a string column: a string as it is, null as null, anything else as JSON text. */
   private void textValue(JsonParser p, JsonToken v, LeafColumn col, int r, int parentDef)
       throws IOException, RecordException {
     switch (v) {
       case VALUE_NULL -> col.addNull(r, parentDef);
-      case VALUE_STRING -> {
-        col.beginBinary(r);
-        col.appendUtf8(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
-        col.endBinary();
-      }
+      case VALUE_STRING -> string(p, col, r);
       case VALUE_TRUE, VALUE_FALSE, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
         col.beginBinary(r);
         col.appendUtf8(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
@@ -269,9 +296,7 @@ public final class JsonRecordReader {
           textValue(p, v, col, r, parentDef);
           return;
         }
-        col.beginBinary(r);
-        col.appendUtf8(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
-        col.endBinary();
+        string(p, col, r);
       }
       case BOOLEAN -> {
         if (v != JsonToken.VALUE_TRUE && v != JsonToken.VALUE_FALSE) {

@@ -407,4 +407,15 @@ class JsonRecordReaderTest {
     assertThat(snapshot(second)).isEqualTo(snapshot(read(good2)));
     assertThat(second.scalarText(schema.field("message"))).isEqualTo("three");
   }
+
+  @Test
+  void read_stringsCopiedRawOrDecoded_sameBytesEitherWay() throws Exception {
+    read("{\"message\":\"a\\\"b\\u00e9\",\"level\":\"é😀 raw\",\"logger_name\":\"\",\"thread_name\":\"\\\\\"}");
+    assertThat(text("message")).isEqualTo("a\"bé");
+    assertThat(text("level")).isEqualTo("é😀 raw");
+    assertThat(text("logger_name")).isEmpty();
+    assertThat(text("thread_name")).isEqualTo("\\");
+    assertThatThrownBy(() -> read("{\"message\":\"unterminated}")).isInstanceOf(RecordException.class);
+    assertThatThrownBy(() -> read("{\"message\":\"tab\tinside\"}")).isInstanceOf(RecordException.class);
+  }
 }
