@@ -3,12 +3,15 @@ package dev.json2parquet.flush;
 import dev.json2parquet.buffer.Batch;
 import dev.json2parquet.parquet.BatchEncoder;
 import dev.json2parquet.parquet.WriterSettings;
+import dev.json2parquet.record.ColumnBatch;
 import dev.json2parquet.record.RecordSchema;
 import dev.json2parquet.sink.Sink;
+import java.io.OutputStream;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -23,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class Flusher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
   static final int RETRIES = 2;
+  private static final AtomicBoolean WARMED = new AtomicBoolean();
 
   private final ExecutorService pool;
   private final ThreadLocal<BatchEncoder> encoders;
@@ -41,10 +45,33 @@ public final class Flusher implements AutoCloseable {
       return t;
     });
     this.encoders = ThreadLocal.withInitial(() -> new BatchEncoder(schema, settings));
+    warmUpOnce(schema, settings);
     this.sink = sink;
     this.layout = layout;
     this.release = release;
     this.metadata = Map.copyOf(metadata);
+  }
+
+  /**
+   * Once per JVM, writes a one-record file into a stream that discards it, on a background thread
+   * while the reader starts on the input: parquet-java's write path loads a few thousand classes and
+   * builds costly static state (a Jackson mapper, bit-packer tables) on first use, which a short run
+   * would otherwise wait for after reading. A failure here only costs the head start: real writes
+   * report their own errors.
+   */
+  private static void warmUpOnce(RecordSchema schema, WriterSettings settings) {
+    if (!WARMED.compareAndSet(false, true)) {
+      return;
+    }
+    Thread t = new Thread(() -> {
+      try {
+        new BatchEncoder(schema, settings).encode(ColumnBatch.filler(schema), OutputStream.nullOutputStream(), Map.of());
+      } catch (Exception | LinkageError e) {
+        LOG.debug("encoder warm-up failed", e);
+      }
+    }, "encoder-warm-up");
+    t.setDaemon(true);
+    t.start();
   }
 
   public FlushStats stats() {
