@@ -43,6 +43,13 @@ public final class BatchEncoder {
   private final java.util.Set<String> plainColumns = new java.util.HashSet<>();
   private int files;
   static final int LEARN_MIN_ROWS = 10_000;
+  /**
+   * Files of fewer records are written without dictionaries. On a handful of values a dictionary
+   * page per column saves next to nothing (often it costs bytes), while parquet-java's dictionary
+   * writer allocates at least 16 KiB of index buffers per column and file: with many small keys,
+   * as interval flushes and short runs make, that was most of what the encoders allocated.
+   */
+  static final int DICTIONARY_MIN_ROWS = 64;
   static final int REPROBE_EVERY = 16;
   private final BytesInputCompressor compressor;
   private final Field[] leaves;
@@ -88,6 +95,8 @@ public final class BatchEncoder {
     ParquetProperties.Builder b = ParquetProperties.copy(baseProperties.build());
     if (large) {
       plainColumns.forEach(c -> b.withDictionaryEncoding(c, false));
+    } else if (batch.records() < DICTIONARY_MIN_ROWS) {
+      b.withDictionaryEncoding(false);
     }
     properties = b.build();
     PositionStream stream = new PositionStream(out);
