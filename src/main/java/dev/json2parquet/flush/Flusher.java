@@ -3,10 +3,8 @@ package dev.json2parquet.flush;
 import dev.json2parquet.buffer.Batch;
 import dev.json2parquet.parquet.BatchEncoder;
 import dev.json2parquet.parquet.WriterSettings;
-import dev.json2parquet.record.ColumnBatch;
 import dev.json2parquet.record.RecordSchema;
 import dev.json2parquet.sink.Sink;
-import java.io.OutputStream;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -14,7 +12,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -35,7 +32,6 @@ public final class Flusher implements AutoCloseable {
   static final int COMMITTERS = 4;
   static final int COMMIT_QUEUE = 32;
   private static final long MINUTE = TimeUnit.MINUTES.toNanos(1);
-  private static final AtomicBoolean WARMED = new AtomicBoolean();
 
   private final ExecutorService encoderThreads;
   private final ExecutorService committerThreads;
@@ -54,7 +50,6 @@ public final class Flusher implements AutoCloseable {
     this.committerThreads = new ThreadPoolExecutor(COMMITTERS, COMMITTERS, 0, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(COMMIT_QUEUE), daemons("committer-"), new ThreadPoolExecutor.CallerRunsPolicy());
     this.encoders = ThreadLocal.withInitial(() -> new BatchEncoder(schema, settings));
-    warmUpOnce(schema, settings);
     this.sink = sink;
     this.layout = layout;
     this.release = release;
@@ -68,28 +63,6 @@ public final class Flusher implements AutoCloseable {
       t.setDaemon(true);
       return t;
     };
-  }
-
-  /**
-   * Once per JVM, writes a one-record file into a stream that discards it, on a background thread
-   * while the reader starts on the input: parquet-java's write path loads a few thousand classes and
-   * builds costly static state (a Jackson mapper, bit-packer tables) on first use, which a short run
-   * would otherwise wait for after reading. A failure here only costs the head start: real writes
-   * report their own errors.
-   */
-  private static void warmUpOnce(RecordSchema schema, WriterSettings settings) {
-    if (!WARMED.compareAndSet(false, true)) {
-      return;
-    }
-    Thread t = new Thread(() -> {
-      try {
-        new BatchEncoder(schema, settings).encode(ColumnBatch.filler(schema), OutputStream.nullOutputStream(), Map.of());
-      } catch (Exception | LinkageError e) {
-        LOG.debug("encoder warm-up failed", e);
-      }
-    }, "encoder-warm-up");
-    t.setDaemon(true);
-    t.start();
   }
 
   public FlushStats stats() {

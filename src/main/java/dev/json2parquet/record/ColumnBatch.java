@@ -22,23 +22,6 @@ public final class ColumnBatch {
     }
   }
 
-  /**
-   * One record in which every leaf holds a value: empty text, zero or false, each list one element
-   * long and each map one entry. Valid for any schema; for exercising writers without real data.
-   */
-  public static ColumnBatch filler(RecordSchema schema) {
-    ColumnBatch batch = new ColumnBatch(schema);
-    for (LeafColumn c : batch.columns) {
-      if (c.binary) {
-        c.addBinary(0, new byte[0], 0, 0);
-      } else {
-        c.addLong(0, 0);
-      }
-    }
-    batch.endRecord();
-    return batch;
-  }
-
   public RecordSchema schema() {
     return schema;
   }

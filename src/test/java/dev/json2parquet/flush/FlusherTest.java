@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.json2parquet.buffer.Batch;
 import dev.json2parquet.buffer.BucketKey;
 import dev.json2parquet.parquet.WriterSettings;
-import dev.json2parquet.record.ColumnBatch;
+import dev.json2parquet.record.Batches;
 import dev.json2parquet.record.PathTemplate;
 import dev.json2parquet.record.RecordSchema;
 import dev.json2parquet.record.RecordType;
@@ -87,7 +87,7 @@ class FlusherTest {
   }
 
   private static Batch batch(String key) {
-    return new Batch(new BucketKey(List.of(), List.of(key)), ColumnBatch.filler(SCHEMA), 1, Batch.Reason.SHUTDOWN);
+    return new Batch(new BucketKey(List.of(), List.of(key)), Batches.filler(SCHEMA, 1), 1, Batch.Reason.SHUTDOWN);
   }
 
   /** Keeps committed files in memory; the first {@code failures} commits throw. */

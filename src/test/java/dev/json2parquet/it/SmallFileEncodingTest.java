@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.json2parquet.parquet.BatchEncoder;
 import dev.json2parquet.parquet.WriterSettings;
+import dev.json2parquet.record.Batches;
 import dev.json2parquet.record.ColumnBatch;
 import dev.json2parquet.record.RecordSchema;
 import dev.json2parquet.record.RecordType;
@@ -41,10 +42,7 @@ class SmallFileEncodingTest {
   }
 
   private Path write(int records) throws Exception {
-    ColumnBatch batch = ColumnBatch.filler(SCHEMA);
-    for (int i = 1; i < records; i++) {
-      batch.append(ColumnBatch.filler(SCHEMA));
-    }
+    ColumnBatch batch = Batches.filler(SCHEMA, records);
     Path file = dir.resolve(records + ".parquet");
     try (OutputStream out = Files.newOutputStream(file)) {
       new BatchEncoder(SCHEMA, WriterSettings.defaults()).encode(batch, out, Map.of());
