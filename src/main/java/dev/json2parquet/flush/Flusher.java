@@ -6,8 +6,11 @@ import dev.json2parquet.parquet.WriterSettings;
 import dev.json2parquet.record.RecordSchema;
 import dev.json2parquet.sink.Sink;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -16,35 +19,50 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Encodes batches into Parquet files on a fixed pool of threads, one encoder per thread, so that
- * several keys are encoded in parallel while the reader keeps parsing. A failed write is retried
- * {@code RETRIES} times with a fresh file; after that its records are counted as failed and the
- * reason kept. Every batch is handed back to {@code release} exactly once, written or not.
+ * several keys are encoded in parallel while the reader keeps parsing. Committing a file (for local
+ * files: an fsync and a rename) mostly waits on the disk, so it runs on {@link #COMMITTERS} threads
+ * of its own while the encoders go on with the next batch; when {@link #COMMIT_QUEUE} files already
+ * wait, the encoder commits its file itself. A failed write or commit is retried {@code RETRIES}
+ * times with a fresh file; after that its records are counted as failed and the reason kept. Every
+ * batch is handed back to {@code release} exactly once, written or not, after its file is committed.
  */
 public final class Flusher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
   static final int RETRIES = 2;
+  static final int COMMITTERS = 4;
+  static final int COMMIT_QUEUE = 32;
+  private static final long MINUTE = TimeUnit.MINUTES.toNanos(1);
 
-  private final ExecutorService pool;
+  private final ExecutorService encoderThreads;
+  private final ExecutorService committerThreads;
   private final ThreadLocal<BatchEncoder> encoders;
   private final Sink sink;
   private final Layout layout;
   private final Consumer<Batch> release;
   private final FlushStats stats = new FlushStats();
   private final Map<String, String> metadata;
+  /** Batches submitted and not yet released. Guarded by {@code this}. */
+  private int unfinished;
 
   public Flusher(int threads, Sink sink, Layout layout, RecordSchema schema, WriterSettings settings,
       Map<String, String> metadata, Consumer<Batch> release) {
-    AtomicInteger n = new AtomicInteger();
-    this.pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "encoder-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.encoderThreads = Executors.newFixedThreadPool(threads, daemons("encoder-"));
+    this.committerThreads = new ThreadPoolExecutor(COMMITTERS, COMMITTERS, 0, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(COMMIT_QUEUE), daemons("committer-"), new ThreadPoolExecutor.CallerRunsPolicy());
     this.encoders = ThreadLocal.withInitial(() -> new BatchEncoder(schema, settings));
     this.sink = sink;
     this.layout = layout;
     this.release = release;
     this.metadata = Map.copyOf(metadata);
+  }
+
+  private static ThreadFactory daemons(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   public FlushStats stats() {
@@ -53,48 +71,89 @@ public final class Flusher implements AutoCloseable {
 
   /** Queues a batch for writing; returns at once. */
   public void submit(Batch batch) {
-    pool.execute(() -> write(batch));
+    synchronized (this) {
+      unfinished++;
+    }
+    encoderThreads.execute(() -> write(batch, 0));
   }
 
-  private void write(Batch batch) {
+  /** On an encoder thread: encodes the batch into a new file and hands the file to a committer. */
+  private void write(Batch batch, int attempt) {
+    String path = null;
+    Sink.Pending file = null;
+    long size;
     try {
-      Exception last = null;
-      for (int attempt = 0; attempt <= RETRIES; attempt++) {
-        String path = layout.nextFile(batch.key());
-        Sink.Pending file = null;
-        try {
-          file = sink.create(path);
-          long size = encoders.get().encode(batch.records(), file.stream(), metadata);
-          file.commit();
-          stats.records.add(batch.records().records());
-          stats.files.increment();
-          stats.bytes.add(size);
-          LOG.debug("wrote {} records to {} ({})", batch.records().records(), path, batch.reason());
-          return;
-        } catch (Exception | OutOfMemoryError e) {
-          last = e instanceof Exception ex ? ex : new RuntimeException(e);
-          if (file != null) {
-            file.abort();
-          }
-          LOG.warn("Cannot write {} (attempt {} of {}): {}", sink.locate(path), attempt + 1, RETRIES + 1,
-              e.toString());
-          LOG.debug("write failure", e);
-        }
-      }
-      stats.failedRecords.add(batch.records().records());
-      stats.fail("Cannot write " + batch.records().records() + " records of key " + batch.key().key()
-          + " in partition " + batch.key().partition() + ": " + last);
-    } finally {
+      path = layout.nextFile(batch.key());
+      file = sink.create(path);
+      size = encoders.get().encode(batch.records(), file.stream(), metadata);
+    } catch (Exception | OutOfMemoryError e) {
+      failed(batch, attempt, path, file, e);
+      return;
+    }
+    String named = path;
+    Sink.Pending written = file;
+    committerThreads.execute(() -> commit(batch, attempt, named, written, size));
+  }
+
+  private void commit(Batch batch, int attempt, String path, Sink.Pending file, long size) {
+    try {
+      file.commit();
+    } catch (Exception e) {
+      failed(batch, attempt, path, file, e);
+      return;
+    }
+    stats.records.add(batch.records().records());
+    stats.files.increment();
+    stats.bytes.add(size);
+    LOG.debug("wrote {} records to {} ({})", batch.records().records(), path, batch.reason());
+    finish(batch);
+  }
+
+  /** Retries the batch on an encoder thread, or after the last attempt counts its records as failed. */
+  private void failed(Batch batch, int attempt, String path, Sink.Pending file, Throwable e) {
+    if (file != null) {
+      file.abort();
+    }
+    LOG.warn("Cannot write {} (attempt {} of {}): {}", path == null ? "a file of key " + batch.key().key() : sink.locate(path),
+        attempt + 1, RETRIES + 1, e.toString());
+    LOG.debug("write failure", e);
+    if (attempt < RETRIES) {
+      encoderThreads.execute(() -> write(batch, attempt + 1));
+      return;
+    }
+    stats.failedRecords.add(batch.records().records());
+    stats.fail("Cannot write " + batch.records().records() + " records of key " + batch.key().key()
+        + " in partition " + batch.key().partition() + ": " + e);
+    finish(batch);
+  }
+
+  private void finish(Batch batch) {
+    try {
       release.accept(batch);
+    } finally {
+      synchronized (this) {
+        unfinished--;
+        notifyAll();
+      }
     }
   }
 
-  /** Waits for every queued batch to be written, then stops the threads. */
+  /** Waits for every queued batch to be written and committed, then stops the threads. */
   @Override
   public void close() throws InterruptedException {
-    pool.shutdown();
-    while (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
-      LOG.info("waiting for the encoders to finish");
+    synchronized (this) {
+      long next = System.nanoTime() + MINUTE;
+      while (unfinished > 0) {
+        long left = next - System.nanoTime();
+        if (left <= 0) {
+          LOG.info("waiting for the encoders to finish {} files", unfinished);
+          next += MINUTE;
+        } else {
+          TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+      }
     }
+    encoderThreads.shutdown();
+    committerThreads.shutdown();
   }
 }

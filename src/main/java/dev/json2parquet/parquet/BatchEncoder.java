@@ -25,6 +25,11 @@ import org.apache.parquet.schema.MessageType;
 public final class BatchEncoder {
   /** Every this many files, columns that were written PLAIN try dictionary encoding again. */
   static final int REPROBE_EVERY = 16;
+  /**
+   * Files of fewer records are written without dictionaries: on a handful of values a dictionary
+   * page per column saves next to nothing and often costs bytes (many small keys, interval flushes).
+   */
+  static final int DICTIONARY_MIN_ROWS = 64;
 
   private final MessageType messageType;
   private final WriterSettings settings;
@@ -79,7 +84,7 @@ public final class BatchEncoder {
       for (int c = 0; c < chunks.length; c++) {
         LeafColumn col = batch.column(c);
         int end = repeated[c] ? endOfRecords(col, entry[c], rows) : entry[c] + rows;
-        value[c] = chunks[c].write(file, col, entry[c], end, value[c]);
+        value[c] = chunks[c].write(file, col, entry[c], end, value[c], records >= DICTIONARY_MIN_ROWS);
         entry[c] = end;
       }
       file.endBlock();

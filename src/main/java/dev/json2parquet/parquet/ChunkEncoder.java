@@ -70,11 +70,12 @@ abstract class ChunkEncoder {
 
   /**
    * Writes entries {@code [e0, e1)} of {@code col}, whose first value is value {@code v0}, as one
-   * column chunk of the current row group.
+   * column chunk of the current row group; dictionary-encoded only if {@code allowDictionary}.
    *
    * @return the index of the first value after the chunk
    */
-  final int write(ParquetFileWriter file, LeafColumn col, int e0, int e1, int v0) throws IOException {
+  final int write(ParquetFileWriter file, LeafColumn col, int e0, int e1, int v0, boolean allowDictionary)
+      throws IOException {
     byte[] rep = col.repetitions();
     byte[] def = col.definitions();
     int v1 = v0;
@@ -84,7 +85,7 @@ abstract class ChunkEncoder {
       }
     }
     base = v0;
-    dictionary = !plainLearned && v1 > v0 && buildDictionary(col, v0, v1);
+    dictionary = allowDictionary && !plainLearned && v1 > v0 && buildDictionary(col, v0, v1);
     file.startColumn(descriptor, e1 - e0, shared.codecName);
     if (dictionary) {
       ByteBuf buf = shared.page;

@@ -38,6 +38,20 @@ public final class SchemaSampler {
    */
   public static Input sampleInto(SchemaInference inference, Input input, long maxRecords) throws IOException {
     InputStream in = input.openDecoded(bytes -> { });
+    try {
+      return sampleInto(inference, input, maxRecords, in);
+    } catch (IOException | RuntimeException e) {
+      try {
+        in.close(); // stops a gzip input's inflating thread
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  private static Input sampleInto(SchemaInference inference, Input input, long maxRecords, InputStream in)
+      throws IOException {
     ByteArrayOutputStream kept = new ByteArrayOutputStream();
     byte[] chunk = new byte[1 << 16];
     byte[] line = new byte[1 << 16];

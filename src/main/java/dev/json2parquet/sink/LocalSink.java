@@ -28,7 +28,10 @@ public final class LocalSink implements Sink {
     if (!target.startsWith(root)) {
       throw new IOException("Cannot create " + relativePath + ": it is outside " + root);
     }
-    Files.createDirectories(target.getParent());
+    if (!Files.isDirectory(target.getParent())) {
+      // createDirectories throws and catches an exception for a directory that exists
+      Files.createDirectories(target.getParent());
+    }
     Path temp = target.resolveSibling("." + target.getFileName() + ".inprogress");
     FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING);

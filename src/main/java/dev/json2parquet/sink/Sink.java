@@ -21,7 +21,7 @@ public interface Sink extends AutoCloseable {
   @Override
   void close() throws IOException;
 
-  /** A file being written. Used by one thread. */
+  /** A file being written. Used by one thread at a time: written on one, maybe committed on another. */
   interface Pending {
     OutputStream stream();
 

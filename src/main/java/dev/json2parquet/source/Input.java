@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
 
 /**
  * One source of JSON lines: a file (gzip-compressed when its name ends in {@code .gz}) or a stream
@@ -39,15 +38,16 @@ public record Input(String name, long size, boolean gzip, Opener opener) {
   }
 
   /**
-   * Opens the decoded byte stream. {@code counter} sees the raw (compressed) bytes as they are read,
-   * for progress reporting.
+   * Opens the decoded byte stream; gzip is inflated on a thread of its own (see {@link ReadAheadGunzip}),
+   * so closing the stream matters. {@code counter} sees the raw (compressed) bytes as they are read,
+   * for progress reporting, possibly from that thread.
    */
   public InputStream openDecoded(ByteCounter counter) throws IOException {
     InputStream raw = new CountingInputStream(opener.open(), counter);
-    return gzip() ? new GZIPInputStream(new BufferedInputStream(raw, 1 << 16), 1 << 16) : raw;
+    return gzip() ? new ReadAheadGunzip(new BufferedInputStream(raw, 1 << 16), name) : raw;
   }
 
-  /** Receives counts of bytes read. */
+  /** Receives counts of bytes read; called from one thread at a time, not always the same one. */
   @FunctionalInterface
   public interface ByteCounter {
     void add(long bytes);
