@@ -77,14 +77,20 @@ final class ReadAheadGunzip extends InputStream {
     try (InputStream gzip = new GZIPInputStream(compressed, 1 << 16)) {
       while (true) {
         Chunk chunk = empty.take();
-        int n = gzip.readNBytes(chunk.bytes, 0, chunk.bytes.length);
-        if (n == 0) {
-          filled.add(END);
-          return;
+        chunk.length = 0;
+        try {
+          int n;
+          while (chunk.length < chunk.bytes.length
+              && (n = gzip.read(chunk.bytes, chunk.length, chunk.bytes.length - chunk.length)) > 0) {
+            chunk.length += n;
+          }
+        } finally {
+          // what was inflated before an error still reaches the reader, ahead of the error
+          if (chunk.length > 0) {
+            filled.add(chunk);
+          }
         }
-        chunk.length = n;
-        filled.add(chunk);
-        if (n < chunk.bytes.length) {
+        if (chunk.length < chunk.bytes.length) {
           filled.add(END);
           return;
         }

@@ -92,6 +92,29 @@ class ReadAheadGunzipTest {
   }
 
   @Test
+  void read_truncatedFile_deliversWhatWasInflatedBeforeTheError() throws Exception {
+    byte[] data = jsonLines(3 << 20, 9);
+    Path gz = gzip("cut-later.jsonl.gz", data);
+    byte[] whole = Files.readAllBytes(gz);
+    Files.write(gz, Arrays.copyOf(whole, whole.length / 2));
+    ByteArrayOutputStream delivered = new ByteArrayOutputStream();
+
+    try (InputStream in = Input.file(gz).openDecoded(n -> { })) {
+      byte[] buf = new byte[8192];
+      assertThatThrownBy(() -> {
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          delivered.write(buf, 0, n);
+        }
+      }).isInstanceOf(IOException.class);
+    }
+
+    byte[] got = delivered.toByteArray();
+    assertThat(got.length).isGreaterThan(data.length / 3);
+    assertThat(got).isEqualTo(Arrays.copyOf(data, got.length));
+  }
+
+  @Test
   void read_corruptData_throwsIOException() throws Exception {
     Path gz = gzip("corrupt.jsonl.gz", jsonLines(1 << 20, 6));
     byte[] bytes = Files.readAllBytes(gz);
