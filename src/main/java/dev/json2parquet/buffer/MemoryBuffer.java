@@ -12,7 +12,8 @@ import java.util.function.Consumer;
 /**
  * An in-memory buffer with a byte budget over everything it holds, including batches handed to the
  * flusher but not yet written. A key is flushed when it holds {@code maxRecords} records, when it
- * uses an eighth of the budget (a quarter once array growth is counted) (so several batches can be encoded while others fill), or when its
+ * uses a sixth of the budget (a quarter once array growth is counted), so that several batches can be
+ * encoded while others fill, or when its
  * oldest record is {@code intervalNanos} old. When the whole budget is reached the largest keys are
  * flushed until the keys hold at most half of it; if the flusher is still behind, {@link #append}
  * waits. Memory therefore depends on the budget, never on input size or key count.
@@ -58,8 +59,8 @@ public final class MemoryBuffer implements Buffer {
     this.schema = schema;
     this.maxRecords = maxRecords;
     this.maxBytes = maxBytes;
-    // arrays grow by doubling, so a batch using an eighth of the budget holds at most a quarter
-    this.maxBatchBytes = Math.max(1, maxBytes / 8);
+    // arrays grow by half, so a batch using a sixth of the budget holds at most a quarter
+    this.maxBatchBytes = Math.max(1, maxBytes / 6);
     this.intervalNanos = intervalNanos;
     this.ticker = ticker;
     this.flusher = flusher;

@@ -52,7 +52,7 @@ final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--row-group-size", paramLabel = "BYTES", description = "Row group size (writer_row_group_size; default 128MiB).")
   String rowGroupSize;
 
-  @Option(names = "--page-size", paramLabel = "BYTES", description = "Data page size (writer_page_size; default 1MiB).")
+  @Option(names = "--page-size", paramLabel = "BYTES", description = "Data page size (writer_page_size; default 2MiB).")
   String pageSize;
 
   @Option(names = "--buffer-size", paramLabel = "N", description = "Records per key per file (buffer_size; default 1000000).")

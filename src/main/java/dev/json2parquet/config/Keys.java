@@ -31,7 +31,7 @@ final class Keys {
     add(Key.choice("writer_compression_type", "snappy", "gzip", "zstd", "none", "uncompressed"), "snappy");
     add(Key.string("writer_file_path"), "./out");
     add(Key.bytes("writer_row_group_size", MIB, 2 * GIB), 128 * MIB);
-    add(Key.bytes("writer_page_size", 1024, 256 * MIB), MIB);
+    add(Key.bytes("writer_page_size", 1024, 256 * MIB), 2 * MIB);
     add(Key.choice("writer_type", "file", "local", "s3"), "file");
     add(Key.bytes("max_buffer_bytes", 4 * MIB, 64 * GIB), 256 * MIB);
     // partition and key default by record type (see Config)

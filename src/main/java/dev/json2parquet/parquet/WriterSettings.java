@@ -10,7 +10,7 @@ package dev.json2parquet.parquet;
  */
 public record WriterSettings(Compression compression, long rowGroupBytes, int pageBytes, int dictionaryPageBytes) {
   public static final long DEFAULT_ROW_GROUP_BYTES = 128L << 20;
-  public static final int DEFAULT_PAGE_BYTES = 1 << 20;
+  public static final int DEFAULT_PAGE_BYTES = 2 << 20;
   public static final int DEFAULT_DICTIONARY_PAGE_BYTES = 1 << 20;
 
   public static WriterSettings defaults() {

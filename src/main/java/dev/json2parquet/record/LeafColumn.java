@@ -41,6 +41,14 @@ public final class LeafColumn {
     allocation[0] += allocatedBytes();
   }
 
+  /**
+   * The next capacity: half as large again, so that a batch never holds more than half its used
+   * size unused (the buffer flushes keys by size and counts what is allocated).
+   */
+  private static int grown(int n) {
+    return n + Math.max(8, n >> 1);
+  }
+
   private void growLongs(int n) {
     allocation[0] += 8L * (n - longs.length);
     longs = Arrays.copyOf(longs, n);
@@ -144,7 +152,7 @@ public final class LeafColumn {
   void addLong(int r, long value) {
     ensureEntries(1);
     if (values == longs.length) {
-      growLongs(longs.length * 2);
+      growLongs(grown(longs.length));
     }
     rep[entries] = (byte) r;
     def[entries] = (byte) maxDefinition;
@@ -161,7 +169,7 @@ public final class LeafColumn {
 
   void endBinary() {
     if (values == ends.length) {
-      growEnds(ends.length * 2);
+      growEnds(grown(ends.length));
     }
     ends[values++] = dataLength;
     entries++;
@@ -169,7 +177,7 @@ public final class LeafColumn {
 
   void ensureData(int more) {
     if (dataLength + more > data.length) {
-      growData(Math.max(data.length * 2, dataLength + more));
+      growData(Math.max(grown(data.length), dataLength + more));
     }
   }
 
@@ -221,7 +229,7 @@ public final class LeafColumn {
 
   private void ensureEntries(int more) {
     if (entries + more > rep.length) {
-      int n = Math.max(rep.length * 2, entries + more);
+      int n = Math.max(grown(rep.length), entries + more);
       allocation[0] += 2L * (n - rep.length);
       rep = Arrays.copyOf(rep, n);
       def = Arrays.copyOf(def, n);
@@ -274,7 +282,7 @@ public final class LeafColumn {
     }
     if (binary) {
       if (values + m > ends.length) {
-        growEnds(Math.max(ends.length * 2, values + m));
+        growEnds(Math.max(grown(ends.length), values + m));
       }
       int from = src.start(v0);
       int shift = dataLength - from;
@@ -286,7 +294,7 @@ public final class LeafColumn {
       appendBytes(src.data, from, srcEnds[v1 - 1] - from);
     } else {
       if (values + m > longs.length) {
-        growLongs(Math.max(longs.length * 2, values + m));
+        growLongs(Math.max(grown(longs.length), values + m));
       }
       if (m == 1) {
         longs[values] = src.longs[v0];
