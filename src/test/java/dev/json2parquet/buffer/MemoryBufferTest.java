@@ -398,4 +398,25 @@ class MemoryBufferTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("Cannot append: buffer is closed");
   }
+
+  @Test
+  void append_runLongerThanBufferSize_splitsIntoFullBatchesInOrder() throws Exception {
+    releasePromptly = true;
+    buffer(4, LARGE);
+    ColumnBatch staged = new ColumnBatch(type.schema());
+    for (int i = 0; i < 10; i++) {
+      byte[] b = ("{\"message\":\"m" + i + "\"}").getBytes(StandardCharsets.UTF_8);
+      reader.append(b, 0, b.length, staged);
+    }
+
+    ColumnBatch.Cursor at = staged.cursor();
+    buffer.append(key("a"), staged, at, 7);
+    buffer.append(key("a"), staged, at, 3);
+    buffer.flushAll();
+
+    assertThat(handed).extracting(Handed::records, Handed::reason).containsExactly(
+        tuple(4, Batch.Reason.SIZE), tuple(4, Batch.Reason.SIZE), tuple(2, Batch.Reason.SHUTDOWN));
+    assertThat(handed).flatExtracting(Handed::messages)
+        .containsExactly("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9");
+  }
 }
