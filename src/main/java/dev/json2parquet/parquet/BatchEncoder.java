@@ -34,7 +34,6 @@ public final class BatchEncoder {
   private final MessageType messageType;
   private final WriterSettings settings;
   private final ChunkEncoder[] chunks;
-  private final boolean[] repeated;
   private int files;
 
   public BatchEncoder(RecordSchema schema, WriterSettings settings) {
@@ -48,10 +47,8 @@ public final class BatchEncoder {
     }
     ChunkEncoder.Shared shared = new ChunkEncoder.Shared(settings);
     this.chunks = new ChunkEncoder[leaves.size()];
-    this.repeated = new boolean[leaves.size()];
     for (int c = 0; c < chunks.length; c++) {
       chunks[c] = ChunkEncoder.of(columns.get(c), leaves.get(c).type(), shared);
-      repeated[c] = leaves.get(c).repetitionLevel() > 0;
     }
   }
 
@@ -83,7 +80,7 @@ public final class BatchEncoder {
       file.startBlock(rows);
       for (int c = 0; c < chunks.length; c++) {
         LeafColumn col = batch.column(c);
-        int end = repeated[c] ? endOfRecords(col, entry[c], rows) : entry[c] + rows;
+        int end = col.endOfRecords(entry[c], rows);
         value[c] = chunks[c].write(file, col, entry[c], end, value[c], records >= DICTIONARY_MIN_ROWS);
         entry[c] = end;
       }
@@ -91,18 +88,6 @@ public final class BatchEncoder {
     }
     file.end(metadata);
     return stream.getPos();
-  }
-
-  /** The entry after {@code records} records that start at entry {@code e} of a repeated column. */
-  private static int endOfRecords(LeafColumn col, int e, int records) {
-    byte[] rep = col.repetitions();
-    int n = col.entries();
-    for (int r = 0; r < records; r++) {
-      do {
-        e++;
-      } while (e < n && rep[e] != 0);
-    }
-    return e;
   }
 
   /** An {@link OutputFile} over a stream the caller owns. */

@@ -78,12 +78,7 @@ abstract class ChunkEncoder {
       throws IOException {
     byte[] rep = col.repetitions();
     byte[] def = col.definitions();
-    int v1 = v0;
-    for (int e = e0; e < e1; e++) {
-      if (def[e] == maxDef) {
-        v1++;
-      }
-    }
+    int v1 = v0 + col.valuesIn(e0, e1);
     base = v0;
     dictionary = allowDictionary && !plainLearned && v1 > v0 && buildDictionary(col, v0, v1);
     file.startColumn(descriptor, e1 - e0, shared.codecName);

@@ -10,6 +10,7 @@ import dev.json2parquet.record.RecordException;
 import dev.json2parquet.source.LineReader;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.util.Arrays;
 import java.util.function.LongSupplier;
 
 /**
@@ -99,7 +100,7 @@ final class RecordRouter implements LineReader.Handler {
       throw new InterruptedIOException("interrupted while waiting for buffer space");
     } finally {
       staging.clear();
-      java.util.Arrays.fill(keys, 0, staged, null);
+      Arrays.fill(keys, 0, staged, null);
       staged = 0;
       stagedBytes = 0;
     }

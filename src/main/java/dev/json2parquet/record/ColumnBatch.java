@@ -132,7 +132,7 @@ public final class ColumnBatch {
     if (!c.lastIsValue()) {
       return null;
     }
-    int v = c.values - 1;
+    int v = c.lastValue();
     if (c.binary) {
       return new String(c.data, c.start(v), c.end(v) - c.start(v), StandardCharsets.UTF_8);
     }

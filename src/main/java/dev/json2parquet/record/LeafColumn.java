@@ -237,7 +237,7 @@ public final class LeafColumn {
   }
 
   /** The entry after {@code records} records that start at entry {@code e}. */
-  int endOfRecords(int e, int records) {
+  public int endOfRecords(int e, int records) {
     if (!repeated) {
       return e + records;
     }
@@ -250,7 +250,7 @@ public final class LeafColumn {
   }
 
   /** The number of values among entries {@code [from, to)}. */
-  int valuesIn(int from, int to) {
+  public int valuesIn(int from, int to) {
     if (maxDefinition == 0) {
       return to - from;
     }
