@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -47,11 +48,15 @@ public final class JsonRecordReader {
   /**
    * The top-level names seen at each position of the previous record, with their fields: streams
    * usually repeat one field order, and the parser hands out canonical name instances, so an
-   * identity check usually replaces the hash lookup.
+   * identity check usually replaces the hash lookup. {@code lastQuoted} holds the schema's name
+   * at that position, which the parser matches against the line's bytes without decoding or
+   * looking up the name at all (null for a name not in the schema).
    */
   private final String[] lastNames = new String[64];
   private final Field[] lastFields = new Field[64];
   private final int[] lastIndex = new int[64];
+  private final SerializedString[] lastQuoted = new SerializedString[64];
+  private final Map<String, SerializedString> quotedNames = new HashMap<>();
 
   public JsonRecordReader(RecordType type) {
     this.type = type;
@@ -65,6 +70,9 @@ public final class JsonRecordReader {
       topLevel.put(f.name(), f);
     }
     type.aliases().forEach((alias, name) -> topLevel.putIfAbsent(alias, schema.field(name)));
+    for (String name : topLevel.keySet()) {
+      quotedNames.put(name, new SerializedString(name));
+    }
     this.catchAll = type.unknownFields() == UnknownFields.EXTRA ? type.catchAll() : null;
   }
 
@@ -130,20 +138,33 @@ public final class JsonRecordReader {
     extraCount = 0;
     extraPresent = false;
     int pos = 0;
-    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-      String name = p.currentName();
+    while (true) {
+      SerializedString expected = pos < lastQuoted.length ? lastQuoted[pos] : null;
+      String name;
       Field f;
       int index;
-      if (pos < lastNames.length && lastNames[pos] == name) {
+      if (expected != null && p.nextFieldName(expected)) {
+        name = lastNames[pos];
         f = lastFields[pos];
         index = lastIndex[pos];
       } else {
-        f = topLevel.get(name);
-        index = f == null ? -1 : indexOf(f);
-        if (pos < lastNames.length) {
-          lastNames[pos] = name;
-          lastFields[pos] = f;
-          lastIndex[pos] = index;
+        t = expected != null ? p.currentToken() : p.nextToken();
+        if (t != JsonToken.FIELD_NAME) {
+          break;
+        }
+        name = p.currentName();
+        if (pos < lastNames.length && lastNames[pos] == name) {
+          f = lastFields[pos];
+          index = lastIndex[pos];
+        } else {
+          f = topLevel.get(name);
+          index = f == null ? -1 : indexOf(f);
+          if (pos < lastNames.length) {
+            lastNames[pos] = name;
+            lastFields[pos] = f;
+            lastIndex[pos] = index;
+            lastQuoted[pos] = quotedNames.get(name);
+          }
         }
       }
       pos++;

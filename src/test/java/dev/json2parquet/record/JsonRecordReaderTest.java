@@ -77,6 +77,47 @@ class JsonRecordReaderTest {
   }
 
   @Test
+  void read_withFieldOrderChangingBetweenLines_matchesEveryNameWhereverItStands() throws RecordException {
+    // the reader predicts each name from the previous line's order; every line here breaks the
+    // prediction somewhere: swapped, unknown or escaped names, an alias, a repeat, a short tail
+    String[] lines = {
+        "{\"level\":\"INFO\",\"message\":\"one\",\"logger_name\":\"a\"}",
+        "{\"level\":\"WARN\",\"message\":\"two\",\"logger_name\":\"b\"}",
+        "{\"message\":\"three\",\"level\":\"ERROR\",\"logger_name\":\"c\"}",
+        "{\"level\":\"INFO\",\"other\":\"x\",\"message\":\"four\"}",
+        "{\"level\":\"INFO\",\"other\":\"y\",\"message\":\"five\"}",
+        "{\"lev\\u0065l\":\"DEBUG\",\"msg\":\"six\",\"level\":\"TRACE\"}",
+        "{\"level\":\"INFO\",\"message\":\"seven\",\"logger_name\":\"\"}",
+        "{\"level\":\"INFO\",\"message\":\"eight\",\"l\":1}",
+        "{\"level\":\"INFO\",\"message\":\"nine\",\"level\":\"x\"}",
+        "{\"level\":\"INFO\",\"messag\":\"ten\"}",
+        "{}",
+        "{\"level\":\"WARN\",\"message\":\"eleven\",\"logger_name\":\"d\"}",
+    };
+    String[][] expected = {
+        {"INFO", "one", "a", "{}"},
+        {"WARN", "two", "b", "{}"},
+        {"ERROR", "three", "c", "{}"},
+        {"INFO", "four", "", "{other=x}"},
+        {"INFO", "five", "", "{other=y}"},
+        {"DEBUG", "six", "", "{level=TRACE}"},
+        {"INFO", "seven", "", "{}"},
+        {"INFO", "eight", "", "{l=1}"},
+        {"INFO", "nine", "", "{level=x}"},
+        {"INFO", "", "", "{messag=ten}"},
+        {"", "", "", "{}"},
+        {"WARN", "eleven", "d", "{}"},
+    };
+    for (int i = 0; i < lines.length; i++) {
+      read(lines[i]);
+      String logger = column("logger_name").definition(0) == 0 ? "" : text("logger_name");
+      assertThat(new String[] {text("level"), text("message"), logger, map("extra_fields").toString()})
+          .as(lines[i])
+          .containsExactly(expected[i]);
+    }
+  }
+
+  @Test
   void read_withNameAndItsAlias_keepsTheFirstAndPutsTheOtherInExtraFields() throws RecordException {
     read("{\"msg\": \"first\", \"message\": \"second\"}");
 
