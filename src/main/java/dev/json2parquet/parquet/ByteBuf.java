@@ -46,6 +46,21 @@ final class ByteBuf {
     bytes[size++] = (byte) b;
   }
 
+  /** Appends 4 bytes, little-endian; the caller has made room. */
+  void putIntUnchecked(int v) {
+    INT.set(bytes, size, v);
+    size += 4;
+  }
+
+  /**
+   * Appends the low {@code n} bytes (at most 8) of {@code v}, little-endian; the caller has made
+   * room for 8 (all 8 are stored, the size grows by {@code n}).
+   */
+  void putLongPartial(long v, int n) {
+    LONG.set(bytes, size, v);
+    size += n;
+  }
+
   void putIntLE(int v) {
     ensure(4);
     INT.set(bytes, size, v);

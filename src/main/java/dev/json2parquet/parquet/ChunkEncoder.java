@@ -144,14 +144,30 @@ abstract class ChunkEncoder {
   /** Appends levels {@code [from, to)} RLE-encoded, after their 4-byte length. */
   private void levels(byte[] levels, int from, int to, int width, ByteBuf buf) {
     int n = to - from;
-    int[] scratch = shared.levels(n);
-    for (int i = 0; i < n; i++) {
-      scratch[i] = levels[from + i];
-    }
     int at = buf.size();
     buf.putIntLE(0);
-    Rle.encode(scratch, 0, n, width, buf);
+    int same = sameAs(levels, from, to);
+    if (same == to) {
+      // the usual page: no nulls (or all nulls), one run
+      Rle.encodeRun(levels[from], n, width, buf);
+    } else {
+      int[] scratch = shared.levels(n);
+      for (int i = 0; i < n; i++) {
+        scratch[i] = levels[from + i];
+      }
+      Rle.encode(scratch, 0, n, width, buf);
+    }
     buf.setIntLE(at, buf.size() - at - 4);
+  }
+
+  /** The end of the run of bytes equal to {@code b[from]}, at most {@code to}. */
+  private static int sameAs(byte[] b, int from, int to) {
+    byte first = b[from];
+    int i = from + 1;
+    while (i < to && b[i] == first) {
+      i++;
+    }
+    return i;
   }
 
   /** Estimated encoded bytes of values {@code [v, pv)} in the page being cut. */

@@ -16,17 +16,21 @@ final class Rle {
     return Math.max(1, 32 - Integer.numberOfLeadingZeros(max));
   }
 
-  /** Appends the encoding of {@code values[from, to)} with {@code width} bits per value. */
+  /**
+   * Appends the encoding of {@code values[from, to)} with {@code width} bits per value (at most
+   * 32). Loops are kept small and branch-stable (the JIT compiles this path once, not again for
+   * every change in the data's shape): runs are found by {@link #runEnd}, and full groups are
+   * packed without padding checks.
+   */
   static void encode(int[] values, int from, int to, int width, ByteBuf out) {
+    if (width < 1 || width > 32) {
+      throw new IllegalArgumentException("Cannot RLE-encode " + width + "-bit values: 1 to 32 bits");
+    }
     int i = from;
     while (i < to) {
-      int v = values[i];
-      int j = i + 1;
-      while (j < to && values[j] == v) {
-        j++;
-      }
+      int j = runEnd(values, i, to);
       if (j - i >= 8) {
-        rleRun(v, j - i, width, out);
+        rleRun(values[i], j - i, width, out);
         i = j;
         continue;
       }
@@ -35,22 +39,26 @@ final class Rle {
       do {
         i += 8;
         groups++;
-      } while (i < to && groups < MAX_GROUPS && !runOfEightAt(values, i, to));
+      } while (i < to && groups < MAX_GROUPS && runEnd(values, i, Math.min(to, i + 8)) - i < 8);
       bitPacked(values, start, groups, to, width, out);
     }
   }
 
-  private static boolean runOfEightAt(int[] values, int i, int to) {
-    if (i + 8 > to) {
-      return false;
+  /** Appends {@code count} copies of {@code value} as RLE runs. */
+  static void encodeRun(int value, int count, int width, ByteBuf out) {
+    if (count > 0) {
+      rleRun(value, count, width, out);
     }
+  }
+
+  /** The end of the run of values equal to {@code values[i]} that starts at {@code i}, at most {@code to}. */
+  private static int runEnd(int[] values, int i, int to) {
     int v = values[i];
-    for (int k = i + 1; k < i + 8; k++) {
-      if (values[k] != v) {
-        return false;
-      }
+    int j = i + 1;
+    while (j < to && values[j] == v) {
+      j++;
     }
-    return true;
+    return j;
   }
 
   private static void rleRun(int value, int count, int width, ByteBuf out) {
@@ -65,20 +73,44 @@ final class Rle {
   /** Writes {@code groups} groups of 8 values from {@code start}; values at or past {@code to} are padding (0). */
   private static void bitPacked(int[] values, int start, int groups, int to, int width, ByteBuf out) {
     out.putVarint((groups << 1) | 1);
-    out.ensure(groups * width);
+    out.ensure(groups * width + 8);
+    int full = Math.min(groups, (to - start) >>> 3);
+    int k = start;
+    for (int g = 0; g < full; g++, k += 8) {
+      packGroup(values, k, width, out);
+    }
+    if (full < groups) {
+      int[] last = new int[8];
+      System.arraycopy(values, k, last, 0, to - k);
+      packGroup(last, 0, width, out);
+    }
+  }
+
+  /** Packs {@code values[k, k + 8)} into {@code width} bytes, least significant bit first. */
+  private static void packGroup(int[] values, int k, int width, ByteBuf out) {
     long mask = (1L << width) - 1;
+    if (width <= 8) {
+      long acc = 0;
+      for (int t = 0; t < 8; t++) {
+        acc |= (values[k + t] & mask) << (t * width);
+      }
+      out.putLongPartial(acc, width);
+      return;
+    }
     long acc = 0;
     int bits = 0;
-    int end = start + groups * 8;
-    for (int k = start; k < end; k++) {
-      long v = k < to ? values[k] & mask : 0;
-      acc |= v << bits;
+    for (int t = 0; t < 8; t++) {
+      acc |= (values[k + t] & mask) << bits;
       bits += width;
-      while (bits >= 8) {
-        out.putUnchecked((int) acc);
-        acc >>>= 8;
-        bits -= 8;
+      if (bits >= 32) {
+        out.putIntUnchecked((int) acc);
+        acc >>>= 32;
+        bits -= 32;
       }
+    }
+    for (; bits > 0; bits -= 8) {
+      out.putUnchecked((int) acc);
+      acc >>>= 8;
     }
   }
 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RleTest {
 
   @ParameterizedTest
-  @ValueSource(ints = {1, 2, 3, 5, 7, 8, 9, 13, 16, 17, 24, 31})
+  @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 16, 17, 20, 24, 31})
   void encode_mixedRunsAndNoise_decodesToTheSameValues(int width) throws Exception {
     Random random = new Random(width);
     int bound = width == 31 ? Integer.MAX_VALUE : 1 << width;
