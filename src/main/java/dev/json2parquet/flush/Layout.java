@@ -26,7 +26,13 @@ public final class Layout {
     String slug = key.placeholders() == 0 && key.text().isEmpty()
         ? "part"
         : key.path(bucket.key()).replace(':', '.').replace('/', '.');
-    String name = slug + "-" + runId + "-" + String.format("%06d", sequence.incrementAndGet()) + ".parquet";
+    String name = slug + "-" + runId + "-" + zeroPadded(sequence.incrementAndGet(), 6) + ".parquet";
     return dir.isEmpty() ? name : (dir.endsWith("/") ? dir : dir + "/") + name;
+  }
+
+  /** {@code n} in decimal, left-padded with zeros to {@code width} digits (String.format is slow to start). */
+  static String zeroPadded(long n, int width) {
+    String digits = Long.toString(n);
+    return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
   }
 }
