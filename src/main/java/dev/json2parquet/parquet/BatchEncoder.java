@@ -9,18 +9,14 @@ import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.ParquetProperties;
-import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.io.OutputFile;
-import org.apache.parquet.io.PositionOutputStream;
 import org.apache.parquet.schema.MessageType;
 
 /**
  * Encodes shredded batches into Parquet files. Each leaf column of a row group is encoded in one
  * go by its {@link ChunkEncoder}, straight from the batch's arrays into pages: no record objects,
  * no {@code RecordConsumer} state machine, no per-value calls into parquet-java, no Hadoop file
- * system. parquet-java's {@link ParquetFileWriter} writes page headers, page index and footer.
- * One encoder per thread; it reuses its buffers and codec across files.
+ * system. {@link ParquetFile} writes the page headers, page index and footer. One encoder per
+ * thread; it reuses its buffers and codec across files.
  */
 public final class BatchEncoder {
   /** Every this many files, columns that were written PLAIN try dictionary encoding again. */
@@ -31,14 +27,16 @@ public final class BatchEncoder {
    */
   static final int DICTIONARY_MIN_ROWS = 64;
 
-  private final MessageType messageType;
   private final WriterSettings settings;
+  private final ParquetFile.Schema fileSchema;
   private final ChunkEncoder[] chunks;
+  private final ByteBuf metadata = new ByteBuf(1 << 12);
   private int files;
 
   public BatchEncoder(RecordSchema schema, WriterSettings settings) {
-    this.messageType = ParquetSchemas.toMessageType(schema);
+    MessageType messageType = ParquetSchemas.toMessageType(schema);
     this.settings = settings;
+    this.fileSchema = new ParquetFile.Schema(messageType, settings.compression().codecName());
     List<ColumnDescriptor> columns = messageType.getColumns();
     List<Field> leaves = schema.leaves();
     if (columns.size() != leaves.size()) {
@@ -48,7 +46,7 @@ public final class BatchEncoder {
     ChunkEncoder.Shared shared = new ChunkEncoder.Shared(settings);
     this.chunks = new ChunkEncoder[leaves.size()];
     for (int c = 0; c < chunks.length; c++) {
-      chunks[c] = ChunkEncoder.of(columns.get(c), leaves.get(c).type(), shared);
+      chunks[c] = ChunkEncoder.of(columns.get(c), c, leaves.get(c).type(), shared);
     }
   }
 
@@ -58,17 +56,13 @@ public final class BatchEncoder {
    *
    * @return the number of bytes written
    */
-  public long encode(ColumnBatch batch, OutputStream out, Map<String, String> metadata) throws IOException {
+  public long encode(ColumnBatch batch, OutputStream out, Map<String, String> keyValues) throws IOException {
     if (++files % REPROBE_EVERY == 0) {
       for (ChunkEncoder c : chunks) {
         c.forget();
       }
     }
-    PositionStream stream = new PositionStream(out);
-    ParquetFileWriter file = new ParquetFileWriter(new StreamFile(stream), messageType,
-        ParquetFileWriter.Mode.CREATE, settings.rowGroupBytes(), 0,
-        ParquetProperties.DEFAULT_COLUMN_INDEX_TRUNCATE_LENGTH,
-        ParquetProperties.DEFAULT_STATISTICS_TRUNCATE_LENGTH, false);
+    ParquetFile file = new ParquetFile(out, fileSchema, metadata);
     file.start();
     int records = batch.records();
     long groups = Math.max(1, (batch.usedBytes() + settings.rowGroupBytes() - 1) / settings.rowGroupBytes());
@@ -86,73 +80,6 @@ public final class BatchEncoder {
       }
       file.endBlock();
     }
-    file.end(metadata);
-    return stream.getPos();
-  }
-
-  /** An {@link OutputFile} over a stream the caller owns. */
-  private static final class StreamFile implements OutputFile {
-    private final PositionStream stream;
-
-    StreamFile(PositionStream stream) {
-      this.stream = stream;
-    }
-
-    @Override
-    public PositionOutputStream create(long blockSizeHint) {
-      return stream;
-    }
-
-    @Override
-    public PositionOutputStream createOrOverwrite(long blockSizeHint) {
-      return stream;
-    }
-
-    @Override
-    public boolean supportsBlockSize() {
-      return false;
-    }
-
-    @Override
-    public long defaultBlockSize() {
-      return 0;
-    }
-  }
-
-  private static final class PositionStream extends PositionOutputStream {
-    private final OutputStream out;
-    private long pos;
-
-    PositionStream(OutputStream out) {
-      this.out = out;
-    }
-
-    @Override
-    public long getPos() {
-      return pos;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      out.write(b);
-      pos++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-      pos += len;
-    }
-
-    @Override
-    public void flush() throws IOException {
-      out.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-      // the caller owns and closes the underlying stream
-      out.flush();
-    }
+    return file.end(keyValues);
   }
 }

@@ -4,20 +4,16 @@ import dev.json2parquet.record.FieldType;
 import dev.json2parquet.record.LeafColumn;
 import java.io.IOException;
 import java.util.Arrays;
-import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.Encoding;
-import org.apache.parquet.column.page.DictionaryPage;
 import org.apache.parquet.column.statistics.Statistics;
-import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.PrimitiveType;
 
 /**
  * Encodes one leaf column of a batch into column chunks: data pages (v1) of RLE levels and PLAIN or
  * dictionary-encoded values, built in one reused byte array and compressed straight from it, with
- * per-page statistics, handed to parquet-java's {@link ParquetFileWriter} (which writes the page
- * headers, the page index and the footer). One encoder per leaf per thread, reused across files.
+ * per-page statistics, handed to {@link ParquetFile} (which writes the page headers, the page
+ * index and the footer). One encoder per leaf per thread, reused across files.
  *
  * <p>Dictionary encoding is tried for every chunk of a column unless an earlier chunk's dictionary
  * outgrew the limit (then the column is written PLAIN until {@link #forget()}), and kept only when
@@ -30,6 +26,8 @@ abstract class ChunkEncoder {
 
   final ColumnDescriptor descriptor;
   final PrimitiveType type;
+  /** The leaf column's index in the schema. */
+  final int leaf;
   final Shared shared;
   private final int maxRep;
   private final int maxDef;
@@ -43,8 +41,9 @@ abstract class ChunkEncoder {
   /** Value index of the chunk's first value: ids[i] belongs to value base + i. */
   int base;
 
-  ChunkEncoder(ColumnDescriptor descriptor, Shared shared) {
+  ChunkEncoder(ColumnDescriptor descriptor, int leaf, Shared shared) {
     this.descriptor = descriptor;
+    this.leaf = leaf;
     this.type = descriptor.getPrimitiveType();
     this.shared = shared;
     this.maxRep = descriptor.getMaxRepetitionLevel();
@@ -53,13 +52,13 @@ abstract class ChunkEncoder {
     this.defWidth = Rle.bitWidth(maxDef);
   }
 
-  static ChunkEncoder of(ColumnDescriptor descriptor, FieldType type, Shared shared) {
+  static ChunkEncoder of(ColumnDescriptor descriptor, int leaf, FieldType type, Shared shared) {
     return switch (type) {
-      case STRING -> new Binaries(descriptor, shared);
-      case BOOLEAN -> new Booleans(descriptor, shared);
-      case DOUBLE -> new Numbers(descriptor, shared, Numbers.DOUBLE);
-      case DATE -> new Numbers(descriptor, shared, Numbers.INT32);
-      default -> new Numbers(descriptor, shared, Numbers.INT64);
+      case STRING -> new Binaries(descriptor, leaf, shared);
+      case BOOLEAN -> new Booleans(descriptor, leaf, shared);
+      case DOUBLE -> new Numbers(descriptor, leaf, shared, Numbers.DOUBLE);
+      case DATE -> new Numbers(descriptor, leaf, shared, Numbers.INT32);
+      default -> new Numbers(descriptor, leaf, shared, Numbers.INT64);
     };
   }
 
@@ -74,20 +73,20 @@ abstract class ChunkEncoder {
    *
    * @return the index of the first value after the chunk
    */
-  final int write(ParquetFileWriter file, LeafColumn col, int e0, int e1, int v0, boolean allowDictionary)
+  final int write(ParquetFile file, LeafColumn col, int e0, int e1, int v0, boolean allowDictionary)
       throws IOException {
     byte[] rep = col.repetitions();
     byte[] def = col.definitions();
     int v1 = v0 + col.valuesIn(e0, e1);
     base = v0;
     dictionary = allowDictionary && !plainLearned && v1 > v0 && buildDictionary(col, v0, v1);
-    file.startColumn(descriptor, e1 - e0, shared.codecName);
+    file.startColumn(leaf, e1 - e0);
     if (dictionary) {
       ByteBuf buf = shared.page;
       buf.reset();
       int entries = writeDictionary(buf);
-      BytesInput bytes = shared.codec.compress(buf.array(), buf.size());
-      file.writeDictionaryPage(new DictionaryPage(bytes, buf.size(), entries, Encoding.PLAIN_DICTIONARY));
+      int compressed = shared.codec.compress(buf.array(), buf.size());
+      file.writeDictionaryPage(shared.codec.output(), compressed, buf.size(), entries);
     }
     int e = e0;
     int v = v0;
@@ -115,7 +114,7 @@ abstract class ChunkEncoder {
     return v1;
   }
 
-  private void writePage(ParquetFileWriter file, LeafColumn col, int e, int pe, int v, int pv, int rows)
+  private void writePage(ParquetFile file, LeafColumn col, int e, int pe, int v, int pv, int rows)
       throws IOException {
     ByteBuf buf = shared.page;
     buf.reset();
@@ -136,9 +135,8 @@ abstract class ChunkEncoder {
         plainValues(col, v, pv, buf, stats);
       }
     }
-    BytesInput bytes = shared.codec.compress(buf.array(), buf.size());
-    file.writeDataPage(pe - e, buf.size(), bytes, stats, rows, Encoding.RLE, Encoding.RLE,
-        dictionary ? Encoding.PLAIN_DICTIONARY : Encoding.PLAIN);
+    int compressed = shared.codec.compress(buf.array(), buf.size());
+    file.writeDataPage(pe - e, rows, shared.codec.output(), compressed, buf.size(), stats, dictionary);
   }
 
   /** Appends levels {@code [from, to)} RLE-encoded, after their 4-byte length. */
@@ -238,8 +236,8 @@ abstract class ChunkEncoder {
   private static final class Binaries extends ChunkEncoder {
     private final BinaryDictionary dict = new BinaryDictionary();
 
-    Binaries(ColumnDescriptor descriptor, Shared shared) {
-      super(descriptor, shared);
+    Binaries(ColumnDescriptor descriptor, int leaf, Shared shared) {
+      super(descriptor, leaf, shared);
     }
 
     @Override
@@ -356,8 +354,8 @@ abstract class ChunkEncoder {
     private final int kind;
     private final int width;
 
-    Numbers(ColumnDescriptor descriptor, Shared shared, int kind) {
-      super(descriptor, shared);
+    Numbers(ColumnDescriptor descriptor, int leaf, Shared shared, int kind) {
+      super(descriptor, leaf, shared);
       this.kind = kind;
       this.width = kind == INT32 ? 4 : 8;
     }
@@ -443,8 +441,8 @@ abstract class ChunkEncoder {
 
   /** BOOLEAN columns: PLAIN, one bit per value, least significant bit first. */
   private static final class Booleans extends ChunkEncoder {
-    Booleans(ColumnDescriptor descriptor, Shared shared) {
-      super(descriptor, shared);
+    Booleans(ColumnDescriptor descriptor, int leaf, Shared shared) {
+      super(descriptor, leaf, shared);
     }
 
     @Override

@@ -5,7 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.zip.GZIPOutputStream;
-import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.xerial.snappy.Snappy;
 
@@ -54,13 +53,19 @@ public enum Compression {
   }
 
   /**
-   * Compresses a page held in a byte array. The result is valid until the next call: the file
-   * writer copies it out at once.
+   * Compresses a page held in a byte array into {@link #output()}, valid until the next call (the
+   * file writer copies it out at once).
    */
   abstract static class PageCodec {
     byte[] out = new byte[0];
 
-    abstract BytesInput compress(byte[] in, int len) throws IOException;
+    /** Compresses {@code in[0, len)}; returns the compressed length. */
+    abstract int compress(byte[] in, int len) throws IOException;
+
+    /** The last result; for no compression, the input itself. */
+    byte[] output() {
+      return out;
+    }
 
     byte[] room(int n) {
       if (out.length < n) {
@@ -72,17 +77,17 @@ public enum Compression {
 
   private static final class Uncompressed extends PageCodec {
     @Override
-    BytesInput compress(byte[] in, int len) {
-      return BytesInput.from(in, 0, len);
+    int compress(byte[] in, int len) {
+      out = in;
+      return len;
     }
   }
 
   private static final class SnappyPages extends PageCodec {
     @Override
-    BytesInput compress(byte[] in, int len) throws IOException {
+    int compress(byte[] in, int len) throws IOException {
       byte[] o = room(Snappy.maxCompressedLength(len));
-      int n = Snappy.compress(in, 0, len, o, 0);
-      return BytesInput.from(o, 0, n);
+      return Snappy.compress(in, 0, len, o, 0);
     }
   }
 
@@ -90,13 +95,13 @@ public enum Compression {
     private static final int LEVEL = 3;
 
     @Override
-    BytesInput compress(byte[] in, int len) throws IOException {
+    int compress(byte[] in, int len) throws IOException {
       byte[] o = room((int) Zstd.compressBound(len));
       long n = Zstd.compressByteArray(o, 0, o.length, in, 0, len, LEVEL);
       if (Zstd.isError(n)) {
         throw new IOException("Cannot compress page with zstd: " + Zstd.getErrorName(n));
       }
-      return BytesInput.from(o, 0, (int) n);
+      return (int) n;
     }
   }
 
@@ -104,12 +109,13 @@ public enum Compression {
     private final Exposed buffer = new Exposed();
 
     @Override
-    BytesInput compress(byte[] in, int len) throws IOException {
+    int compress(byte[] in, int len) throws IOException {
       buffer.reset();
       try (GZIPOutputStream gz = new GZIPOutputStream(buffer, 64 * 1024)) {
         gz.write(in, 0, len);
       }
-      return BytesInput.from(buffer.array(), 0, buffer.size());
+      out = buffer.array();
+      return buffer.size();
     }
   }
 

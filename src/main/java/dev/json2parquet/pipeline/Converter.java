@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Shutdown runs in a fixed order: flush the buffer, wait for the encoders, close the DLQ and sink.
  */
 public final class Converter {
-  public static final String VERSION = "0.1.0";
+  public static final String VERSION = dev.json2parquet.Version.NUMBER;
 
   private final Config config;
   private final Clock clock;

@@ -1,0 +1,517 @@
+package dev.json2parquet.parquet;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
+import org.apache.parquet.schema.Type;
+
+/**
+ * Writes the Parquet file format around pages that {@link ChunkEncoder} has encoded and compressed:
+ * the magic, page headers, and at the end the page index (a column index of per-page min/max/null
+ * counts and an offset index of page locations, per column chunk) and the footer. Metadata goes
+ * out in Thrift's compact protocol through {@link Thrift}; no parquet-java writer objects are made
+ * per file. Data page headers carry no statistics (the column index holds them, as parquet-java
+ * does since 1.11); column chunks carry min, max and null count.
+ *
+ * <p>Use: {@link #start}, then per row group {@link #startBlock}, per column {@link #startColumn},
+ * an optional {@link #writeDictionaryPage}, {@link #writeDataPage}s, {@link #endColumn}; then
+ * {@link #endBlock}; finally {@link #end}. One per file, on one thread.
+ */
+final class ParquetFile {
+  static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
+  static final String CREATED_BY = "json2parquet version " + dev.json2parquet.Version.NUMBER;
+
+  // Parquet's enums (parquet.thrift)
+  static final int PAGE_DATA = 0;
+  static final int PAGE_DICTIONARY = 2;
+  static final int ENCODING_PLAIN = 0;
+  static final int ENCODING_PLAIN_DICTIONARY = 2;
+  static final int ENCODING_RLE = 3;
+
+  private final OutputStream out;
+  private final Schema schema;
+  private final Thrift thrift;
+  private long pos;
+  private final List<RowGroup> groups = new ArrayList<>();
+  private RowGroup group;
+  private Chunk chunk;
+
+  ParquetFile(OutputStream out, Schema schema, ByteBuf scratch) {
+    this.out = out;
+    this.schema = schema;
+    this.thrift = new Thrift(scratch);
+  }
+
+  void start() throws IOException {
+    write(MAGIC, 0, MAGIC.length);
+  }
+
+  long position() {
+    return pos;
+  }
+
+  void startBlock(long rows) {
+    group = new RowGroup(rows, schema.leaves());
+  }
+
+  void startColumn(int leaf, long valueCount) {
+    chunk = new Chunk(leaf, valueCount, schema.descriptor(leaf).getPrimitiveType());
+  }
+
+  void writeDictionaryPage(byte[] data, int compressedLength, int uncompressedLength, int entries)
+      throws IOException {
+    Chunk c = chunk;
+    c.dictionaryOffset = pos;
+    Thrift t = header(PAGE_DICTIONARY, uncompressedLength, compressedLength);
+    t.struct(7).i32(1, entries).i32(2, ENCODING_PLAIN_DICTIONARY).endStruct();
+    t.end();
+    int headerLength = flushHeader();
+    write(data, 0, compressedLength);
+    c.add(headerLength, uncompressedLength, compressedLength);
+    c.dictionaryPages++;
+  }
+
+  /** A v1 data page of {@code valueCount} entries (levels), {@code rows} records, with its statistics. */
+  void writeDataPage(int valueCount, int rows, byte[] data, int compressedLength, int uncompressedLength,
+      Statistics<?> stats, boolean dictionary) throws IOException {
+    Chunk c = chunk;
+    long offset = pos;
+    if (c.dataOffset < 0) {
+      c.dataOffset = offset;
+    }
+    Thrift t = header(PAGE_DATA, uncompressedLength, compressedLength);
+    t.struct(5).i32(1, valueCount).i32(2, dictionary ? ENCODING_PLAIN_DICTIONARY : ENCODING_PLAIN)
+        .i32(3, ENCODING_RLE).i32(4, ENCODING_RLE).endStruct();
+    t.end();
+    int headerLength = flushHeader();
+    write(data, 0, compressedLength);
+    c.add(headerLength, uncompressedLength, compressedLength);
+    if (dictionary) {
+      c.dictionaryDataPages++;
+    } else {
+      c.plainDataPages++;
+    }
+    c.page(offset, (int) (pos - offset), rows, stats);
+  }
+
+  private Thrift header(int type, int uncompressedLength, int compressedLength) {
+    thrift.buffer().reset();
+    return thrift.begin().i32(1, type).i32(2, uncompressedLength).i32(3, compressedLength);
+  }
+
+  private int flushHeader() throws IOException {
+    ByteBuf b = thrift.buffer();
+    write(b.array(), 0, b.size());
+    return b.size();
+  }
+
+  void endColumn() {
+    group.chunks.add(chunk);
+    chunk = null;
+  }
+
+  void endBlock() {
+    groups.add(group);
+    group = null;
+  }
+
+  /** Writes the page index and the footer with {@code metadata} as key-value pairs; returns the file's length. */
+  long end(Map<String, String> metadata) throws IOException {
+    for (RowGroup g : groups) {
+      for (Chunk c : g.chunks) {
+        c.columnIndexOffset = pos;
+        c.columnIndexLength = writeStruct(this::columnIndex, c);
+      }
+    }
+    for (RowGroup g : groups) {
+      for (Chunk c : g.chunks) {
+        c.offsetIndexOffset = pos;
+        c.offsetIndexLength = writeStruct(this::offsetIndex, c);
+      }
+    }
+    int footer = writeStruct(this::footer, metadata);
+    ByteBuf b = thrift.buffer();
+    b.reset();
+    b.putIntLE(footer);
+    b.putBytes(MAGIC, 0, MAGIC.length);
+    write(b.array(), 0, b.size());
+    return pos;
+  }
+
+  private interface StructWriter<T> {
+    void write(Thrift t, T value);
+  }
+
+  private <T> int writeStruct(StructWriter<T> writer, T value) throws IOException {
+    thrift.buffer().reset();
+    Thrift t = thrift.begin();
+    writer.write(t, value);
+    t.end();
+    return flushHeader();
+  }
+
+  private void columnIndex(Thrift t, Chunk c) {
+    int n = c.pages;
+    t.list(1, Thrift.BOOL_TRUE, n);
+    for (int i = 0; i < n; i++) {
+      t.boolElement(c.pageMin[i] == null);
+    }
+    t.list(2, Thrift.BINARY, n);
+    for (int i = 0; i < n; i++) {
+      t.binaryElement(c.pageMin[i] == null ? NO_BYTES : c.pageMin[i]);
+    }
+    t.list(3, Thrift.BINARY, n);
+    for (int i = 0; i < n; i++) {
+      t.binaryElement(c.pageMax[i] == null ? NO_BYTES : c.pageMax[i]);
+    }
+    t.i32(4, 0); // boundary order: UNORDERED (always true; readers then check every page)
+    t.list(5, Thrift.I64, n);
+    for (int i = 0; i < n; i++) {
+      t.i64Element(c.pageNulls[i]);
+    }
+  }
+
+  private static final byte[] NO_BYTES = new byte[0];
+
+  private void offsetIndex(Thrift t, Chunk c) {
+    t.list(1, Thrift.STRUCT, c.pages);
+    for (int i = 0; i < c.pages; i++) {
+      t.element().i64(1, c.pageOffset[i]).i32(2, c.pageLength[i]).i64(3, c.pageFirstRow[i]).endStruct();
+    }
+  }
+
+  private void footer(Thrift t, Map<String, String> metadata) {
+    t.i32(1, 1);
+    t.list(2, Thrift.STRUCT, schema.elements.size());
+    for (SchemaElement e : schema.elements) {
+      e.write(t);
+    }
+    long rows = 0;
+    for (RowGroup g : groups) {
+      rows += g.rows;
+    }
+    t.i64(3, rows);
+    t.list(4, Thrift.STRUCT, groups.size());
+    for (int i = 0; i < groups.size(); i++) {
+      rowGroup(t, groups.get(i), i);
+    }
+    if (!metadata.isEmpty()) {
+      t.list(5, Thrift.STRUCT, metadata.size());
+      for (Map.Entry<String, String> kv : metadata.entrySet()) {
+        t.element().string(1, kv.getKey());
+        if (kv.getValue() != null) {
+          t.string(2, kv.getValue());
+        }
+        t.endStruct();
+      }
+    }
+    t.string(6, CREATED_BY);
+    t.list(7, Thrift.STRUCT, schema.leaves());
+    for (int i = 0; i < schema.leaves(); i++) {
+      t.element().emptyStruct(1).endStruct(); // TYPE_ORDER: min/max compare as the logical type says
+    }
+  }
+
+  private void rowGroup(Thrift t, RowGroup g, int ordinal) {
+    long uncompressed = 0;
+    long compressed = 0;
+    for (Chunk c : g.chunks) {
+      uncompressed += c.uncompressed;
+      compressed += c.compressed;
+    }
+    t.element();
+    t.list(1, Thrift.STRUCT, g.chunks.size());
+    for (Chunk c : g.chunks) {
+      columnChunk(t, c);
+    }
+    t.i64(2, uncompressed).i64(3, g.rows);
+    t.i64(5, g.chunks.get(0).start()).i64(6, compressed).i16(7, ordinal);
+    t.endStruct();
+  }
+
+  private void columnChunk(Thrift t, Chunk c) {
+    ColumnDescriptor d = schema.descriptor(c.leaf);
+    t.element();
+    t.i64(2, c.start());
+    t.struct(3);
+    t.i32(1, physicalType(d.getPrimitiveType().getPrimitiveTypeName()));
+    boolean dict = c.dictionaryPages > 0;
+    boolean plain = c.plainDataPages > 0;
+    t.list(2, Thrift.I32, 1 + (dict ? 1 : 0) + (plain ? 1 : 0));
+    if (plain) {
+      t.i32Element(ENCODING_PLAIN);
+    }
+    if (dict) {
+      t.i32Element(ENCODING_PLAIN_DICTIONARY);
+    }
+    t.i32Element(ENCODING_RLE);
+    String[] path = d.getPath();
+    t.list(3, Thrift.BINARY, path.length);
+    for (String p : path) {
+      t.stringElement(p);
+    }
+    t.i32(4, codec(schema.codec));
+    t.i64(5, c.valueCount).i64(6, c.uncompressed).i64(7, c.compressed).i64(9, c.dataOffset);
+    if (dict) {
+      t.i64(11, c.dictionaryOffset);
+    }
+    statistics(t, c);
+    int kinds = (dict ? 1 : 0) + (c.dictionaryDataPages > 0 ? 1 : 0) + (plain ? 1 : 0);
+    t.list(13, Thrift.STRUCT, kinds);
+    if (dict) {
+      t.element().i32(1, PAGE_DICTIONARY).i32(2, ENCODING_PLAIN_DICTIONARY).i32(3, c.dictionaryPages).endStruct();
+    }
+    if (c.dictionaryDataPages > 0) {
+      t.element().i32(1, PAGE_DATA).i32(2, ENCODING_PLAIN_DICTIONARY).i32(3, c.dictionaryDataPages).endStruct();
+    }
+    if (plain) {
+      t.element().i32(1, PAGE_DATA).i32(2, ENCODING_PLAIN).i32(3, c.plainDataPages).endStruct();
+    }
+    t.endStruct();
+    t.i64(4, c.offsetIndexOffset).i32(5, c.offsetIndexLength);
+    t.i64(6, c.columnIndexOffset).i32(7, c.columnIndexLength);
+    t.endStruct();
+  }
+
+  /**
+   * Chunk statistics: null count, and min and max when there is a value. Types ordered as signed
+   * numbers also get the deprecated min and max fields (same values), which older readers use;
+   * strings (unsigned byte order) only the new ones, as the format asks.
+   */
+  private static void statistics(Thrift t, Chunk c) {
+    Statistics<?> s = c.stats;
+    t.struct(12);
+    boolean values = s.hasNonNullValue();
+    boolean signed = c.type.getPrimitiveTypeName() != PrimitiveType.PrimitiveTypeName.BINARY;
+    if (values && signed) {
+      t.binary(1, s.getMaxBytes()).binary(2, s.getMinBytes());
+    }
+    t.i64(3, s.getNumNulls());
+    if (values) {
+      t.binary(5, s.getMaxBytes()).binary(6, s.getMinBytes());
+    }
+    t.endStruct();
+  }
+
+  static int physicalType(PrimitiveType.PrimitiveTypeName type) {
+    return switch (type) {
+      case BOOLEAN -> 0;
+      case INT32 -> 1;
+      case INT64 -> 2;
+      case INT96 -> 3;
+      case FLOAT -> 4;
+      case DOUBLE -> 5;
+      case BINARY -> 6;
+      case FIXED_LEN_BYTE_ARRAY -> 7;
+    };
+  }
+
+  static int codec(CompressionCodecName codec) {
+    return switch (codec) {
+      case UNCOMPRESSED -> 0;
+      case SNAPPY -> 1;
+      case GZIP -> 2;
+      case LZO -> 3;
+      case BROTLI -> 4;
+      case LZ4 -> 5;
+      case ZSTD -> 6;
+      case LZ4_RAW -> 7;
+    };
+  }
+
+  private void write(byte[] b, int off, int len) throws IOException {
+    out.write(b, off, len);
+    pos += len;
+  }
+
+  private static final class RowGroup {
+    final long rows;
+    final List<Chunk> chunks;
+
+    RowGroup(long rows, int columns) {
+      this.rows = rows;
+      this.chunks = new ArrayList<>(columns);
+    }
+  }
+
+  /** One column chunk's metadata, collected as its pages are written. */
+  private static final class Chunk {
+    final int leaf;
+    final long valueCount;
+    final PrimitiveType type;
+    final Statistics<?> stats;
+    long dictionaryOffset = -1;
+    long dataOffset = -1;
+    long uncompressed;
+    long compressed;
+    int dictionaryPages;
+    int dictionaryDataPages;
+    int plainDataPages;
+    long rowsSoFar;
+    int pages;
+    long[] pageOffset = new long[4];
+    int[] pageLength = new int[4];
+    long[] pageFirstRow = new long[4];
+    byte[][] pageMin = new byte[4][];
+    byte[][] pageMax = new byte[4][];
+    long[] pageNulls = new long[4];
+    long columnIndexOffset;
+    int columnIndexLength;
+    long offsetIndexOffset;
+    int offsetIndexLength;
+
+    Chunk(int leaf, long valueCount, PrimitiveType type) {
+      this.leaf = leaf;
+      this.valueCount = valueCount;
+      this.type = type;
+      this.stats = Statistics.createStats(type);
+    }
+
+    long start() {
+      return dictionaryOffset >= 0 ? dictionaryOffset : dataOffset;
+    }
+
+    void add(int headerLength, int uncompressedLength, int compressedLength) {
+      uncompressed += headerLength + uncompressedLength;
+      compressed += headerLength + compressedLength;
+    }
+
+    void page(long offset, int length, int rows, Statistics<?> pageStats) {
+      if (pages == pageOffset.length) {
+        int n = pages * 2;
+        pageOffset = java.util.Arrays.copyOf(pageOffset, n);
+        pageLength = java.util.Arrays.copyOf(pageLength, n);
+        pageFirstRow = java.util.Arrays.copyOf(pageFirstRow, n);
+        pageMin = java.util.Arrays.copyOf(pageMin, n);
+        pageMax = java.util.Arrays.copyOf(pageMax, n);
+        pageNulls = java.util.Arrays.copyOf(pageNulls, n);
+      }
+      pageOffset[pages] = offset;
+      pageLength[pages] = length;
+      pageFirstRow[pages] = rowsSoFar;
+      boolean values = pageStats.hasNonNullValue();
+      pageMin[pages] = values ? pageStats.getMinBytes() : null;
+      pageMax[pages] = values ? pageStats.getMaxBytes() : null;
+      pageNulls[pages] = pageStats.getNumNulls();
+      pages++;
+      rowsSoFar += rows;
+      stats.mergeStatistics(pageStats);
+    }
+  }
+
+  /** The file schema as Parquet's flattened schema elements, with the leaves' descriptors; made once per encoder. */
+  static final class Schema {
+    final List<SchemaElement> elements = new ArrayList<>();
+    private final List<ColumnDescriptor> columns;
+    final CompressionCodecName codec;
+
+    Schema(MessageType message, CompressionCodecName codec) {
+      this.columns = message.getColumns();
+      this.codec = codec;
+      elements.add(new SchemaElement(message.getName(), -1, -1, message.getFieldCount(), null, -1));
+      for (Type f : message.getFields()) {
+        add(f);
+      }
+    }
+
+    int leaves() {
+      return columns.size();
+    }
+
+    ColumnDescriptor descriptor(int leaf) {
+      return columns.get(leaf);
+    }
+
+    private void add(Type f) {
+      int repetition = switch (f.getRepetition()) {
+        case REQUIRED -> 0;
+        case OPTIONAL -> 1;
+        case REPEATED -> 2;
+      };
+      LogicalTypeAnnotation a = f.getLogicalTypeAnnotation();
+      if (f.isPrimitive()) {
+        elements.add(new SchemaElement(f.getName(), physicalType(f.asPrimitiveType().getPrimitiveTypeName()),
+            repetition, -1, a, convertedType(a)));
+        return;
+      }
+      GroupType g = f.asGroupType();
+      elements.add(new SchemaElement(f.getName(), -1, repetition, g.getFieldCount(), a, convertedType(a)));
+      for (Type c : g.getFields()) {
+        add(c);
+      }
+    }
+
+    /** The legacy converted type of the annotations the schema mapping makes (see ParquetSchemas). */
+    private static int convertedType(LogicalTypeAnnotation a) {
+      if (a == null) {
+        return -1;
+      }
+      if (a instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation) {
+        return 0; // UTF8
+      }
+      if (a instanceof LogicalTypeAnnotation.MapLogicalTypeAnnotation) {
+        return 1; // MAP
+      }
+      if (a instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation) {
+        return 3; // LIST
+      }
+      if (a instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation) {
+        return 6; // DATE
+      }
+      if (a instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts
+          && ts.getUnit() == LogicalTypeAnnotation.TimeUnit.MICROS) {
+        return ts.isAdjustedToUTC() ? 10 : -1; // TIMESTAMP_MICROS means UTC-adjusted
+      }
+      throw new IllegalStateException("Cannot write Parquet logical type " + a);
+    }
+  }
+
+  /** One element of the flattened schema. */
+  record SchemaElement(String name, int type, int repetition, int children, LogicalTypeAnnotation logical,
+      int converted) {
+    void write(Thrift t) {
+      t.element();
+      if (type >= 0) {
+        t.i32(1, type);
+      }
+      if (repetition >= 0) {
+        t.i32(3, repetition);
+      }
+      t.string(4, name);
+      if (children >= 0) {
+        t.i32(5, children);
+      }
+      if (converted >= 0) {
+        t.i32(6, converted);
+      }
+      if (logical != null) {
+        t.struct(10);
+        if (logical instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation) {
+          t.emptyStruct(1);
+        } else if (logical instanceof LogicalTypeAnnotation.MapLogicalTypeAnnotation) {
+          t.emptyStruct(2);
+        } else if (logical instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation) {
+          t.emptyStruct(3);
+        } else if (logical instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation) {
+          t.emptyStruct(6);
+        } else if (logical instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts) {
+          t.struct(8).bool(1, ts.isAdjustedToUTC()).struct(2).emptyStruct(2).endStruct().endStruct();
+        } else {
+          throw new IllegalStateException("Cannot write Parquet logical type " + logical);
+        }
+        t.endStruct();
+      }
+      t.endStruct();
+    }
+  }
+}
