@@ -1,22 +1,46 @@
 package dev.json2parquet.buffer;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What a record is grouped by: the raw values of the partition template and of the key template.
- * Records with equal keys go to the same files.
+ * Records with equal keys go to the same files. The hash is computed once: a key is looked up in
+ * the buffer for every run of records, and a high-cardinality key template makes that every record.
  */
-public record BucketKey(List<String> partition, List<String> key) {
-  // written out: the generated versions are bootstrapped through method handles at first use,
-  // which costs start-up time, and this is called for every record
+public final class BucketKey {
+  private final List<String> partition;
+  private final List<String> key;
+  private final int hash;
+
+  public BucketKey(List<String> partition, List<String> key) {
+    // the lists are the templates' rendered values (unmodifiable; a value may be null)
+    this.partition = Objects.requireNonNull(partition, "partition");
+    this.key = Objects.requireNonNull(key, "key");
+    this.hash = 31 * this.partition.hashCode() + this.key.hashCode();
+  }
+
+  public List<String> partition() {
+    return partition;
+  }
+
+  public List<String> key() {
+    return key;
+  }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof BucketKey other && partition.equals(other.partition) && key.equals(other.key);
+    return o == this || (o instanceof BucketKey other && hash == other.hash && partition.equals(other.partition)
+        && key.equals(other.key));
   }
 
   @Override
   public int hashCode() {
-    return 31 * partition.hashCode() + key.hashCode();
+    return hash;
+  }
+
+  @Override
+  public String toString() {
+    return "BucketKey[partition=" + partition + ", key=" + key + "]";
   }
 }
