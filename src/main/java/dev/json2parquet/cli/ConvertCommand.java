@@ -134,11 +134,12 @@ final class ConvertCommand implements Callable<Integer> {
         .flag("max_line_bytes", maxLineBytes, "--max-line-bytes")
         .flag("threads", threads, "--threads");
     Config cfg = loader.build();
-    if (verbose || cfg.debug()) {
+    boolean debug = verbose || cfg.debug();
+    if (debug) {
       ((Logger) LoggerFactory.getLogger("dev.json2parquet")).setLevel(Level.DEBUG);
     }
     List<Input> inputs = inputs(files, ctx);
-    RunResult result = new Converter(cfg, ctx.clock(), ctx.ticker(), ctx.err(), ctx.terminal() && !quiet)
+    RunResult result = new Converter(cfg, ctx.clock(), ctx.ticker(), ctx.err(), ctx.terminal() && !quiet, debug)
         .run(inputs);
     if (!quiet || !result.ok()) {
       ctx.err().println(result.summary());

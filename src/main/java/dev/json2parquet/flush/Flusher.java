@@ -27,7 +27,13 @@ import org.slf4j.LoggerFactory;
  * batch is handed back to {@code release} exactly once, written or not, after its file is committed.
  */
 public final class Flusher implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
+  /** Created at first use: setting up logging takes ~50 ms of start-up, and most runs log nothing. */
+  private static final class Log {
+    static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
+  }
+
+  /** Whether each file written is logged (at debug level). */
+  private volatile boolean debug;
   static final int RETRIES = 2;
   static final int COMMITTERS = 4;
   static final int COMMIT_QUEUE = 32;
@@ -54,6 +60,12 @@ public final class Flusher implements AutoCloseable {
     this.layout = layout;
     this.release = release;
     this.metadata = Map.copyOf(metadata);
+  }
+
+  /** Logs every file written, at debug level (for --verbose / debug = true). */
+  public Flusher logEachFile(boolean on) {
+    this.debug = on;
+    return this;
   }
 
   private static ThreadFactory daemons(String prefix) {
@@ -105,7 +117,9 @@ public final class Flusher implements AutoCloseable {
     stats.records.add(batch.records().records());
     stats.files.increment();
     stats.bytes.add(size);
-    LOG.debug("wrote {} records to {} ({})", batch.records().records(), path, batch.reason());
+    if (debug) {
+      Log.LOG.debug("wrote {} records to {} ({})", batch.records().records(), path, batch.reason());
+    }
     finish(batch);
   }
 
@@ -114,9 +128,9 @@ public final class Flusher implements AutoCloseable {
     if (file != null) {
       file.abort();
     }
-    LOG.warn("Cannot write {} (attempt {} of {}): {}", path == null ? "a file of key " + batch.key().key() : sink.locate(path),
+    Log.LOG.warn("Cannot write {} (attempt {} of {}): {}", path == null ? "a file of key " + batch.key().key() : sink.locate(path),
         attempt + 1, RETRIES + 1, e.toString());
-    LOG.debug("write failure", e);
+    Log.LOG.debug("write failure", e);
     if (attempt < RETRIES) {
       encoderThreads.execute(() -> write(batch, attempt + 1));
       return;
@@ -146,7 +160,7 @@ public final class Flusher implements AutoCloseable {
       while (unfinished > 0) {
         long left = next - System.nanoTime();
         if (left <= 0) {
-          LOG.info("waiting for the encoders to finish {} files", unfinished);
+          Log.LOG.info("waiting for the encoders to finish {} files", unfinished);
           next += MINUTE;
         } else {
           TimeUnit.NANOSECONDS.timedWait(this, left);

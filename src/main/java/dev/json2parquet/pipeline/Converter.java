@@ -46,13 +46,16 @@ public final class Converter {
   private final Ticker ticker;
   private final PrintStream err;
   private final boolean progress;
+  private final boolean debug;
 
-  public Converter(Config config, Clock clock, Ticker ticker, PrintStream err, boolean progress) {
+  /** {@code debug}: log each file written (the caller has set the log level). */
+  public Converter(Config config, Clock clock, Ticker ticker, PrintStream err, boolean progress, boolean debug) {
     this.config = config;
     this.clock = clock;
     this.ticker = ticker;
     this.err = err;
     this.progress = progress;
+    this.debug = debug;
   }
 
   /** Checks what this version cannot do yet, before anything is written. */
@@ -134,7 +137,8 @@ public final class Converter {
     try (Sink sink = new LocalSink(config.outDir());
         FileDeadLetterQueue dlq = new FileDeadLetterQueue(config.dlqDir(), runId, clock)) {
       Flusher flusher = new Flusher(config.threads(), sink, new Layout(partition, key, runId), type.schema(),
-          config.writerSettings(), Map.of("json2parquet.version", VERSION), b -> buffer[0].release(b));
+          config.writerSettings(), Map.of("json2parquet.version", VERSION), b -> buffer[0].release(b))
+          .logEachFile(debug);
       buffer[0] = new MemoryBuffer(type.schema(), config.bufferSize(), config.maxBufferBytes(),
           (long) (config.flushIntervalSeconds() * 1e9), ticker, flusher::submit);
       IntervalFlusher interval = new IntervalFlusher(buffer[0]);
