@@ -5,8 +5,6 @@ import dev.json2parquet.record.LeafColumn;
 import java.io.IOException;
 import java.util.Arrays;
 import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.statistics.Statistics;
-import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.PrimitiveType;
 
 /**
@@ -124,8 +122,8 @@ abstract class ChunkEncoder {
     if (maxDef > 0) {
       levels(col.definitions(), e, pe, defWidth, buf);
     }
-    Statistics<?> stats = Statistics.createStats(type);
-    stats.incrementNumNulls((pe - e) - (pv - v));
+    ColumnStats stats = new ColumnStats(type.getPrimitiveTypeName());
+    stats.addNulls((pe - e) - (pv - v));
     if (pv > v) {
       if (dictionary) {
         buf.put(idWidth);
@@ -181,9 +179,9 @@ abstract class ChunkEncoder {
   /** Appends the dictionary PLAIN-encoded; returns its number of entries. */
   abstract int writeDictionary(ByteBuf buf);
 
-  abstract void dictionaryStats(LeafColumn col, int v, int pv, Statistics<?> stats);
+  abstract void dictionaryStats(LeafColumn col, int v, int pv, ColumnStats stats);
 
-  abstract void plainValues(LeafColumn col, int v, int pv, ByteBuf buf, Statistics<?> stats);
+  abstract void plainValues(LeafColumn col, int v, int pv, ByteBuf buf, ColumnStats stats);
 
   /** What the encoders of one thread share: the page buffer, the codec and scratch arrays. */
   static final class Shared {
@@ -287,7 +285,7 @@ abstract class ChunkEncoder {
     }
 
     @Override
-    void dictionaryStats(LeafColumn col, int v, int pv, Statistics<?> stats) {
+    void dictionaryStats(LeafColumn col, int v, int pv, ColumnStats stats) {
       BinaryDictionary d = dict;
       int stamp = shared.newStamp(d.size());
       int[] marks = shared.marks;
@@ -312,12 +310,11 @@ abstract class ChunkEncoder {
           max = id;
         }
       }
-      stats.updateStats(Binary.fromReusedByteArray(data, d.start(min), d.end(min) - d.start(min)));
-      stats.updateStats(Binary.fromReusedByteArray(data, d.start(max), d.end(max) - d.start(max)));
+      stats.binaries(data, d.start(min), d.end(min), data, d.start(max), d.end(max));
     }
 
     @Override
-    void plainValues(LeafColumn col, int v, int pv, ByteBuf buf, Statistics<?> stats) {
+    void plainValues(LeafColumn col, int v, int pv, ByteBuf buf, ColumnStats stats) {
       byte[] data = col.data();
       int[] ends = col.ends();
       int start = col.start(v);
@@ -339,8 +336,7 @@ abstract class ChunkEncoder {
         }
         start = end;
       }
-      stats.updateStats(Binary.fromReusedByteArray(data, minS, minE - minS));
-      stats.updateStats(Binary.fromReusedByteArray(data, maxS, maxE - maxS));
+      stats.binaries(data, minS, minE, data, maxS, maxE);
     }
   }
 
@@ -402,12 +398,12 @@ abstract class ChunkEncoder {
     }
 
     @Override
-    void dictionaryStats(LeafColumn col, int v, int pv, Statistics<?> stats) {
+    void dictionaryStats(LeafColumn col, int v, int pv, ColumnStats stats) {
       stats(col.longs(), v, pv, stats);
     }
 
     @Override
-    void plainValues(LeafColumn col, int v, int pv, ByteBuf buf, Statistics<?> stats) {
+    void plainValues(LeafColumn col, int v, int pv, ByteBuf buf, ColumnStats stats) {
       long[] longs = col.longs();
       for (int k = v; k < pv; k++) {
         put(buf, longs[k]);
@@ -415,11 +411,19 @@ abstract class ChunkEncoder {
       stats(longs, v, pv, stats);
     }
 
-    private void stats(long[] longs, int v, int pv, Statistics<?> stats) {
+    private void stats(long[] longs, int v, int pv, ColumnStats stats) {
       if (kind == DOUBLE) {
-        for (int k = v; k < pv; k++) {
-          stats.updateStats(Double.longBitsToDouble(longs[k]));
+        double min = Double.longBitsToDouble(longs[v]);
+        double max = min;
+        for (int k = v + 1; k < pv; k++) {
+          double x = Double.longBitsToDouble(longs[k]);
+          if (Double.compare(x, min) < 0) {
+            min = x;
+          } else if (Double.compare(x, max) > 0) {
+            max = x;
+          }
         }
+        stats.doubles(min, max);
         return;
       }
       long min = longs[v];
@@ -429,13 +433,7 @@ abstract class ChunkEncoder {
         min = Math.min(min, x);
         max = Math.max(max, x);
       }
-      if (kind == INT32) {
-        stats.updateStats((int) min);
-        stats.updateStats((int) max);
-      } else {
-        stats.updateStats(min);
-        stats.updateStats(max);
-      }
+      stats.longs(min, max);
     }
   }
 
@@ -461,12 +459,12 @@ abstract class ChunkEncoder {
     }
 
     @Override
-    void dictionaryStats(LeafColumn col, int v, int pv, Statistics<?> stats) {
+    void dictionaryStats(LeafColumn col, int v, int pv, ColumnStats stats) {
       throw new IllegalStateException("booleans have no dictionary");
     }
 
     @Override
-    void plainValues(LeafColumn col, int v, int pv, ByteBuf buf, Statistics<?> stats) {
+    void plainValues(LeafColumn col, int v, int pv, ByteBuf buf, ColumnStats stats) {
       long[] longs = col.longs();
       buf.ensure((pv - v + 7) >>> 3);
       int acc = 0;
@@ -489,11 +487,8 @@ abstract class ChunkEncoder {
       if (bits > 0) {
         buf.putUnchecked(acc);
       }
-      if (anyFalse) {
-        stats.updateStats(false);
-      }
-      if (anyTrue) {
-        stats.updateStats(true);
+      if (anyFalse || anyTrue) {
+        stats.longs(anyFalse ? 0 : 1, anyTrue ? 1 : 0);
       }
     }
   }

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
@@ -83,7 +82,7 @@ final class ParquetFile {
 
   /** A v1 data page of {@code valueCount} entries (levels), {@code rows} records, with its statistics. */
   void writeDataPage(int valueCount, int rows, byte[] data, int compressedLength, int uncompressedLength,
-      Statistics<?> stats, boolean dictionary) throws IOException {
+      ColumnStats stats, boolean dictionary) throws IOException {
     Chunk c = chunk;
     long offset = pos;
     if (c.dataOffset < 0) {
@@ -289,16 +288,16 @@ final class ParquetFile {
    * strings (unsigned byte order) only the new ones, as the format asks.
    */
   private static void statistics(Thrift t, Chunk c) {
-    Statistics<?> s = c.stats;
+    ColumnStats s = c.stats;
     t.struct(12);
-    boolean values = s.hasNonNullValue();
+    boolean values = s.hasValues();
     boolean signed = c.type.getPrimitiveTypeName() != PrimitiveType.PrimitiveTypeName.BINARY;
     if (values && signed) {
-      t.binary(1, s.getMaxBytes()).binary(2, s.getMinBytes());
+      t.binary(1, s.maxBytes()).binary(2, s.minBytes());
     }
-    t.i64(3, s.getNumNulls());
+    t.i64(3, s.nulls());
     if (values) {
-      t.binary(5, s.getMaxBytes()).binary(6, s.getMinBytes());
+      t.binary(5, s.maxBytes()).binary(6, s.minBytes());
     }
     t.endStruct();
   }
@@ -349,7 +348,7 @@ final class ParquetFile {
     final int leaf;
     final long valueCount;
     final PrimitiveType type;
-    final Statistics<?> stats;
+    final ColumnStats stats;
     long dictionaryOffset = -1;
     long dataOffset = -1;
     long uncompressed;
@@ -374,7 +373,7 @@ final class ParquetFile {
       this.leaf = leaf;
       this.valueCount = valueCount;
       this.type = type;
-      this.stats = Statistics.createStats(type);
+      this.stats = new ColumnStats(type.getPrimitiveTypeName());
     }
 
     long start() {
@@ -386,7 +385,7 @@ final class ParquetFile {
       compressed += headerLength + compressedLength;
     }
 
-    void page(long offset, int length, int rows, Statistics<?> pageStats) {
+    void page(long offset, int length, int rows, ColumnStats pageStats) {
       if (pages == pageOffset.length) {
         int n = pages * 2;
         pageOffset = java.util.Arrays.copyOf(pageOffset, n);
@@ -399,13 +398,13 @@ final class ParquetFile {
       pageOffset[pages] = offset;
       pageLength[pages] = length;
       pageFirstRow[pages] = rowsSoFar;
-      boolean values = pageStats.hasNonNullValue();
-      pageMin[pages] = values ? pageStats.getMinBytes() : null;
-      pageMax[pages] = values ? pageStats.getMaxBytes() : null;
-      pageNulls[pages] = pageStats.getNumNulls();
+      boolean values = pageStats.hasValues();
+      pageMin[pages] = values ? pageStats.minBytes() : null;
+      pageMax[pages] = values ? pageStats.maxBytes() : null;
+      pageNulls[pages] = pageStats.nulls();
       pages++;
       rowsSoFar += rows;
-      stats.mergeStatistics(pageStats);
+      stats.merge(pageStats);
     }
   }
 
