@@ -18,25 +18,36 @@ public record RunResult(long records, long written, long deadLettered, long fail
     return failed == 0 && fatal == null;
   }
 
+  // formatted by hand: java.util.Formatter takes tens of milliseconds to set up in a short run
   public String summary() {
     double mb = bytesIn / 1e6;
-    String s = String.format("json2parquet: %d records read, %d written to %d files (%s), %d dead-lettered%s, "
-            + "%.1f s, %.1f MB/s",
-        records, written, files, human(bytesOut), deadLettered,
-        deadLettered > 0 ? " (" + dlqFile + ")" : "", seconds, seconds > 0 ? mb / seconds : 0.0);
-    if (failed > 0) {
-      s += String.format("; %d records NOT written", failed);
+    StringBuilder s = new StringBuilder("json2parquet: ").append(records).append(" records read, ")
+        .append(written).append(" written to ").append(files).append(" files (").append(human(bytesOut))
+        .append("), ").append(deadLettered).append(" dead-lettered");
+    if (deadLettered > 0) {
+      s.append(" (").append(dlqFile).append(')');
     }
-    return s;
+    s.append(", ").append(oneDecimal(seconds)).append(" s, ").append(oneDecimal(seconds > 0 ? mb / seconds : 0.0))
+        .append(" MB/s");
+    if (failed > 0) {
+      s.append("; ").append(failed).append(" records NOT written");
+    }
+    return s.toString();
   }
 
   static String human(long bytes) {
     if (bytes >= 1_000_000) {
-      return String.format("%.1f MB", bytes / 1e6);
+      return oneDecimal(bytes / 1e6) + " MB";
     }
     if (bytes >= 1_000) {
-      return String.format("%.1f kB", bytes / 1e3);
+      return oneDecimal(bytes / 1e3) + " kB";
     }
     return bytes + " B";
+  }
+
+  /** {@code v} (at least 0) rounded to one decimal place, as %.1f prints it. */
+  static String oneDecimal(double v) {
+    long tenths = Math.round(v * 10);
+    return (tenths / 10) + "." + (tenths % 10);
   }
 }

@@ -36,13 +36,16 @@ public final class EventTime {
     return micros;
   }
 
-  private static final java.time.format.DateTimeFormatter[] TEXTUAL = {
-    java.time.format.DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss Z yyyy", java.util.Locale.ROOT),
-    java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME,
-  };
+  /** Made at first use: building formatters with day and month names costs start-up time. */
+  private static final class Textual {
+    static final java.time.format.DateTimeFormatter[] FORMATS = {
+      java.time.format.DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss Z yyyy", java.util.Locale.ROOT),
+      java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME,
+    };
+  }
 
   private static long parseTextual(String s) {
-    for (java.time.format.DateTimeFormatter f : TEXTUAL) {
+    for (java.time.format.DateTimeFormatter f : Textual.FORMATS) {
       try {
         java.time.Instant t = java.time.OffsetDateTime.parse(s, f).toInstant();
         return t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;

@@ -1,0 +1,36 @@
+package dev.json2parquet.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+
+/** The summary line and run ids, formatted by hand, read as String.format would write them. */
+class RunResultTest {
+
+  @Test
+  void summary_readsLikeTheFormattedLine() {
+    // records, written, dead-lettered, failed, files, bytes out, bytes in, seconds
+    RunResult r = new RunResult(1_000_000, 999_990, 7, 3, 10, 94_087_833, 548_000_000, 3.46, "out/_dlq/x.jsonl",
+        List.of(), null);
+    assertThat(r.summary()).isEqualTo("json2parquet: 1000000 records read, 999990 written to 10 files (94.1 MB), "
+        + "7 dead-lettered (out/_dlq/x.jsonl), 3.5 s, 158.4 MB/s; 3 records NOT written");
+  }
+
+  @Test
+  void oneDecimal_matchesFormatOnOrdinaryValues() {
+    for (double v : new double[] {0, 0.04, 0.96, 1.0, 12.34, 158.38, 999.94, 12345.6}) {
+      assertThat(RunResult.oneDecimal(v)).as("%s", v).isEqualTo(String.format(Locale.ROOT, "%.1f", v));
+    }
+    assertThat(RunResult.human(999)).isEqualTo("999 B");
+    assertThat(RunResult.human(1_500)).isEqualTo("1.5 kB");
+  }
+
+  @Test
+  void runId_isTheUtcStartAndFourHexDigits() {
+    assertThat(Converter.runId(Instant.parse("2026-01-02T03:04:05.678Z"), 0xab)).isEqualTo("20260102T030405Z-00ab");
+    assertThat(Converter.runId(Instant.parse("2026-12-31T23:59:59Z"), 0xffff)).isEqualTo("20261231T235959Z-ffff");
+  }
+}
