@@ -187,7 +187,6 @@ abstract class ChunkEncoder {
   static final class Shared {
     final ByteBuf page = new ByteBuf(1 << 16);
     final Compression.PageCodec codec;
-    final org.apache.parquet.hadoop.metadata.CompressionCodecName codecName;
     final int pageBytes;
     final long dictionaryBytes;
     int[] ids = new int[1024];
@@ -198,7 +197,6 @@ abstract class ChunkEncoder {
 
     Shared(WriterSettings settings) {
       this.codec = settings.compression().newCodec();
-      this.codecName = settings.compression().codecName();
       this.pageBytes = settings.pageBytes();
       this.dictionaryBytes = settings.dictionaryPageBytes();
     }

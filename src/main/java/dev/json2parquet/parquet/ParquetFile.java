@@ -36,6 +36,7 @@ final class ParquetFile {
   static final int ENCODING_PLAIN = 0;
   static final int ENCODING_PLAIN_DICTIONARY = 2;
   static final int ENCODING_RLE = 3;
+  private static final byte[] NO_BYTES = new byte[0];
 
   private final OutputStream out;
   private final Schema schema;
@@ -53,10 +54,6 @@ final class ParquetFile {
 
   void start() throws IOException {
     write(MAGIC, 0, MAGIC.length);
-  }
-
-  long position() {
-    return pos;
   }
 
   void startBlock(long rows) {
@@ -179,8 +176,6 @@ final class ParquetFile {
       t.i64Element(c.pageNulls[i]);
     }
   }
-
-  private static final byte[] NO_BYTES = new byte[0];
 
   private void offsetIndex(Thrift t, Chunk c) {
     t.list(1, Thrift.STRUCT, c.pages);
