@@ -41,8 +41,9 @@ public final class Main implements Runnable {
    */
   static CommandLine cli(Context ctx, String first) {
     CommandLine cl = new CommandLine(new Main());
-    if (first != null && java.util.Arrays.asList(SUBCOMMANDS).contains(first)) {
-      cl.addSubcommand(subcommand(first, ctx));
+    Object only = first == null ? null : subcommand(first, ctx);
+    if (only != null) {
+      cl.addSubcommand(only);
     } else {
       for (String name : SUBCOMMANDS) {
         cl.addSubcommand(subcommand(name, ctx));
@@ -67,12 +68,13 @@ public final class Main implements Runnable {
     return cl;
   }
 
+  /** The subcommand called {@code name}, or null when there is none. */
   private static Object subcommand(String name, Context ctx) {
     return switch (name) {
       case "convert" -> new ConvertCommand(ctx);
       case "generate" -> new GenerateCommand(ctx);
       case "schema" -> SchemaCommand.create(ctx);
-      default -> throw new IllegalArgumentException("no subcommand " + name);
+      default -> null;
     };
   }
 }

@@ -31,7 +31,7 @@ public final class Layout {
   }
 
   /** {@code n} in decimal, left-padded with zeros to {@code width} digits (String.format is slow to start). */
-  static String zeroPadded(long n, int width) {
+  public static String zeroPadded(long n, int width) {
     String digits = Long.toString(n);
     return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
   }

@@ -56,11 +56,8 @@ final class BinaryDictionary {
         return add(bytes, off, len, h, s);
       }
       int id = slot - 1;
-      if (hashes[id] == h) {
-        int start = id == 0 ? 0 : ends[id - 1];
-        if (Arrays.equals(data, start, ends[id], bytes, off, off + len)) {
-          return id;
-        }
+      if (hashes[id] == h && Arrays.equals(data, start(id), ends[id], bytes, off, off + len)) {
+        return id;
       }
       s = (s + 1) & mask;
     }

@@ -36,6 +36,12 @@ final class ParquetFile {
   static final int ENCODING_PLAIN = 0;
   static final int ENCODING_PLAIN_DICTIONARY = 2;
   static final int ENCODING_RLE = 3;
+  // members of the LogicalType union (timestamps here are always microseconds)
+  static final int STRING = 1;
+  static final int MAP = 2;
+  static final int LIST = 3;
+  static final int DATE = 6;
+  static final int TIMESTAMP_MICROS = 8;
   private static final byte[] NO_BYTES = new byte[0];
 
   private final OutputStream out;
@@ -70,7 +76,6 @@ final class ParquetFile {
     c.dictionaryOffset = pos;
     Thrift t = header(PAGE_DICTIONARY, uncompressedLength, compressedLength);
     t.struct(7).i32(1, entries).i32(2, ENCODING_PLAIN_DICTIONARY).endStruct();
-    t.end();
     int headerLength = flushHeader();
     write(data, 0, compressedLength);
     c.add(headerLength, uncompressedLength, compressedLength);
@@ -88,7 +93,6 @@ final class ParquetFile {
     Thrift t = header(PAGE_DATA, uncompressedLength, compressedLength);
     t.struct(5).i32(1, valueCount).i32(2, dictionary ? ENCODING_PLAIN_DICTIONARY : ENCODING_PLAIN)
         .i32(3, ENCODING_RLE).i32(4, ENCODING_RLE).endStruct();
-    t.end();
     int headerLength = flushHeader();
     write(data, 0, compressedLength);
     c.add(headerLength, uncompressedLength, compressedLength);
@@ -101,11 +105,18 @@ final class ParquetFile {
   }
 
   private Thrift header(int type, int uncompressedLength, int compressedLength) {
-    thrift.buffer().reset();
-    return thrift.begin().i32(1, type).i32(2, uncompressedLength).i32(3, compressedLength);
+    return beginStruct().i32(1, type).i32(2, uncompressedLength).i32(3, compressedLength);
   }
 
+  /** Starts a top-level struct (page header, index, footer) in the scratch buffer. */
+  private Thrift beginStruct() {
+    thrift.buffer().reset();
+    return thrift.begin();
+  }
+
+  /** Ends the struct begun by {@link #beginStruct} and writes it out; returns its length. */
   private int flushHeader() throws IOException {
+    thrift.end();
     ByteBuf b = thrift.buffer();
     write(b.array(), 0, b.size());
     return b.size();
@@ -126,34 +137,25 @@ final class ParquetFile {
     for (RowGroup g : groups) {
       for (Chunk c : g.chunks) {
         c.columnIndexOffset = pos;
-        c.columnIndexLength = writeStruct(this::columnIndex, c);
+        columnIndex(beginStruct(), c);
+        c.columnIndexLength = flushHeader();
       }
     }
     for (RowGroup g : groups) {
       for (Chunk c : g.chunks) {
         c.offsetIndexOffset = pos;
-        c.offsetIndexLength = writeStruct(this::offsetIndex, c);
+        offsetIndex(beginStruct(), c);
+        c.offsetIndexLength = flushHeader();
       }
     }
-    int footer = writeStruct(this::footer, metadata);
+    footer(beginStruct(), metadata);
+    int footer = flushHeader();
     ByteBuf b = thrift.buffer();
     b.reset();
     b.putIntLE(footer);
     b.putBytes(MAGIC, 0, MAGIC.length);
     write(b.array(), 0, b.size());
     return pos;
-  }
-
-  private interface StructWriter<T> {
-    void write(Thrift t, T value);
-  }
-
-  private <T> int writeStruct(StructWriter<T> writer, T value) throws IOException {
-    thrift.buffer().reset();
-    Thrift t = thrift.begin();
-    writer.write(t, value);
-    t.end();
-    return flushHeader();
   }
 
   private void columnIndex(Thrift t, Chunk c) {
@@ -412,7 +414,7 @@ final class ParquetFile {
     Schema(MessageType message, CompressionCodecName codec) {
       this.columns = message.getColumns();
       this.codec = codec;
-      elements.add(new SchemaElement(message.getName(), -1, -1, message.getFieldCount(), null, -1));
+      elements.add(new SchemaElement(message.getName(), -1, -1, message.getFieldCount(), -1, false));
       for (Type f : message.getFields()) {
         add(f);
       }
@@ -433,46 +435,62 @@ final class ParquetFile {
         case REPEATED -> 2;
       };
       LogicalTypeAnnotation a = f.getLogicalTypeAnnotation();
+      int logical = logicalType(a);
+      boolean utc = a instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts && ts.isAdjustedToUTC();
       if (f.isPrimitive()) {
         elements.add(new SchemaElement(f.getName(), physicalType(f.asPrimitiveType().getPrimitiveTypeName()),
-            repetition, -1, a, convertedType(a)));
+            repetition, -1, logical, utc));
         return;
       }
       GroupType g = f.asGroupType();
-      elements.add(new SchemaElement(f.getName(), -1, repetition, g.getFieldCount(), a, convertedType(a)));
+      elements.add(new SchemaElement(f.getName(), -1, repetition, g.getFieldCount(), logical, utc));
       for (Type c : g.getFields()) {
         add(c);
       }
     }
 
-    /** The legacy converted type of the annotations the schema mapping makes (see ParquetSchemas). */
-    private static int convertedType(LogicalTypeAnnotation a) {
+    /**
+     * The member of Parquet's LogicalType union (its field id) for the annotations the schema mapping
+     * makes (see ParquetSchemas), or -1 for none.
+     */
+    private static int logicalType(LogicalTypeAnnotation a) {
       if (a == null) {
         return -1;
       }
       if (a instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation) {
-        return 0; // UTF8
+        return STRING;
       }
       if (a instanceof LogicalTypeAnnotation.MapLogicalTypeAnnotation) {
-        return 1; // MAP
+        return MAP;
       }
       if (a instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation) {
-        return 3; // LIST
+        return LIST;
       }
       if (a instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation) {
-        return 6; // DATE
+        return DATE;
       }
       if (a instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts
           && ts.getUnit() == LogicalTypeAnnotation.TimeUnit.MICROS) {
-        return ts.isAdjustedToUTC() ? 10 : -1; // TIMESTAMP_MICROS means UTC-adjusted
+        return TIMESTAMP_MICROS;
       }
       throw new IllegalStateException("Cannot write Parquet logical type " + a);
     }
   }
 
-  /** One element of the flattened schema. */
-  record SchemaElement(String name, int type, int repetition, int children, LogicalTypeAnnotation logical,
-      int converted) {
+  /** One element of the flattened schema; {@code logical} is a LogicalType union member or -1. */
+  record SchemaElement(String name, int type, int repetition, int children, int logical, boolean utc) {
+    /** The legacy converted type that goes with the logical type, or -1. */
+    int converted() {
+      return switch (logical) {
+        case STRING -> 0; // UTF8
+        case MAP -> 1;
+        case LIST -> 3;
+        case DATE -> 6;
+        case TIMESTAMP_MICROS -> utc ? 10 : -1; // TIMESTAMP_MICROS means UTC-adjusted
+        default -> -1;
+      };
+    }
+
     void write(Thrift t) {
       t.element();
       if (type >= 0) {
@@ -485,25 +503,14 @@ final class ParquetFile {
       if (children >= 0) {
         t.i32(5, children);
       }
-      if (converted >= 0) {
-        t.i32(6, converted);
+      if (converted() >= 0) {
+        t.i32(6, converted());
       }
-      if (logical != null) {
-        t.struct(10);
-        if (logical instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation) {
-          t.emptyStruct(1);
-        } else if (logical instanceof LogicalTypeAnnotation.MapLogicalTypeAnnotation) {
-          t.emptyStruct(2);
-        } else if (logical instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation) {
-          t.emptyStruct(3);
-        } else if (logical instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation) {
-          t.emptyStruct(6);
-        } else if (logical instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts) {
-          t.struct(8).bool(1, ts.isAdjustedToUTC()).struct(2).emptyStruct(2).endStruct().endStruct();
-        } else {
-          throw new IllegalStateException("Cannot write Parquet logical type " + logical);
-        }
-        t.endStruct();
+      if (logical == TIMESTAMP_MICROS) {
+        // TimestampType { isAdjustedToUTC, unit: TimeUnit { MICROS } }
+        t.struct(10).struct(logical).bool(1, utc).struct(2).emptyStruct(2).endStruct().endStruct().endStruct();
+      } else if (logical >= 0) {
+        t.struct(10).emptyStruct(logical).endStruct();
       }
       t.endStruct();
     }

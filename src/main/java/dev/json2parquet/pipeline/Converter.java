@@ -126,23 +126,10 @@ public final class Converter {
    */
   static String runId(java.time.Instant start, int random) {
     java.time.LocalDateTime t = java.time.LocalDateTime.ofInstant(start, ZoneOffset.UTC);
-    StringBuilder sb = new StringBuilder(20);
-    pad(sb, t.getYear(), 4);
-    pad(sb, t.getMonthValue(), 2);
-    pad(sb, t.getDayOfMonth(), 2);
-    sb.append('T');
-    pad(sb, t.getHour(), 2);
-    pad(sb, t.getMinute(), 2);
-    pad(sb, t.getSecond(), 2);
-    sb.append("Z-");
-    String hex = Integer.toHexString(random & 0xFFFF);
-    sb.append("0".repeat(4 - hex.length())).append(hex);
-    return sb.toString();
-  }
-
-  private static void pad(StringBuilder sb, int n, int width) {
-    String digits = Integer.toString(n);
-    sb.append("0".repeat(Math.max(0, width - digits.length()))).append(digits);
+    return Layout.zeroPadded(t.getYear(), 4) + Layout.zeroPadded(t.getMonthValue(), 2)
+        + Layout.zeroPadded(t.getDayOfMonth(), 2) + "T" + Layout.zeroPadded(t.getHour(), 2)
+        + Layout.zeroPadded(t.getMinute(), 2) + Layout.zeroPadded(t.getSecond(), 2) + "Z-"
+        + Integer.toHexString(0x10000 | (random & 0xFFFF)).substring(1);
   }
 
   public RunResult run(List<Input> given) throws IOException, InterruptedException {
