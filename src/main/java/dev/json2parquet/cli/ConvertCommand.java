@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,70 +40,11 @@ final class ConvertCommand implements Callable<Integer> {
       description = "Input files (.gz is decompressed); '-' or none reads stdin.")
   List<String> files = new ArrayList<>();
 
-  @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Output directory (writer_file_path; default ./out).")
-  String out;
+  @Mixin
+  StoreOptions store;
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "JSON config file with snake_case or CamelCase keys.")
-  Path config;
-
-  @Option(names = "--compression", paramLabel = "CODEC",
-      description = "snappy, gzip, zstd or none (writer_compression_type; default snappy).")
-  String compression;
-
-  @Option(names = "--row-group-size", paramLabel = "BYTES", description = "Row group size (writer_row_group_size; default 128MiB).")
-  String rowGroupSize;
-
-  @Option(names = "--page-size", paramLabel = "BYTES", description = "Data page size (writer_page_size; default 2MiB).")
-  String pageSize;
-
-  @Option(names = "--buffer-size", paramLabel = "N", description = "Records per key per file (buffer_size; default 1000000).")
-  String bufferSize;
-
-  @Option(names = "--max-buffer-bytes", paramLabel = "BYTES",
-      description = "Memory the buffer may hold across all keys; when reached the largest keys are flushed early "
-          + "(max_buffer_bytes; default 256MiB).")
-  String maxBufferBytes;
-
-  @Option(names = "--flush-interval", paramLabel = "SECONDS",
-      description = "Flush a key once its oldest record is this old (flush_interval; default 300).")
-  String flushInterval;
-
-  @Option(names = "--partition", paramLabel = "TEMPLATE",
-      description = "Directory layout over record fields and event time, e.g. '{business_domain}/dt={time:yyyy-MM-dd}' "
-          + "(partition; default for log records capability={business_capability}/year={time:yyyy}/month={time:MM}/day={time:dd}/hour={time:HH}, "
-          + "none for dynamic records).")
-  String partition;
-
-  @Option(names = "--key", paramLabel = "TEMPLATE",
-      description = "What records are grouped by within a partition (key; default for log records "
-          + "{business_capability}:{business_domain}:{business_service}:{application_service}, none for dynamic records).")
-  String key;
-
-  @Option(names = "--dlq", paramLabel = "DIR", description = "Dead-letter directory (dlq_path; default OUT/_dlq).")
-  String dlq;
-
-  @Option(names = "--record-type", paramLabel = "TYPE",
-      description = "log (the Log record) or dynamic (any JSON shape, from --schema or inferred) (record_type; default log).")
-  String recordType;
-
-  @Option(names = "--schema", paramLabel = "FILE",
-      description = "JSON Schema of dynamic records (json_schema_path); without it the schema is inferred from the first records.")
-  String schema;
-
-  @Option(names = "--unknown-fields", paramLabel = "POLICY",
-      description = "Dynamic records: fields not in the schema are dropped, kept as JSON text in the _extra map column, "
-          + "or dead-lettered: drop, extra or dlq (unknown_fields; default extra).")
-  String unknownFields;
-
-  @Option(names = "--sample", paramLabel = "N",
-      description = "Records read to infer a schema when --schema is not given (schema_sample; default 10000).")
-  String sample;
-
-  @Option(names = "--max-line-bytes", paramLabel = "BYTES", description = "Longer lines are dead-lettered (max_line_bytes; default 16MiB).")
-  String maxLineBytes;
-
-  @Option(names = "--threads", paramLabel = "N", description = "Encoder threads (threads; default: the number of cores).")
-  String threads;
+  @Mixin
+  ConversionOptions conversion;
 
   @Option(names = {"-q", "--quiet"}, description = "No summary line and no progress bar.")
   boolean quiet;
@@ -112,27 +54,7 @@ final class ConvertCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ConfigLoader loader = new ConfigLoader();
-    if (config != null) {
-      loader.file(config);
-    }
-    loader.environment(ctx.env())
-        .flag("writer_file_path", out, "--out")
-        .flag("writer_compression_type", compression, "--compression")
-        .flag("writer_row_group_size", rowGroupSize, "--row-group-size")
-        .flag("writer_page_size", pageSize, "--page-size")
-        .flag("buffer_size", bufferSize, "--buffer-size")
-        .flag("max_buffer_bytes", maxBufferBytes, "--max-buffer-bytes")
-        .flag("flush_interval", flushInterval, "--flush-interval")
-        .flag("partition", partition, "--partition")
-        .flag("key", key, "--key")
-        .flag("dlq_path", dlq, "--dlq")
-        .flag("record_type", recordType, "--record-type")
-        .flag("json_schema_path", schema, "--schema")
-        .flag("unknown_fields", unknownFields, "--unknown-fields")
-        .flag("schema_sample", sample, "--sample")
-        .flag("max_line_bytes", maxLineBytes, "--max-line-bytes")
-        .flag("threads", threads, "--threads");
+    ConfigLoader loader = conversion.apply(store.loader(ctx));
     Config cfg = loader.build();
     boolean debug = verbose || cfg.debug();
     if (debug) {

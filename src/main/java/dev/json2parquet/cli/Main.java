@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
       "0:every record was written",
       "1:failure; the message says what was and was not written",
       "2:usage or configuration error",
-      "3:finished, some records were dead-lettered"})
+      "3:finished, some records were dead-lettered",
+      "129/130/143:stopped by SIGHUP/SIGINT/SIGTERM after committing what was read"})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -22,7 +23,7 @@ public final class Main implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand");
   }
 
-  static final String[] SUBCOMMANDS = {"convert", "generate", "schema"};
+  static final String[] SUBCOMMANDS = {"convert", "generate", "recover", "dlq", "schema"};
 
   public static void main(String[] args) {
     System.exit(cli(Context.system(), args.length > 0 ? args[0] : null).execute(args));
@@ -73,6 +74,8 @@ public final class Main implements Runnable {
     return switch (name) {
       case "convert" -> new ConvertCommand(ctx);
       case "generate" -> new GenerateCommand(ctx);
+      case "recover" -> new RecoverCommand(ctx);
+      case "dlq" -> DlqCommand.create(ctx);
       case "schema" -> SchemaCommand.create(ctx);
       default -> null;
     };

@@ -13,6 +13,7 @@ import java.util.Map;
 public record Config(
     Path outDir,
     Path dlqDir,
+    Path recoveryDir,
     Compression compression,
     long rowGroupBytes,
     int pageBytes,
@@ -30,6 +31,8 @@ public record Config(
     boolean debug,
     String bufferType,
     String writerType,
+    boolean tryAutoRecover,
+    int recoveryAttempts,
     Map<String, Object> values) {
 
   /** The Log record's default layout: Hive-style by capability and event hour. */

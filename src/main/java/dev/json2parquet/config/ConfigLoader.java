@@ -107,6 +107,7 @@ public final class ConfigLoader {
   public Config build() {
     Path out = Path.of(str("writer_file_path"));
     String dlq = str("dlq_path");
+    String recovery = str("recovery_path");
     String type = str("writer_type");
     if (type.equals("s3") && values.get("s3_bucket") == null) {
       throw new ConfigException("Invalid writer_type = \"s3\" (" + origins.get("writer_type")
@@ -126,6 +127,7 @@ public final class ConfigLoader {
     return new Config(
         out,
         dlq == null ? out.resolve("_dlq") : Path.of(dlq),
+        recovery == null ? out.resolve("_recovery") : Path.of(recovery),
         Compression.parse(str("writer_compression_type")),
         num("writer_row_group_size"),
         (int) num("writer_page_size"),
@@ -143,6 +145,8 @@ public final class ConfigLoader {
         (Boolean) values.get("debug"),
         str("buffer_type"),
         type.equals("local") ? "file" : type,
+        (Boolean) values.get("try_auto_recover"),
+        (int) num("recovery_attempts"),
         Map.copyOf(values));
   }
 

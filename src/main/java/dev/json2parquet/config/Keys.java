@@ -42,6 +42,9 @@ final class Keys {
     add(Key.string("dlq_path"), null);
     add(Key.bytes("max_line_bytes", 1024, GIB), 16 * MIB);
     add(Key.integer("threads", 1, 256), (long) Runtime.getRuntime().availableProcessors());
+    add(Key.string("recovery_path"), null);
+    add(Key.integer("recovery_attempts", 0, 1_000_000), 0L);
+    add(Key.bool("try_auto_recover"), false);
 
     add(Key.string("redis_host"), "localhost");
     add(Key.integer("redis_port", 1, 65_535), 6379L);
