@@ -56,15 +56,28 @@ final class ConvertCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ConfigLoader loader = conversion.apply(store.loader(ctx));
     Config cfg = loader.build();
+    for (String warning : loader.ineffective()) {
+      ctx.err().println("json2parquet: warning: " + warning);
+    }
+    Converter.checkSupported(cfg);
     boolean debug = verbose || cfg.debug();
     if (debug) {
       ((Logger) LoggerFactory.getLogger("dev.json2parquet")).setLevel(Level.DEBUG);
     }
     List<Input> inputs = inputs(files, ctx);
+    org.slf4j.Logger log = null;
+    if (cfg.value("log_path") != null) {
+      FileLog.attach(Path.of((String) cfg.value("log_path")), debug, verbose);
+      log = LoggerFactory.getLogger(ConvertCommand.class);
+      log.info("convert {} into {}", files.isEmpty() ? "stdin" : String.join(" ", files), cfg.outDir());
+    }
     RunResult result = new Converter(cfg, ctx.clock(), ctx.ticker(), ctx.err(), ctx.terminal() && !quiet, debug)
         .run(inputs);
     if (!quiet || !result.ok()) {
       ctx.err().println(result.summary());
+    }
+    if (log != null) {
+      log.info(result.summary());
     }
     for (String f : result.failures()) {
       ctx.err().println("json2parquet: " + f);

@@ -54,8 +54,10 @@ public final class Main implements Runnable {
     cl.setErr(new PrintWriter(ctx.err(), true));
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       boolean verbose = parsed.hasMatchedOption("--verbose");
-      if (e instanceof ConfigException) {
-        cmd.getErr().println("json2parquet: " + e.getMessage());
+      if (e instanceof ConfigException c) {
+        for (String problem : c.problems()) {
+          cmd.getErr().println("json2parquet: " + problem);
+        }
         return ExitCodes.USAGE;
       }
       cmd.getErr().println("json2parquet: error: " + e);

@@ -9,7 +9,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -17,13 +20,20 @@ import java.util.Map;
  * Builds a {@link Config} from, in order of precedence: command-line flags, environment variables
  * ({@code JSON2PARQUET_<KEY>}, e.g. {@code JSON2PARQUET_BUFFER_SIZE}), the JSON config file, and the
  * defaults. Config file keys are snake_case ({@code buffer_size}) or CamelCase ({@code BufferSize}).
- * Any unknown key, wrong type or out-of-range value throws {@link ConfigException}.
+ * The original design's names are canonical; {@code RedisSQLPrefix} is accepted for
+ * {@code redis_dlq_prefix}. Problems (an unknown key, with the nearest known one suggested; a wrong
+ * type; an out-of-range value; keys that contradict each other) are collected and {@link #build()}
+ * throws them together in one {@link ConfigException}; a file that is not a JSON object, or cannot
+ * be read, throws at once. Messages use the key as the user spelled it. Not thread-safe.
  */
 public final class ConfigLoader {
   public static final String ENV_PREFIX = "JSON2PARQUET_";
 
   private final Map<String, Object> values = new LinkedHashMap<>();
   private final Map<String, String> origins = new LinkedHashMap<>();
+  /** The name each key was last given as: the user's spelling, or the flag. */
+  private final Map<String, String> spelled = new LinkedHashMap<>();
+  private final List<String> problems = new ArrayList<>();
 
   public ConfigLoader() {
     Keys.DEFAULTS.forEach((k, v) -> set(k, v, "default"));
@@ -47,13 +57,17 @@ public final class ConfigLoader {
           case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
           case VALUE_TRUE, VALUE_FALSE -> p.getBooleanValue();
           case VALUE_NULL -> null;
-          default -> throw new ConfigException("Invalid " + name + " (" + origin
-              + "): must be a string, number or boolean, not " + (v == JsonToken.START_ARRAY ? "an array" : "an object"));
+          default -> {
+            problems.add("Invalid " + name + " (" + origin + "): must be a string, number or boolean, not "
+                + (v == JsonToken.START_ARRAY ? "an array" : "an object"));
+            p.skipChildren();
+            yield null;
+          }
         };
         if (value != null) {
-          put(name, value, origin);
-        } else if (!Keys.ALL.containsKey(Keys.snake(name))) {
-          put(name, "null", origin);
+          put(name, value, origin, name);
+        } else if (v == JsonToken.VALUE_NULL && Keys.find(Keys.snake(name)) == null) {
+          put(name, "null", origin, name);
         }
       }
       if (p.nextToken() != null) {
@@ -74,8 +88,8 @@ public final class ConfigLoader {
   public ConfigLoader environment(Map<String, String> env) {
     env.forEach((name, value) -> {
       if (name.startsWith(ENV_PREFIX)) {
-        put(name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT), value,
-            "environment variable " + name);
+        String key = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT);
+        put(key, value, "environment variable " + name, key);
       }
     });
     return this;
@@ -84,19 +98,40 @@ public final class ConfigLoader {
   /** Applies a command-line flag's value (text, or a typed value) for {@code key}. */
   public ConfigLoader flag(String key, Object value, String flagName) {
     if (value != null) {
-      put(key, value, "flag " + flagName);
+      put(key, value, "flag " + flagName, key);
     }
     return this;
   }
 
-  private void put(String rawName, Object value, String origin) {
+  private void put(String rawName, Object value, String origin, String spelling) {
     String name = Keys.snake(rawName);
-    Key key = Keys.ALL.get(name);
+    Key key = Keys.find(name);
     if (key == null) {
-      throw new ConfigException("Unknown setting '" + rawName + "' (" + origin + "); known settings: "
-          + String.join(", ", Keys.ALL.keySet()));
+      problems.add(unknown(rawName, name, origin));
+      return;
     }
-    set(name, key.check(value, origin), origin);
+    try {
+      set(key.name(), key.check(value, origin, spelling), origin);
+      spelled.put(key.name(), spelling);
+    } catch (ConfigException e) {
+      problems.addAll(e.problems());
+    }
+  }
+
+  /** The message for an unknown key: the nearest known one in the user's style, or the list. */
+  private static String unknown(String rawName, String name, String origin) {
+    String head = "Unknown setting '" + rawName + "' (" + origin + ")";
+    boolean camel = rawName.indexOf('_') < 0 && !rawName.equals(rawName.toLowerCase(Locale.ROOT));
+    String renamed = Keys.RENAMED.get(name);
+    if (renamed != null) {
+      return head + ": this project now uses the original design's name: "
+          + (camel ? Keys.camel(renamed.split(" ")[0]) + renamed.substring(renamed.split(" ")[0].length()) : renamed);
+    }
+    String near = Keys.nearest(name);
+    if (near != null) {
+      return head + ": did you mean " + (camel ? Keys.camel(near) : near) + "?";
+    }
+    return head + "; known settings: " + String.join(", ", Keys.ALL.keySet());
   }
 
   private void set(String name, Object value, String origin) {
@@ -104,25 +139,42 @@ public final class ConfigLoader {
     origins.put(name, origin);
   }
 
+  /**
+   * The validated configuration.
+   *
+   * @throws ConfigException with every problem found by this loader, one per line
+   */
   public Config build() {
-    Path out = Path.of(str("writer_file_path"));
-    String dlq = str("dlq_path");
-    String recovery = str("recovery_path");
     String type = str("writer_type");
-    if (type.equals("s3") && values.get("s3_bucket") == null) {
-      throw new ConfigException("Invalid writer_type = \"s3\" (" + origins.get("writer_type")
-          + "): s3_bucket must be set too");
+    if (type.equals("s3") && values.get("s3_bucket_name") == null) {
+      problems.add("Invalid " + spelling("writer_type") + " = \"s3\" (" + origins.get("writer_type") + "): "
+          + spelling("s3_bucket_name") + " must be set too");
     }
-    String endpoint = (String) values.get("s3_endpoint");
-    if (endpoint != null && !endpoint.matches("https?://[^\\s/]+.*")) {
-      throw new ConfigException("Invalid s3_endpoint = \"" + endpoint + "\" (" + origins.get("s3_endpoint")
-          + "): must be an http:// or https:// URL");
+    for (String k : List.of("s3_endpoint", "s3_sts_endpoint")) {
+      String endpoint = (String) values.get(k);
+      if (endpoint != null && !endpoint.matches("https?://[^\\s/]+.*")) {
+        problems.add(invalid(k, endpoint, "must be an http:// or https:// URL"));
+      }
     }
     String role = (String) values.get("s3_role_arn");
     if (role != null && !role.startsWith("arn:")) {
-      throw new ConfigException("Invalid s3_role_arn = \"" + role + "\" (" + origins.get("s3_role_arn")
-          + "): must be an ARN such as arn:aws:iam::123456789012:role/name");
+      problems.add(invalid("s3_role_arn", role, "must be an ARN such as arn:aws:iam::123456789012:role/name"));
     }
+    String redis = str("redis_host");
+    if (!redis.matches("[^\\s:/]+(:\\d{1,5})?|\\[[0-9a-fA-F:.]+\\](:\\d{1,5})?")
+        || redis.matches(".*:\\d+") && Integer.parseInt(redis.substring(redis.lastIndexOf(':') + 1)) > 65_535) {
+      problems.add(invalid("redis_host", redis, "must be host:port (e.g. localhost:6379) or a host name"));
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    values.putIfAbsent("redis_lock_ttl", 1.5 * (Double) values.get("flush_interval"));
+    if (str("buffer_type").equals("redis") && values.get("redis_lock_instance_name") == null) {
+      values.put("redis_lock_instance_name", hostname());
+    }
+    Path out = Path.of(str("writer_file_path"));
+    String dlq = str("dlq_path");
+    String recovery = str("recovery_path");
     String schema = (String) values.get("json_schema_path");
     return new Config(
         out,
@@ -144,10 +196,67 @@ public final class ConfigLoader {
         (int) num("threads"),
         (Boolean) values.get("debug"),
         str("buffer_type"),
-        type.equals("local") ? "file" : type,
+        type,
         (Boolean) values.get("try_auto_recover"),
         (int) num("recovery_attempts"),
-        Map.copyOf(values));
+        Collections.unmodifiableMap(new LinkedHashMap<>(values)));
+  }
+
+  /**
+   * Settings given (not defaulted) that have no effect in a run with these values, as one warning
+   * line each for the Redis keys with the memory buffer and for the dynamic-record settings with
+   * Log records, naming the keys as the user spelled them; empty when there are none.
+   */
+  public List<String> ineffective() {
+    List<String> warnings = new ArrayList<>();
+    if (str("buffer_type").equals("memory")) {
+      List<String> redisKeys = given(k -> k.startsWith("redis_"));
+      if (!redisKeys.isEmpty()) {
+        warnings.add("Ignoring " + String.join(", ", redisKeys) + ": "
+            + (redisKeys.size() == 1 ? "it has" : "they have") + " no effect with " + spelling("buffer_type") + " memory");
+      }
+    }
+    if (str("record_type").equals("log")) {
+      List<String> dynamicKeys = given(k -> k.equals("json_schema_path") || k.equals("unknown_fields")
+          || k.equals("schema_sample"));
+      if (!dynamicKeys.isEmpty()) {
+        warnings.add("Ignoring " + String.join(", ", dynamicKeys) + ": "
+            + (dynamicKeys.size() == 1 ? "it has" : "they have") + " no effect with " + spelling("record_type") + " log");
+      }
+    }
+    return warnings;
+  }
+
+  private List<String> given(java.util.function.Predicate<String> which) {
+    List<String> names = new ArrayList<>();
+    origins.forEach((k, origin) -> {
+      if (!origin.equals("default") && which.test(k)) {
+        names.add(origin.startsWith("flag ") ? origin.substring(5) : spelling(k));
+      }
+    });
+    return names;
+  }
+
+  /** The key as the user last spelled it (or its flag), else its canonical name. */
+  public String spelling(String key) {
+    return spelled.getOrDefault(key, key);
+  }
+
+  private String invalid(String key, String value, String rule) {
+    return "Invalid " + spelling(key) + " = \"" + value + "\" (" + origins.get(key) + "): " + rule;
+  }
+
+  /** The original design's default lock owner: this machine's name. */
+  private static String hostname() {
+    String env = System.getenv("HOSTNAME");
+    if (env != null && !env.isBlank()) {
+      return env;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "localhost";
+    }
   }
 
   /** Where the final value of {@code key} came from (default, config file, environment, flag). */

@@ -35,13 +35,20 @@ record Key(String name, Kind kind, long min, long max, List<String> choices) {
     return new Key(name, Kind.CHOICE, 0, 0, List.of(choices));
   }
 
-  /** Checks and normalizes a value: Long for INT and BYTES, Double for SECONDS, Boolean, or String. */
-  Object check(Object value, String origin) {
+  /**
+   * Checks and normalizes a value: Long for INT and BYTES, Double for SECONDS, Boolean, or String
+   * (for a CHOICE, the canonical value: a choice {@code "mem=memory"} accepts {@code mem} as
+   * {@code memory}).
+   *
+   * @param spelled the key as the user wrote it ({@code BufferType}), for the message
+   * @throws ConfigException naming the key as spelled, the value, its origin and what is allowed
+   */
+  Object check(Object value, String origin, String spelled) {
     try {
       return switch (kind) {
         case STRING -> {
           if (!(value instanceof String s)) {
-            throw bad(value, origin, "a string");
+            throw bad(value, origin, spelled, "a string");
           }
           yield s;
         }
@@ -52,32 +59,36 @@ record Key(String name, Kind kind, long min, long max, List<String> choices) {
           if (value instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false"))) {
             yield Boolean.parseBoolean(s);
           }
-          throw bad(value, origin, "true or false");
+          throw bad(value, origin, spelled, "true or false");
         }
         case CHOICE -> {
           String s = value instanceof String str ? str.trim().toLowerCase(Locale.ROOT) : null;
-          if (s == null || !choices.contains(s)) {
-            throw bad(value, origin, "one of " + String.join(", ", choices));
+          for (String c : choices) {
+            int eq = c.indexOf('=');
+            if (eq < 0 ? c.equals(s) : c.substring(0, eq).equals(s)) {
+              yield eq < 0 ? c : c.substring(eq + 1);
+            }
           }
-          yield s;
+          throw bad(value, origin, spelled, "one of " + String.join(", ", choices.stream()
+              .map(c -> c.indexOf('=') < 0 ? c : c.substring(0, c.indexOf('='))).toList()));
         }
         case INT, BYTES -> {
           long v = kind == Kind.BYTES ? Sizes.parseBytes(value) : Sizes.parseCount(value);
           if (v < min || v > max) {
-            throw bad(value, origin, range());
+            throw bad(value, origin, spelled, range());
           }
           yield v;
         }
         case SECONDS -> {
           double v = Sizes.parseNumber(value);
           if (!(v > 0) || v < min || v > max) {
-            throw bad(value, origin, range());
+            throw bad(value, origin, spelled, range());
           }
           yield v;
         }
       };
     } catch (NumberFormatException e) {
-      throw bad(value, origin, range());
+      throw bad(value, origin, spelled, range());
     }
   }
 
@@ -91,8 +102,8 @@ record Key(String name, Kind kind, long min, long max, List<String> choices) {
     };
   }
 
-  private ConfigException bad(Object value, String origin, String allowed) {
+  private ConfigException bad(Object value, String origin, String spelled, String allowed) {
     String shown = value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
-    return new ConfigException("Invalid " + name + " = " + shown + " (" + origin + "): must be " + allowed);
+    return new ConfigException("Invalid " + spelled + " = " + shown + " (" + origin + "): must be " + allowed);
   }
 }

@@ -57,15 +57,20 @@ public final class Converter {
     this.debug = debug;
   }
 
-  /** Checks what this version cannot do yet, before anything is written. */
-  static void checkSupported(Config config) {
+  /**
+   * Checks what this version cannot do yet, before anything is written or logged.
+   *
+   * @throws ConfigException for the Redis buffer or the S3 writer, which are not built yet
+   */
+  public static void checkSupported(Config config) {
     if (!config.bufferType().equals("memory")) {
-      throw new ConfigException("Invalid buffer_type = \"" + config.bufferType()
-          + "\": this version buffers in memory only; use \"memory\"");
+      throw new ConfigException("Cannot use buffer_type = \"" + config.bufferType()
+          + "\": the Redis buffer is not built yet (redis_host " + config.value("redis_host")
+          + " was not contacted); use \"memory\" (or \"mem\")");
     }
     if (!config.writerType().equals("file")) {
-      throw new ConfigException("Invalid writer_type = \"" + config.writerType()
-          + "\": this version writes local files only; use \"file\"");
+      throw new ConfigException("Cannot use writer_type = \"" + config.writerType()
+          + "\": the S3 writer is not built yet; use \"file\"");
     }
   }
 

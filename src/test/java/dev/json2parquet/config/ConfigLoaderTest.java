@@ -50,7 +50,7 @@ class ConfigLoaderTest {
     assertThat(cfg.bufferType()).isEqualTo("memory");
     assertThat(cfg.recordType()).isEqualTo("log");
     assertThat(cfg.schemaPath()).isNull();
-    assertThat(cfg.value("redis_port")).isEqualTo(6379L);
+    assertThat(cfg.value("redis_host")).isEqualTo("localhost:6379");
     assertThat(cfg.partitionTemplate()).isEqualTo(
         "capability={business_capability}/year={time:yyyy}/month={time:MM}/day={time:dd}/hour={time:HH}");
     assertThat(new ConfigLoader().origin("buffer_size")).isEqualTo("default");
@@ -69,14 +69,14 @@ class ConfigLoaderTest {
   @Test
   void file_withSnakeCaseKeys_appliesThem() throws IOException {
     Config cfg = load("""
-        {"buffer_size": 500, "writer_compression_type": "zstd", "s3_bucket": "logs",
-         "redis_port": 6380, "json_schema_path": "schema.json", "flush_interval": 2.5}
+        {"buffer_size": 500, "writer_compression_type": "zstd", "s3_bucket_name": "logs",
+         "redis_host": "cache:6380", "json_schema_path": "schema.json", "flush_interval": 2.5}
         """);
 
     assertThat(cfg.bufferSize()).isEqualTo(500);
     assertThat(cfg.compression()).isEqualTo(Compression.ZSTD);
-    assertThat(cfg.value("s3_bucket")).isEqualTo("logs");
-    assertThat(cfg.value("redis_port")).isEqualTo(6380L);
+    assertThat(cfg.value("s3_bucket_name")).isEqualTo("logs");
+    assertThat(cfg.value("redis_host")).isEqualTo("cache:6380");
     assertThat(cfg.schemaPath()).isEqualTo(Path.of("schema.json"));
     assertThat(cfg.flushIntervalSeconds()).isEqualTo(2.5);
   }
@@ -84,14 +84,14 @@ class ConfigLoaderTest {
   @Test
   void file_withCamelCaseKeys_appliesThemAsSnakeCase() throws IOException {
     Config cfg = load("""
-        {"BufferSize": 700, "WriterCompressionType": "gzip", "S3Bucket": "archive",
-         "RedisPort": 6390, "JsonSchemaPath": "s.json"}
+        {"BufferSize": 700, "WriterCompressionType": "gzip", "S3BucketName": "archive",
+         "RedisDB": 3, "JsonSchemaPath": "s.json"}
         """);
 
     assertThat(cfg.bufferSize()).isEqualTo(700);
     assertThat(cfg.compression()).isEqualTo(Compression.GZIP);
-    assertThat(cfg.value("s3_bucket")).isEqualTo("archive");
-    assertThat(cfg.value("redis_port")).isEqualTo(6390L);
+    assertThat(cfg.value("s3_bucket_name")).isEqualTo("archive");
+    assertThat(cfg.value("redis_db")).isEqualTo(3L);
     assertThat(cfg.schemaPath()).isEqualTo(Path.of("s.json"));
   }
 
@@ -129,19 +129,19 @@ class ConfigLoaderTest {
 
   @Test
   void file_withUnknownKey_namesItAndListsKnownSettings() throws IOException {
-    Path f = configFile("{\"buffer_sise\": 5}");
+    Path f = configFile("{\"zzz_unrelated_thing\": 5}");
 
-    assertThatThrownBy(() -> new ConfigLoader().file(f))
+    assertThatThrownBy(() -> new ConfigLoader().file(f).build())
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("Unknown setting 'buffer_sise' (" + origin(f) + "); known settings: ")
-        .hasMessageContaining("buffer_size, buffer_type, debug")
-        .hasMessageContaining("redis_port")
+        .hasMessageStartingWith("Unknown setting 'zzz_unrelated_thing' (" + origin(f) + "); known settings: ")
+        .hasMessageContaining("address, port, buffer_size, buffer_type, debug")
+        .hasMessageContaining("redis_host")
         .hasMessageContaining("s3_role_arn");
   }
 
   @Test
   void environment_withUnknownPrefixedVariable_namesIt() {
-    assertThatThrownBy(() -> new ConfigLoader().environment(Map.of("JSON2PARQUET_BOGUS", "1")))
+    assertThatThrownBy(() -> new ConfigLoader().environment(Map.of("JSON2PARQUET_BOGUS", "1")).build())
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("Unknown setting 'bogus' (environment variable JSON2PARQUET_BOGUS)");
   }
@@ -150,7 +150,7 @@ class ConfigLoaderTest {
   void file_withUnknownKeyWhoseValueIsNull_isRejected() throws IOException {
     Path f = configFile("{\"bogus\": null}");
 
-    assertThatThrownBy(() -> new ConfigLoader().file(f))
+    assertThatThrownBy(() -> new ConfigLoader().file(f).build())
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("Unknown setting 'bogus'");
   }
@@ -159,7 +159,7 @@ class ConfigLoaderTest {
   void file_withNonNumericStringForCount_namesKeyValueAndRange() throws IOException {
     Path f = configFile("{\"buffer_size\": \"lots\"}");
 
-    assertThatThrownBy(() -> new ConfigLoader().file(f))
+    assertThatThrownBy(() -> new ConfigLoader().file(f).build())
         .isInstanceOf(ConfigException.class)
         .hasMessage("Invalid buffer_size = \"lots\" (" + origin(f) + "): must be an integer from 1 to 100000000");
   }
@@ -168,7 +168,7 @@ class ConfigLoaderTest {
   void file_withNumberForString_namesKeyValueAndType() throws IOException {
     Path f = configFile("{\"writer_file_path\": 42}");
 
-    assertThatThrownBy(() -> new ConfigLoader().file(f))
+    assertThatThrownBy(() -> new ConfigLoader().file(f).build())
         .isInstanceOf(ConfigException.class)
         .hasMessage("Invalid writer_file_path = 42 (" + origin(f) + "): must be a string");
   }
@@ -176,26 +176,26 @@ class ConfigLoaderTest {
   @Test
   void file_withObjectOrArrayValue_saysOnlyScalarsAreAllowed() throws IOException {
     Path obj = configFile("{\"buffer_size\": {\"a\": 1}}");
-    assertThatThrownBy(() -> new ConfigLoader().file(obj))
+    assertThatThrownBy(() -> new ConfigLoader().file(obj).build())
         .isInstanceOf(ConfigException.class)
         .hasMessage("Invalid buffer_size (" + origin(obj) + "): must be a string, number or boolean, not an object");
 
     Path arr = configFile("{\"partition\": [\"a\"]}");
-    assertThatThrownBy(() -> new ConfigLoader().file(arr))
+    assertThatThrownBy(() -> new ConfigLoader().file(arr).build())
         .isInstanceOf(ConfigException.class)
         .hasMessage("Invalid partition (" + origin(arr) + "): must be a string, number or boolean, not an array");
   }
 
   @Test
   void flag_withFractionForCount_isRejected() {
-    assertThatThrownBy(() -> new ConfigLoader().flag("buffer_size", "2.5", "--buffer-size"))
+    assertThatThrownBy(() -> new ConfigLoader().flag("buffer_size", "2.5", "--buffer-size").build())
         .isInstanceOf(ConfigException.class)
         .hasMessage("Invalid buffer_size = \"2.5\" (flag --buffer-size): must be an integer from 1 to 100000000");
   }
 
   @Test
   void flag_withNonBooleanForBool_namesAllowedValues() {
-    assertThatThrownBy(() -> new ConfigLoader().flag("redis_tls", "yes", "--redis-tls"))
+    assertThatThrownBy(() -> new ConfigLoader().flag("redis_tls", "yes", "--redis-tls").build())
         .isInstanceOf(ConfigException.class)
         .hasMessage("Invalid redis_tls = \"yes\" (flag --redis-tls): must be true or false");
   }
@@ -205,7 +205,7 @@ class ConfigLoaderTest {
   @ParameterizedTest(name = "{0} = {1}")
   @CsvSource(delimiter = '|', value = {
       "buffer_size           | 0     | must be an integer from 1 to 100000000",
-      "redis_port            | 70000 | must be an integer from 1 to 65535",
+      "port                  | 70000 | must be an integer from 0 to 65535",
       "writer_row_group_size | 10    | must be a size in bytes from 1MiB to 2GiB (a number, or with a unit such as 64MiB)",
       "max_buffer_bytes      | 1024  | must be a size in bytes from 4MiB to 64GiB (a number, or with a unit such as 64MiB)",
       "threads               | 257   | must be an integer from 1 to 256",
@@ -213,14 +213,14 @@ class ConfigLoaderTest {
   void file_withNumberOutOfRange_namesKeyValueAndRange(String key, long value, String allowed) throws IOException {
     Path f = configFile("{\"" + key + "\": " + value + "}");
 
-    assertThatThrownBy(() -> new ConfigLoader().file(f))
+    assertThatThrownBy(() -> new ConfigLoader().file(f).build())
         .isInstanceOf(ConfigException.class)
         .hasMessage("Invalid " + key + " = " + value + " (" + origin(f) + "): " + allowed);
   }
 
   @Test
   void environment_withZeroFlushInterval_isRejected() {
-    assertThatThrownBy(() -> new ConfigLoader().environment(Map.of("JSON2PARQUET_FLUSH_INTERVAL", "0")))
+    assertThatThrownBy(() -> new ConfigLoader().environment(Map.of("JSON2PARQUET_FLUSH_INTERVAL", "0")).build())
         .isInstanceOf(ConfigException.class)
         .hasMessage("Invalid flush_interval = \"0\" (environment variable JSON2PARQUET_FLUSH_INTERVAL):"
             + " must be a number of seconds greater than 0 and at most 604800");
@@ -230,7 +230,7 @@ class ConfigLoaderTest {
   void file_withUnsupportedCompression_listsChoices() throws IOException {
     Path f = configFile("{\"writer_compression_type\": \"lz4\"}");
 
-    assertThatThrownBy(() -> new ConfigLoader().file(f))
+    assertThatThrownBy(() -> new ConfigLoader().file(f).build())
         .isInstanceOf(ConfigException.class)
         .hasMessage("Invalid writer_compression_type = \"lz4\" (" + origin(f)
             + "): must be one of snappy, gzip, zstd, none, uncompressed");
@@ -240,9 +240,9 @@ class ConfigLoaderTest {
   void file_withUnsupportedBufferType_listsChoices() throws IOException {
     Path f = configFile("{\"BufferType\": \"kafka\"}");
 
-    assertThatThrownBy(() -> new ConfigLoader().file(f))
+    assertThatThrownBy(() -> new ConfigLoader().file(f).build())
         .isInstanceOf(ConfigException.class)
-        .hasMessage("Invalid buffer_type = \"kafka\" (" + origin(f) + "): must be one of memory, redis");
+        .hasMessage("Invalid BufferType = \"kafka\" (" + origin(f) + "): must be one of memory, mem, redis");
   }
 
   @Test
@@ -258,7 +258,7 @@ class ConfigLoaderTest {
   void file_withInvalidJson_namesFileAndLine() throws IOException {
     Path f = configFile("{\n\"buffer_size\": ,\n}");
 
-    assertThatThrownBy(() -> new ConfigLoader().file(f))
+    assertThatThrownBy(() -> new ConfigLoader().file(f).build())
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("Invalid " + origin(f) + ": not valid JSON: ")
         .hasMessageEndingWith(" at line 2");
@@ -268,7 +268,7 @@ class ConfigLoaderTest {
   void file_whoseRootIsNotAnObject_isRejected() throws IOException {
     Path f = configFile("[1, 2]");
 
-    assertThatThrownBy(() -> new ConfigLoader().file(f))
+    assertThatThrownBy(() -> new ConfigLoader().file(f).build())
         .isInstanceOf(ConfigException.class)
         .hasMessage("Invalid " + origin(f) + ": must be a JSON object of settings");
   }
@@ -277,7 +277,7 @@ class ConfigLoaderTest {
   void file_withSecondObject_isRejected() throws IOException {
     Path f = configFile("{} {}");
 
-    assertThatThrownBy(() -> new ConfigLoader().file(f))
+    assertThatThrownBy(() -> new ConfigLoader().file(f).build())
         .isInstanceOf(ConfigException.class)
         .hasMessage("Invalid " + origin(f) + ": unexpected content after the settings object");
   }
@@ -286,7 +286,7 @@ class ConfigLoaderTest {
   void file_thatDoesNotExist_saysSo() {
     Path f = dir.resolve("nope.json");
 
-    assertThatThrownBy(() -> new ConfigLoader().file(f))
+    assertThatThrownBy(() -> new ConfigLoader().file(f).build())
         .isInstanceOf(ConfigException.class)
         .hasMessage("Cannot read config file " + f + ": no such file");
   }
@@ -295,7 +295,7 @@ class ConfigLoaderTest {
   void file_withIntegerBeyondLongRange_namesTheKey() throws IOException {
     Path f = configFile("{\"buffer_size\": 99999999999999999999}");
 
-    assertThatThrownBy(() -> new ConfigLoader().file(f))
+    assertThatThrownBy(() -> new ConfigLoader().file(f).build())
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("Invalid buffer_size = 99999999999999999999");
   }
@@ -317,7 +317,7 @@ class ConfigLoaderTest {
 
   @Test
   void byteSize_withUnknownUnit_isRejected() {
-    assertThatThrownBy(() -> new ConfigLoader().flag("max_buffer_bytes", "64XB", "--max-buffer-bytes"))
+    assertThatThrownBy(() -> new ConfigLoader().flag("max_buffer_bytes", "64XB", "--max-buffer-bytes").build())
         .isInstanceOf(ConfigException.class)
         .hasMessage("Invalid max_buffer_bytes = \"64XB\" (flag --max-buffer-bytes): must be a size in bytes"
             + " from 4MiB to 64GiB (a number, or with a unit such as 64MiB)");
@@ -337,14 +337,14 @@ class ConfigLoaderTest {
 
   @Test
   void redisAndS3Keys_areValidatedNow() {
-    assertThatThrownBy(() -> new ConfigLoader().flag("redis_port", "abc", "--redis-port"))
+    assertThatThrownBy(() -> new ConfigLoader().flag("redis_db", "abc", "--redis-db").build())
         .isInstanceOf(ConfigException.class)
-        .hasMessage("Invalid redis_port = \"abc\" (flag --redis-port): must be an integer from 1 to 65535");
-    assertThatThrownBy(() -> new ConfigLoader().flag("redis_timeout", "-1", "--redis-timeout"))
+        .hasMessage("Invalid redis_db = \"abc\" (flag --redis-db): must be an integer from 0 to 1000000");
+    assertThatThrownBy(() -> new ConfigLoader().flag("redis_timeout", "-1", "--redis-timeout").build())
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("Invalid redis_timeout = \"-1\"")
         .hasMessageEndingWith("must be a number of seconds greater than 0 and at most 3600");
-    assertThatThrownBy(() -> new ConfigLoader().flag("s3_part_size", "1MiB", "--s3-part-size"))
+    assertThatThrownBy(() -> new ConfigLoader().flag("s3_part_size", "1MiB", "--s3-part-size").build())
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("Invalid s3_part_size = \"1MiB\"")
         .hasMessageContaining("from 5MiB to 5GiB");
@@ -356,7 +356,7 @@ class ConfigLoaderTest {
 
     assertThatThrownBy(() -> new ConfigLoader().file(f).build())
         .isInstanceOf(ConfigException.class)
-        .hasMessage("Invalid s3_endpoint = \"minio:9000\" (" + origin(f) + "): must be an http:// or https:// URL");
+        .hasMessage("Invalid S3Endpoint = \"minio:9000\" (" + origin(f) + "): must be an http:// or https:// URL");
   }
 
   @Test
@@ -381,12 +381,12 @@ class ConfigLoaderTest {
 
     assertThatThrownBy(() -> new ConfigLoader().file(f).build())
         .isInstanceOf(ConfigException.class)
-        .hasMessage("Invalid writer_type = \"s3\" (" + origin(f) + "): s3_bucket must be set too");
+        .hasMessage("Invalid writer_type = \"s3\" (" + origin(f) + "): s3_bucket_name must be set too");
   }
 
   @Test
   void writerTypeS3_withBucket_isAccepted_andLocalMeansFile() throws IOException {
-    assertThat(load("{\"writer_type\": \"s3\", \"s3_bucket\": \"b\"}").writerType()).isEqualTo("s3");
+    assertThat(load("{\"writer_type\": \"s3\", \"s3_bucket_name\": \"b\"}").writerType()).isEqualTo("s3");
     assertThat(load("{\"writer_type\": \"local\"}").writerType()).isEqualTo("file");
   }
 }

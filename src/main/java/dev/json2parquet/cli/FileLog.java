@@ -1,0 +1,90 @@
+package dev.json2parquet.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.filter.ThresholdFilter;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.rolling.FixedWindowRollingPolicy;
+import ch.qos.logback.core.rolling.RollingFileAppender;
+import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
+import ch.qos.logback.core.util.FileSize;
+import dev.json2parquet.config.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The run log in a directory ({@code log_path}, from the original design): {@code DIR/json2parquet.log},
+ * rolled by logback's own {@link RollingFileAppender} when it reaches {@value #MAX_FILE_SIZE}, keeping
+ * {@code json2parquet.1.log} to {@code json2parquet.}{@value #KEPT}{@code .log}. It receives what
+ * {@code --verbose} shows, at INFO level, or DEBUG with {@code debug}; stderr keeps showing only
+ * warnings unless {@code --verbose}. Call once, from the command's thread, before the run.
+ */
+final class FileLog {
+  static final String FILE_NAME = "json2parquet.log";
+  static final String MAX_FILE_SIZE = "10MB";
+  static final int KEPT = 3;
+
+  private FileLog() {}
+
+  /**
+   * Adds the file appender under {@code dir} (created when missing).
+   *
+   * @param debug log at DEBUG rather than INFO
+   * @param verbose whether stderr shows the same (else stderr stays at WARN)
+   * @return the log file
+   * @throws ConfigException when the directory cannot be created
+   */
+  static Path attach(Path dir, boolean debug, boolean verbose) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new ConfigException("Cannot use log_path " + dir + ": " + e.getMessage());
+    }
+    Path file = dir.resolve(FILE_NAME);
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    if (!verbose) {
+      Appender<ILoggingEvent> stderr = root.getAppender("STDERR");
+      if (stderr != null) {
+        ThresholdFilter warn = new ThresholdFilter();
+        warn.setLevel("WARN");
+        warn.start();
+        stderr.addFilter(warn);
+      }
+    }
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(context);
+    encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{0}: %msg%n");
+    encoder.start();
+    RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();
+    appender.setContext(context);
+    appender.setName("FILE");
+    appender.setFile(file.toString());
+    appender.setEncoder(encoder);
+    FixedWindowRollingPolicy rolling = new FixedWindowRollingPolicy();
+    rolling.setContext(context);
+    rolling.setParent(appender);
+    rolling.setFileNamePattern(dir.resolve("json2parquet.%i.log").toString());
+    rolling.setMinIndex(1);
+    rolling.setMaxIndex(KEPT);
+    rolling.start();
+    SizeBasedTriggeringPolicy<ILoggingEvent> trigger = new SizeBasedTriggeringPolicy<>();
+    trigger.setContext(context);
+    trigger.setMaxFileSize(FileSize.valueOf(MAX_FILE_SIZE));
+    trigger.start();
+    appender.setRollingPolicy(rolling);
+    appender.setTriggeringPolicy(trigger);
+    appender.start();
+    root.addAppender(appender);
+    Logger ours = context.getLogger("dev.json2parquet");
+    if (!Level.DEBUG.equals(ours.getLevel())) {
+      ours.setLevel(debug ? Level.DEBUG : Level.INFO);
+    }
+    return file;
+  }
+}
