@@ -65,12 +65,18 @@ final class ConvertCommand implements Callable<Integer> {
       ((Logger) LoggerFactory.getLogger("dev.json2parquet")).setLevel(Level.DEBUG);
     }
     List<Input> inputs = inputs(files, ctx);
-    org.slf4j.Logger log = null;
-    if (cfg.value("log_path") != null) {
-      FileLog.attach(Path.of((String) cfg.value("log_path")), debug, verbose);
-      log = LoggerFactory.getLogger(ConvertCommand.class);
-      log.info("convert {} into {}", files.isEmpty() ? "stdin" : String.join(" ", files), cfg.outDir());
+    if (cfg.value("log_path") == null) {
+      return run(cfg, inputs, debug, null);
     }
+    try (FileLog fileLog = FileLog.attach(Path.of((String) cfg.value("log_path")), debug, verbose)) {
+      org.slf4j.Logger log = LoggerFactory.getLogger(ConvertCommand.class);
+      log.info("convert {} into {}", files.isEmpty() ? "stdin" : String.join(" ", files), cfg.outDir());
+      return run(cfg, inputs, debug, log);
+    }
+  }
+
+  /** Runs the conversion and reports it; {@code log}, when not null, also gets the summary. */
+  private int run(Config cfg, List<Input> inputs, boolean debug, org.slf4j.Logger log) throws Exception {
     RunResult result = new Converter(cfg, ctx.clock(), ctx.ticker(), ctx.err(), ctx.terminal() && !quiet, debug)
         .run(inputs);
     if (!quiet || !result.ok()) {

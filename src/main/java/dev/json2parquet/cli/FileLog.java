@@ -24,22 +24,53 @@ import org.slf4j.LoggerFactory;
  * {@code --verbose} shows, at INFO level, or DEBUG with {@code debug}; stderr keeps showing only
  * warnings unless {@code --verbose}. Call once, from the command's thread, before the run.
  */
-final class FileLog {
+final class FileLog implements AutoCloseable {
   static final String FILE_NAME = "json2parquet.log";
   static final String MAX_FILE_SIZE = "10MB";
   static final int KEPT = 3;
 
-  private FileLog() {}
+  private final Logger root;
+  private final Logger ours;
+  private final Level oursBefore;
+  private final RollingFileAppender<ILoggingEvent> appender;
+  private final Appender<ILoggingEvent> stderr;
+  private final Path file;
+
+  private FileLog(Logger root, Logger ours, Level oursBefore, RollingFileAppender<ILoggingEvent> appender,
+      Appender<ILoggingEvent> stderr, Path file) {
+    this.root = root;
+    this.ours = ours;
+    this.oursBefore = oursBefore;
+    this.appender = appender;
+    this.stderr = stderr;
+    this.file = file;
+  }
+
+  /** The log file, {@code DIR/json2parquet.log}. */
+  Path file() {
+    return file;
+  }
+
+  /** Detaches and closes the file appender and restores the levels and stderr as they were. */
+  @Override
+  public void close() {
+    root.detachAppender(appender);
+    appender.stop();
+    ours.setLevel(oursBefore);
+    if (stderr != null) {
+      stderr.clearAllFilters();
+    }
+  }
 
   /**
    * Adds the file appender under {@code dir} (created when missing).
    *
    * @param debug log at DEBUG rather than INFO
    * @param verbose whether stderr shows the same (else stderr stays at WARN)
-   * @return the log file
+   * @return the attached log, to close at the end of the run
    * @throws ConfigException when the directory cannot be created
    */
-  static Path attach(Path dir, boolean debug, boolean verbose) {
+  static FileLog attach(Path dir, boolean debug, boolean verbose) {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -48,14 +79,12 @@ final class FileLog {
     Path file = dir.resolve(FILE_NAME);
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    if (!verbose) {
-      Appender<ILoggingEvent> stderr = root.getAppender("STDERR");
-      if (stderr != null) {
-        ThresholdFilter warn = new ThresholdFilter();
-        warn.setLevel("WARN");
-        warn.start();
-        stderr.addFilter(warn);
-      }
+    Appender<ILoggingEvent> stderr = verbose ? null : root.getAppender("STDERR");
+    if (stderr != null) {
+      ThresholdFilter warn = new ThresholdFilter();
+      warn.setLevel("WARN");
+      warn.start();
+      stderr.addFilter(warn);
     }
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
     encoder.setContext(context);
@@ -82,9 +111,10 @@ final class FileLog {
     appender.start();
     root.addAppender(appender);
     Logger ours = context.getLogger("dev.json2parquet");
-    if (!Level.DEBUG.equals(ours.getLevel())) {
+    Level before = ours.getLevel();
+    if (!Level.DEBUG.equals(before)) {
       ours.setLevel(debug ? Level.DEBUG : Level.INFO);
     }
-    return file;
+    return new FileLog(root, ours, before, appender, stderr, file);
   }
 }
