@@ -8,6 +8,7 @@ import dev.json2parquet.dlq.FileDeadLetterQueue;
 import dev.json2parquet.flush.Flusher;
 import dev.json2parquet.flush.IntervalFlusher;
 import dev.json2parquet.flush.Layout;
+import dev.json2parquet.record.AvroSchemas;
 import dev.json2parquet.record.JsonRecordReader;
 import dev.json2parquet.record.JsonSchemas;
 import dev.json2parquet.record.RecordSchema;
@@ -90,7 +91,7 @@ public final class Converter {
         throw new ConfigException("Cannot read json_schema_path " + schemaFile + ": " + e.getMessage());
       }
       try {
-        schema = JsonSchemas.parse(text, "record");
+        schema = AvroSchemas.isAvro(text) ? AvroSchemas.parse(text, "record") : JsonSchemas.parse(text, "record");
       } catch (IllegalArgumentException e) {
         throw new ConfigException("Invalid schema " + schemaFile + ": " + e.getMessage());
       }
