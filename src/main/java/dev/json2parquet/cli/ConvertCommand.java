@@ -77,7 +77,13 @@ final class ConvertCommand implements Callable<Integer> {
 
   /** Runs the conversion and reports it; {@code log}, when not null, also gets the summary. */
   private int run(Config cfg, List<Input> inputs, boolean debug, org.slf4j.Logger log) throws Exception {
-    RunResult result = new Converter(cfg, ctx.clock(), ctx.ticker(), ctx.err(), ctx.terminal() && !quiet, debug)
+    boolean progress = Terminal.showProgress(ctx.terminal(), quiet);
+    String notice = Terminal.stdinNotice(files, ctx.in() == System.in && Terminal.isTerminal(0));
+    if (notice != null) {
+      ctx.err().println(notice);
+    }
+    RunResult result = new Converter(cfg, ctx.clock(), ctx.ticker(), ctx.err(), progress, debug)
+        .progressWidth(progress ? Terminal.width(ctx.env()) : Terminal.DEFAULT_WIDTH)
         .run(inputs);
     if (!quiet || !result.ok()) {
       ctx.err().println(result.summary());

@@ -81,6 +81,11 @@ public final class Flusher implements AutoCloseable {
     return stats;
   }
 
+  /** Batches queued or being written and not yet committed or given up; thread-safe. */
+  public synchronized int unfinished() {
+    return unfinished;
+  }
+
   /** Queues a batch for writing; returns at once. */
   public void submit(Batch batch) {
     synchronized (this) {

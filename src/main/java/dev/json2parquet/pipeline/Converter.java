@@ -47,6 +47,7 @@ public final class Converter {
   private final PrintStream err;
   private final boolean progress;
   private final boolean debug;
+  private int progressWidth = 80;
 
   /** {@code debug}: log each file written (the caller has set the log level). */
   public Converter(Config config, Clock clock, Ticker ticker, PrintStream err, boolean progress, boolean debug) {
@@ -56,6 +57,12 @@ public final class Converter {
     this.err = err;
     this.progress = progress;
     this.debug = debug;
+  }
+
+  /** The terminal's width in columns, which the progress bar fits in (default 80). Returns this. */
+  public Converter progressWidth(int columns) {
+    this.progressWidth = columns;
+    return this;
   }
 
   /**
@@ -163,7 +170,7 @@ public final class Converter {
           () -> clock.instant().toEpochMilli() * 1000, buffer[0], dlq, config.maxLineBytes());
       LineReader lineReader = new LineReader(config.maxLineBytes());
       long total = inputs.stream().mapToLong(Input::size).reduce(0, (a, b) -> a < 0 || b < 0 ? -1 : a + b);
-      Progress bar = progress ? new Progress(err, total, bytesIn::get) : null;
+      Progress bar = progress ? new Progress(err, total, bytesIn::get, progressWidth) : null;
       try {
         for (Input input : inputs) {
           router.source(input.name());
@@ -177,13 +184,19 @@ public final class Converter {
           }
         }
       } finally {
-        if (bar != null) {
-          bar.close();
+        try {
+          if (bar != null) {
+            bar.finishing(flusher::unfinished);
+          }
+          interval.close();
+          buffer[0].flushAll();
+          flusher.close();
+          buffer[0].close();
+        } finally {
+          if (bar != null) {
+            bar.close();
+          }
         }
-        interval.close();
-        buffer[0].flushAll();
-        flusher.close();
-        buffer[0].close();
       }
       lines = router.lines;
       var stats = flusher.stats();
@@ -194,7 +207,8 @@ public final class Converter {
         fatal = "internal error: " + lost + " records unaccounted for";
       }
       return new RunResult(lines, stats.records(), dlq.count(), stats.failedRecords(), stats.files(),
-          stats.bytes(), bytesIn.get(), seconds, dlq.file().toString(), stats.failures(), fatal);
+          stats.bytes(), bytesIn.get(), seconds, dlq.file().toString(), stats.failures(), fatal,
+          router.placedByIngestTime());
     }
   }
 }

@@ -37,17 +37,30 @@ final class RecordRouter implements LineReader.Handler {
   private final DeadLetterQueue dlq;
   private final int maxLineBytes;
   private String source = "";
+  private boolean usedIngestTime;
+  private long placedByIngestTime;
   long lines;
 
   RecordRouter(JsonRecordReader reader, PathTemplate partition, PathTemplate key, LongSupplier ingestMicros,
       Buffer buffer, DeadLetterQueue dlq, int maxLineBytes) {
     this.reader = reader;
     this.staging = new ColumnBatch(reader.recordType().schema());
-    this.partition = partition.renderer(ingestMicros);
-    this.key = key.renderer(ingestMicros);
+    // the templates fall back to the ingest time when a record's event time is missing or
+    // unparseable: noting each call counts the records placed that way
+    LongSupplier noted = () -> {
+      usedIngestTime = true;
+      return ingestMicros.getAsLong();
+    };
+    this.partition = partition.renderer(noted);
+    this.key = key.renderer(noted);
     this.buffer = buffer;
     this.dlq = dlq;
     this.maxLineBytes = maxLineBytes;
+  }
+
+  /** Records whose event time was missing or unparseable, placed by the ingest time instead. */
+  long placedByIngestTime() {
+    return placedByIngestTime;
   }
 
   void source(String name) {
@@ -64,6 +77,10 @@ final class RecordRouter implements LineReader.Handler {
       return;
     }
     BucketKey k = new BucketKey(partition.values(staging), key.values(staging));
+    if (usedIngestTime) {
+      placedByIngestTime++;
+      usedIngestTime = false;
+    }
     if (staged > 0 && k.equals(keys[staged - 1])) {
       k = keys[staged - 1];
     }

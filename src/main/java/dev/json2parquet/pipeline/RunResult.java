@@ -10,29 +10,52 @@ import java.util.List;
  * @param deadLettered lines in the dead-letter queue
  * @param failed records that could not be written (their reasons in {@code failures})
  * @param fatal the error that stopped the run early, or null
+ * @param placedByIngestTime records whose event time was missing or unparseable, placed in the
+ *     layout by the time they were read instead
  */
 public record RunResult(long records, long written, long deadLettered, long failed, long files, long bytesOut,
-    long bytesIn, double seconds, String dlqFile, List<String> failures, String fatal) {
+    long bytesIn, double seconds, String dlqFile, List<String> failures, String fatal,
+    long placedByIngestTime) {
+
+  /** A result without a count of records placed by ingest time. */
+  public RunResult(long records, long written, long deadLettered, long failed, long files, long bytesOut,
+      long bytesIn, double seconds, String dlqFile, List<String> failures, String fatal) {
+    this(records, written, deadLettered, failed, files, bytesOut, bytesIn, seconds, dlqFile, failures, fatal, 0);
+  }
 
   public boolean ok() {
     return failed == 0 && fatal == null;
   }
 
-  // formatted by hand: java.util.Formatter takes tens of milliseconds to set up in a short run
+  /**
+   * The one-line summary, e.g. {@code json2parquet: 1 record read, 1 written to 1 file (3.6 kB),
+   * 0 dead-lettered, 0.4 s}; the MB/s figure only for runs of a second or more (below that it says
+   * more about the JVM's start than about the conversion). Formatted by hand: java.util.Formatter
+   * takes tens of milliseconds to set up in a short run.
+   */
   public String summary() {
     double mb = bytesIn / 1e6;
-    StringBuilder s = new StringBuilder("json2parquet: ").append(records).append(" records read, ")
-        .append(written).append(" written to ").append(files).append(" files (").append(human(bytesOut))
-        .append("), ").append(deadLettered).append(" dead-lettered");
+    StringBuilder s = new StringBuilder("json2parquet: ").append(count(records, "record", "records"))
+        .append(" read, ").append(written).append(" written to ").append(count(files, "file", "files"))
+        .append(" (").append(human(bytesOut)).append("), ").append(deadLettered).append(" dead-lettered");
     if (deadLettered > 0) {
       s.append(" (").append(dlqFile).append(')');
     }
-    s.append(", ").append(oneDecimal(seconds)).append(" s, ").append(oneDecimal(seconds > 0 ? mb / seconds : 0.0))
-        .append(" MB/s");
+    if (placedByIngestTime > 0) {
+      s.append(", ").append(placedByIngestTime).append(" placed by ingest time (event time missing or unparseable)");
+    }
+    s.append(", ").append(oneDecimal(seconds)).append(" s");
+    if (seconds >= 1) {
+      s.append(", ").append(oneDecimal(mb / seconds)).append(" MB/s");
+    }
     if (failed > 0) {
-      s.append("; ").append(failed).append(" records NOT written");
+      s.append("; ").append(count(failed, "record", "records")).append(" NOT written");
     }
     return s.toString();
+  }
+
+  private static String count(long n, String one, String many) {
+    return n + " " + (n == 1 ? one : many);
   }
 
   static String human(long bytes) {

@@ -20,6 +20,21 @@ class RunResultTest {
   }
 
   @Test
+  void summary_usesSingularsForOne_andOmitsTheRateUnderASecond() {
+    RunResult r = new RunResult(1, 1, 0, 0, 1, 3_600, 300, 0.42, "out/_dlq/x.jsonl", List.of(), null);
+
+    assertThat(r.summary()).isEqualTo("json2parquet: 1 record read, 1 written to 1 file (3.6 kB), 0 dead-lettered, 0.4 s");
+  }
+
+  @Test
+  void summary_countsRecordsPlacedByIngestTime() {
+    RunResult r = new RunResult(2, 1, 0, 1, 1, 3_600, 300, 1.0, "x", List.of(), null, 2);
+
+    assertThat(r.summary()).isEqualTo("json2parquet: 2 records read, 1 written to 1 file (3.6 kB), 0 dead-lettered,"
+        + " 2 placed by ingest time (event time missing or unparseable), 1.0 s, 0.0 MB/s; 1 record NOT written");
+  }
+
+  @Test
   void oneDecimal_matchesFormatOnOrdinaryValues() {
     for (double v : new double[] {0, 0.04, 0.96, 1.0, 12.34, 158.38, 999.94, 12345.6}) {
       assertThat(RunResult.oneDecimal(v)).as("%s", v).isEqualTo(String.format(Locale.ROOT, "%.1f", v));
