@@ -31,14 +31,15 @@ final class ConversionOptions {
   String flushInterval;
 
   @Option(names = "--partition", paramLabel = "TEMPLATE",
-      description = "Directory layout over record fields and event time, e.g. '{business_domain}/dt={time:yyyy-MM-dd}' "
-          + "(partition; default for log records capability={business_capability}/year={time:yyyy}/month={time:MM}/day={time:dd}/hour={time:HH}, "
+      description = "Directory layout over record fields and event time; see the examples below "
+          + "(partition; default for log records: Hive-style by business_capability and event hour, "
           + "none for dynamic records).")
   String partition;
 
   @Option(names = "--key", paramLabel = "TEMPLATE",
-      description = "What records are grouped by within a partition (key; default for log records "
-          + "{business_capability}:{business_domain}:{business_service}:{application_service}, none for dynamic records).")
+      description = "What records are grouped by within a partition (key; default for log records: "
+          + "the business_capability, business_domain, business_service and application_service fields, "
+          + "none for dynamic records).")
   String key;
 
   @Option(names = "--record-type", paramLabel = "TYPE",
@@ -46,7 +47,8 @@ final class ConversionOptions {
   String recordType;
 
   @Option(names = "--schema", paramLabel = "FILE",
-      description = "JSON Schema of dynamic records (json_schema_path); without it the schema is inferred from the first records.")
+      description = "JSON Schema or Avro schema (.avsc) of dynamic records (json_schema_path); "
+          + "without it the schema is inferred from the first records.")
   String schema;
 
   @Option(names = "--unknown-fields", paramLabel = "POLICY",

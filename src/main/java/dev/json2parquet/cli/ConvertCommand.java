@@ -28,7 +28,17 @@ import picocli.CommandLine.Parameters;
       "0:every record was written",
       "1:failure; the message says what was and was not written",
       "2:usage or configuration error",
-      "3:finished, some records were dead-lettered"})
+      "3:finished, some records were dead-lettered"},
+    // examples live in the footer, one per line and shorter than the 80-column usage width, so
+    // that picocli never wraps them and every template stays copyable
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  cat logs.jsonl | json2parquet convert -o out",
+      "  json2parquet convert -c config.json logs-1.jsonl.gz logs-2.jsonl.gz",
+      "  json2parquet convert --partition 'dt={time:yyyy-MM-dd}' -o out logs.jsonl",
+      "  json2parquet convert --partition '{business_domain}/{time:yyyy}' \\",
+      "      --key '{application_service}' -o out logs.jsonl",
+      "  json2parquet convert --record-type dynamic --schema order.avsc -o out x.jsonl"})
 final class ConvertCommand implements Callable<Integer> {
   private final Context ctx;
 

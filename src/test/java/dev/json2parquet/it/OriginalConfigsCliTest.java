@@ -86,4 +86,18 @@ class OriginalConfigsCliTest {
         .contains("201 records read, 201 written");
     assertThat(r.err()).doesNotContain("INFO");
   }
+
+  @Test
+  void summary_countsRecordsPlacedByIngestTime() {
+    String good = "{\"time\":\"2024-01-01T00:00:00Z\",\"level\":\"INFO\",\"message\":\"m\"}\n";
+    String noTime = "{\"level\":\"INFO\",\"message\":\"m\"}\n";
+    String badTime = "{\"time\":\"yesterday\",\"level\":\"INFO\",\"message\":\"m\"}\n";
+
+    Cli.Result r = Cli.run((good + noTime + badTime).getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of(),
+        "convert", "-o", dir.resolve("o").toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.err()).contains("3 records read, 3 written",
+        "2 placed by ingest time (event time missing or unparseable)");
+  }
 }
