@@ -7,6 +7,7 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.filter.ThresholdFilter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.filter.Filter;
 import ch.qos.logback.core.rolling.FixedWindowRollingPolicy;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
@@ -15,6 +16,7 @@ import dev.json2parquet.config.ConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -34,15 +36,17 @@ final class FileLog implements AutoCloseable {
   private final Level oursBefore;
   private final RollingFileAppender<ILoggingEvent> appender;
   private final Appender<ILoggingEvent> stderr;
+  private final Filter<ILoggingEvent> warnOnly;
   private final Path file;
 
   private FileLog(Logger root, Logger ours, Level oursBefore, RollingFileAppender<ILoggingEvent> appender,
-      Appender<ILoggingEvent> stderr, Path file) {
+      Appender<ILoggingEvent> stderr, Filter<ILoggingEvent> warnOnly, Path file) {
     this.root = root;
     this.ours = ours;
     this.oursBefore = oursBefore;
     this.appender = appender;
     this.stderr = stderr;
+    this.warnOnly = warnOnly;
     this.file = file;
   }
 
@@ -58,7 +62,14 @@ final class FileLog implements AutoCloseable {
     appender.stop();
     ours.setLevel(oursBefore);
     if (stderr != null) {
+      // FilterAttachable has no removeFilter: put back every filter but ours
+      List<Filter<ILoggingEvent>> filters = stderr.getCopyOfAttachedFiltersList();
       stderr.clearAllFilters();
+      for (Filter<ILoggingEvent> f : filters) {
+        if (f != warnOnly) {
+          stderr.addFilter(f);
+        }
+      }
     }
   }
 
@@ -80,10 +91,10 @@ final class FileLog implements AutoCloseable {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     Appender<ILoggingEvent> stderr = verbose ? null : root.getAppender("STDERR");
+    ThresholdFilter warn = new ThresholdFilter();
+    warn.setLevel("WARN");
+    warn.start();
     if (stderr != null) {
-      ThresholdFilter warn = new ThresholdFilter();
-      warn.setLevel("WARN");
-      warn.start();
       stderr.addFilter(warn);
     }
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
@@ -115,6 +126,6 @@ final class FileLog implements AutoCloseable {
     if (!Level.DEBUG.equals(before)) {
       ours.setLevel(debug ? Level.DEBUG : Level.INFO);
     }
-    return new FileLog(root, ours, before, appender, stderr, file);
+    return new FileLog(root, ours, before, appender, stderr, warn, file);
   }
 }
