@@ -203,7 +203,7 @@ public final class ConfigLoader {
   }
 
   /**
-   * Settings given (not defaulted) that have no effect in a run with these values, as one warning
+   * Settings given (other than at their default) that have no effect in a run with these values, as one warning
    * line each for the Redis keys with the memory buffer and for the dynamic-record settings with
    * Log records, naming the keys as the user spelled them; empty when there are none.
    */
@@ -230,7 +230,8 @@ public final class ConfigLoader {
   private List<String> given(java.util.function.Predicate<String> which) {
     List<String> names = new ArrayList<>();
     origins.forEach((k, origin) -> {
-      if (!origin.equals("default") && which.test(k)) {
+      // a key set to its default changes nothing either way (samples list every default)
+      if (!origin.equals("default") && which.test(k) && !java.util.Objects.equals(values.get(k), Keys.DEFAULTS.get(k))) {
         names.add(origin.startsWith("flag ") ? origin.substring(5) : spelling(k));
       }
     });

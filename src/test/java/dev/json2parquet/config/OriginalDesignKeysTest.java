@@ -172,6 +172,14 @@ class OriginalDesignKeysTest {
   }
 
   @Test
+  void ineffectiveSettings_atTheirDefault_giveNoWarning() {
+    ConfigLoader loader = new ConfigLoader().file(Path.of("samples/config-memory.json"));
+    loader.build();
+
+    assertThat(loader.ineffective()).isEmpty();
+  }
+
+  @Test
   void effectiveSettings_giveNoWarning() throws IOException {
     ConfigLoader loader = new ConfigLoader()
         .file(configFile("{\"buffer_type\": \"redis\", \"redis_db\": 2, \"record_type\": \"dynamic\"}"))
