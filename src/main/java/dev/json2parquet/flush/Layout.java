@@ -41,6 +41,11 @@ public final class Layout {
     }
   }
 
+  /** The run id in every file name. */
+  public String runId() {
+    return runId;
+  }
+
   public String nextFile(BucketKey bucket) {
     String dir = PathLimits.fitPath(partition.path(bucket.partition()), DIR_BYTES);
     String slug = key.placeholders() == 0 && key.text().isEmpty()

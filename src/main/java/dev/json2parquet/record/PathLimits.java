@@ -132,7 +132,7 @@ public final class PathLimits {
   }
 
   /** The first 128 bits of the SHA-256 of {@code name}'s UTF-8 bytes, in lower-case hex. */
-  static String hash(String name) {
+  public static String hash(String name) {
     byte[] digest;
     try {
       digest = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
