@@ -61,6 +61,9 @@ final class ConvertCommand implements Callable<Integer> {
       ((Logger) LoggerFactory.getLogger("dev.json2parquet")).setLevel(Level.DEBUG);
     }
     List<Input> inputs = inputs(files, ctx);
+    if (cfg.tryAutoRecover()) {
+      RecoverCommand.recover(cfg, ctx, true);
+    }
     RunResult result = new Converter(cfg, ctx.clock(), ctx.ticker(), ctx.err(), ctx.terminal() && !quiet, debug)
         .run(inputs);
     if (!quiet || !result.ok()) {

@@ -12,11 +12,20 @@ class RunResultTest {
 
   @Test
   void summary_readsLikeTheFormattedLine() {
-    // records, written, dead-lettered, failed, files, bytes out, bytes in, seconds
-    RunResult r = new RunResult(1_000_000, 999_990, 7, 3, 10, 94_087_833, 548_000_000, 3.46, "out/_dlq/x.jsonl",
-        List.of(), null);
+    // records, written, dead-lettered, in recovery, failed, files, bytes out, bytes in, seconds
+    RunResult r = new RunResult(1_000_000, 999_990, 7, 0, 3, 10, 94_087_833, 548_000_000, 3.46, "out/_dlq/x.jsonl",
+        "json2parquet recover -o out", List.of(), null);
     assertThat(r.summary()).isEqualTo("json2parquet: 1000000 records read, 999990 written to 10 files (94.1 MB), "
         + "7 dead-lettered (out/_dlq/x.jsonl), 3.5 s, 158.4 MB/s; 3 records NOT written");
+  }
+
+  @Test
+  void summary_withRecordsInRecovery_saysHowToRecoverThem() {
+    RunResult r = new RunResult(100, 60, 0, 40, 0, 3, 1_000, 10_000, 1.0, "out/_dlq/x.jsonl",
+        "json2parquet recover -o out", List.of(), null);
+
+    assertThat(r.summary()).endsWith("; 40 records in recovery (recover with: json2parquet recover -o out)");
+    assertThat(r.ok()).isFalse();
   }
 
   @Test
