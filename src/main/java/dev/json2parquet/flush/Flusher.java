@@ -199,8 +199,8 @@ public final class Flusher implements AutoCloseable {
     try {
       store.hold(manifest, out -> encoders.get().encode(batch.records(), out, metadata));
     } catch (Exception | OutOfMemoryError e) {
-      lost(batch, path, "Cannot keep " + describe(batch, path) + " in the recovery store " + store.location() + ": "
-          + e + " (writing it failed: " + error + "); these records are lost");
+      lost(batch, path, "Cannot write " + describe(batch, path) + ": " + error + "; nor keep them in the recovery store "
+          + store.location() + ": " + e + "; these records are lost");
       return;
     }
     stats.inRecovery.add(batch.records().records());

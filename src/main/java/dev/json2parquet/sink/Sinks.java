@@ -1,6 +1,7 @@
 package dev.json2parquet.sink;
 
 import dev.json2parquet.config.Config;
+import dev.json2parquet.config.ConfigException;
 import java.lang.reflect.InvocationTargetException;
 
 /** Chooses the sink from the configuration; the only place that names an implementation. */
@@ -14,8 +15,15 @@ public final class Sinks {
    */
   public static final String TEST_WRAPPER = "json2parquet.test.sinkWrapper";
 
-  /** The sink of {@code writer_type} (today local files under {@code writer_file_path}). */
+  /**
+   * The sink of {@code writer_type} (today local files under {@code writer_file_path}).
+   *
+   * @throws ConfigException for a writer type this version cannot write
+   */
   public static Sink open(Config config) {
+    if (config.writerType().equals("s3")) {
+      throw new ConfigException("Invalid writer_type = \"s3\": this version writes local files only; use \"file\"");
+    }
     Sink sink = new LocalSink(config.outDir());
     String wrapper = System.getProperty(TEST_WRAPPER);
     if (wrapper == null || wrapper.isEmpty()) {

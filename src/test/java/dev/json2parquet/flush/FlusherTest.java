@@ -156,9 +156,9 @@ class FlusherTest {
     assertThat(flusher.stats().recordsInRecovery()).isZero();
     assertThat(flusher.stats().failedRecords()).isEqualTo(7);
     assertThat(flusher.stats().failures()).singleElement().asString()
-        .startsWith("Cannot keep 7 records of key [a] in partition [] (for memory:a-run-000003.parquet) in the recovery store "
-            + blocker.resolve("rec"))
-        .contains("disk full", "these records are lost");
+        .startsWith("Cannot write 7 records of key [a] in partition [] (for memory:a-run-000003.parquet): "
+            + "java.io.IOException: disk full; nor keep them in the recovery store " + blocker.resolve("rec") + ": ")
+        .endsWith("; these records are lost");
     assertThat(released).hasSize(1);
   }
 

@@ -209,10 +209,10 @@ class RecoveryTest {
     assertThat(convert.exit()).isEqualTo(1);
     assertThat(convert.err()).contains("300 records read, 0 written", "; 300 records NOT written")
         .doesNotContain("in recovery");
-    List<String> lost = convert.err().lines().filter(l -> l.startsWith("json2parquet: Cannot keep ")).toList();
-    assertThat(lost).hasSize(12).allSatisfy(l -> assertThat(l).contains(" in the recovery store " + store + ": ",
-        "injected failure", "these records are lost"));
-    Pattern what = Pattern.compile("Cannot keep (\\d+) records of key \\[(cap\\d), d, s, a] in partition \\[(cap\\d), "
+    List<String> lost = convert.err().lines().filter(l -> l.startsWith("json2parquet: Cannot write ")).toList();
+    assertThat(lost).hasSize(12).allSatisfy(l -> assertThat(l).contains("injected failure",
+        "; nor keep them in the recovery store " + store + ": ").endsWith("; these records are lost"));
+    Pattern what = Pattern.compile("Cannot write (\\d+) records of key \\[(cap\\d), d, s, a] in partition \\[(cap\\d), "
         + "2024, 11, 24, (0\\d)] \\(for " + Pattern.quote(out.toString()) + "/capability=(cap\\d)/year=2024/month=11/day=24/hour=(0\\d)/");
     long total = 0;
     List<String> buckets = new ArrayList<>();
