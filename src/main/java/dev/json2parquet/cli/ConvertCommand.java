@@ -87,6 +87,9 @@ final class ConvertCommand implements Callable<Integer> {
 
   /** Runs the conversion and reports it; {@code log}, when not null, also gets the summary. */
   private int run(Config cfg, List<Input> inputs, boolean debug, org.slf4j.Logger log) throws Exception {
+    if (cfg.tryAutoRecover()) {
+      RecoverCommand.recover(cfg, ctx, true);
+    }
     boolean progress = Terminal.showProgress(ctx.terminal(), quiet);
     String notice = Terminal.stdinNotice(files, ctx.in() == System.in && Terminal.isTerminal(0));
     if (notice != null) {

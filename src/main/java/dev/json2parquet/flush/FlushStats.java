@@ -11,6 +11,8 @@ public final class FlushStats {
   final LongAdder files = new LongAdder();
   final LongAdder bytes = new LongAdder();
   final LongAdder failedRecords = new LongAdder();
+  final LongAdder inRecovery = new LongAdder();
+  final LongAdder recoveryFiles = new LongAdder();
   private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
 
   public long records() {
@@ -25,10 +27,22 @@ public final class FlushStats {
     return bytes.sum();
   }
 
+  /** Records that are lost: neither written nor held in the recovery store. */
   public long failedRecords() {
     return failedRecords.sum();
   }
 
+  /** Records of batches that failed every attempt and are held in the recovery store. */
+  public long recordsInRecovery() {
+    return inRecovery.sum();
+  }
+
+  /** Files held in the recovery store. */
+  public long filesInRecovery() {
+    return recoveryFiles.sum();
+  }
+
+  /** Messages about records that are lost: neither written nor held in the recovery store. */
   public List<String> failures() {
     synchronized (failures) {
       return List.copyOf(failures);

@@ -1,6 +1,7 @@
 package dev.json2parquet.flush;
 
 import dev.json2parquet.buffer.Batch;
+import dev.json2parquet.dlq.RecoveryStore;
 import dev.json2parquet.parquet.BatchEncoder;
 import dev.json2parquet.parquet.WriterSettings;
 import dev.json2parquet.record.RecordSchema;
@@ -10,8 +11,10 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -22,9 +25,12 @@ import org.slf4j.LoggerFactory;
  * several keys are encoded in parallel while the reader keeps parsing. Committing a file (for local
  * files: an fsync and a rename) mostly waits on the disk, so it runs on {@link #COMMITTERS} threads
  * of its own while the encoders go on with the next batch; when {@link #COMMIT_QUEUE} files already
- * wait, the encoder commits its file itself. A failed write or commit is retried {@code RETRIES}
- * times with a fresh file; after that its records are counted as failed and the reason kept. Every
- * batch is handed back to {@code release} exactly once, written or not, after its file is committed.
+ * wait, the encoder commits its file itself. A failed write or commit is retried {@link #RETRIES}
+ * times with a fresh file, after a backoff ({@link #backoffNanos}); after that the batch is encoded
+ * into the recovery store ({@link #recoverInto}) and its records count as in recovery, and only when
+ * that fails too (or there is no store) as failed, with a message that says what was lost. Every
+ * batch is handed back to {@code release} exactly once, written or not, after its file is committed
+ * or stored.
  */
 public final class Flusher implements AutoCloseable {
   /** Created at first use: setting up logging takes ~50 ms of start-up, and most runs log nothing. */
@@ -38,6 +44,16 @@ public final class Flusher implements AutoCloseable {
   static final int COMMITTERS = 4;
   static final int COMMIT_QUEUE = 32;
   private static final long MINUTE = TimeUnit.MINUTES.toNanos(1);
+  /** The first retry waits this long; each further one twice as long as the one before. */
+  static final long BACKOFF_BASE = TimeUnit.MILLISECONDS.toNanos(200);
+  /** No retry waits longer than this. */
+  static final long BACKOFF_CAP = TimeUnit.SECONDS.toNanos(5);
+
+  /** Runs a task after a delay; retries wait through it, so tests can run them at once. */
+  @FunctionalInterface
+  public interface Scheduler {
+    void schedule(Runnable task, long delayNanos);
+  }
 
   private final ExecutorService encoderThreads;
   private final ExecutorService committerThreads;
@@ -49,6 +65,10 @@ public final class Flusher implements AutoCloseable {
   private final Map<String, String> metadata;
   /** Batches submitted and not yet released. Guarded by {@code this}. */
   private int unfinished;
+  private final ScheduledThreadPoolExecutor retryTimer;
+  private volatile Scheduler scheduler;
+  private volatile RecoveryStore recovery;
+  private final AtomicBoolean warnedRecovery = new AtomicBoolean();
 
   public Flusher(int threads, Sink sink, Layout layout, RecordSchema schema, WriterSettings settings,
       Map<String, String> metadata, Consumer<Batch> release) {
@@ -60,6 +80,31 @@ public final class Flusher implements AutoCloseable {
     this.layout = layout;
     this.release = release;
     this.metadata = Map.copyOf(metadata);
+    this.retryTimer = new ScheduledThreadPoolExecutor(1, daemons("retry-"));
+    this.scheduler = (task, delay) -> retryTimer.schedule(task, delay, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Batches that fail every attempt go to {@code store} (encoded again, then held durably) instead
+   * of being counted as failed. Call before the first {@link #submit}.
+   */
+  public Flusher recoverInto(RecoveryStore store) {
+    this.recovery = store;
+    return this;
+  }
+
+  /** Retries wait through {@code scheduler} instead of a timer thread (for tests). Call before the first submit. */
+  public Flusher retryWith(Scheduler scheduler) {
+    this.scheduler = scheduler;
+    return this;
+  }
+
+  /**
+   * How long to wait before retrying after attempt {@code attempt} (0-based) failed: exponential
+   * from {@link #BACKOFF_BASE}, at most {@link #BACKOFF_CAP}.
+   */
+  static long backoffNanos(int attempt) {
+    return attempt >= 20 ? BACKOFF_CAP : Math.min(BACKOFF_CAP, BACKOFF_BASE << attempt);
   }
 
   /** Logs every file written, at debug level (for --verbose / debug = true). */
@@ -128,22 +173,60 @@ public final class Flusher implements AutoCloseable {
     finish(batch);
   }
 
-  /** Retries the batch on an encoder thread, or after the last attempt counts its records as failed. */
+  /**
+   * Retries the batch on an encoder thread after a backoff, or after the last attempt hands it to
+   * the recovery store. Each attempt is logged at debug level only: a broken disk must not print a
+   * line per retry; the outcome is counted and reported once.
+   */
   private void failed(Batch batch, int attempt, String path, Sink.Pending file, Throwable e) {
     if (file != null) {
       file.abort();
     }
-    Log.LOG.warn("Cannot write {} (attempt {} of {}): {}", path == null ? "a file of key " + batch.key().key() : sink.locate(path),
-        attempt + 1, RETRIES + 1, e.toString());
-    Log.LOG.debug("write failure", e);
+    Log.LOG.debug("Cannot write {} (attempt {} of {})", path == null ? "a file of key " + batch.key().key()
+        : sink.locate(path), attempt + 1, RETRIES + 1, e);
     if (attempt < RETRIES) {
-      encoderThreads.execute(() -> write(batch, attempt + 1));
+      scheduler.schedule(() -> encoderThreads.execute(() -> write(batch, attempt + 1)), backoffNanos(attempt));
       return;
     }
-    stats.failedRecords.add(batch.records().records());
-    stats.fail("Cannot write " + batch.records().records() + " records of key " + batch.key().key()
-        + " in partition " + batch.key().partition() + ": " + e);
+    String error = e.toString();
+    if (recovery == null || path == null) {
+      lost(batch, path, "Cannot write " + describe(batch, path) + ": " + error);
+      return;
+    }
+    encoderThreads.execute(() -> keep(batch, path, error));
+  }
+
+  /** On an encoder thread: encodes the batch again, into the recovery store. */
+  private void keep(Batch batch, String path, String error) {
+    RecoveryStore store = recovery;
+    RecoveryStore.Entry manifest = new RecoveryStore.Entry(null, path, batch.key().partition(), batch.key().key(),
+        batch.records().records(), RETRIES + 1, 0, error, null, layout.runId());
+    try {
+      store.hold(manifest, out -> encoders.get().encode(batch.records(), out, metadata));
+    } catch (Exception | OutOfMemoryError e) {
+      lost(batch, path, "Cannot write " + describe(batch, path) + ": " + error + "; nor keep them in the recovery store "
+          + store.location() + ": " + e + "; these records are lost");
+      return;
+    }
+    stats.inRecovery.add(batch.records().records());
+    stats.recoveryFiles.increment();
+    if (warnedRecovery.compareAndSet(false, true)) {
+      Log.LOG.warn("Cannot write {} after {} attempts: {}; kept it in the recovery store {} (further such files"
+          + " are counted in the summary)", sink.locate(path), RETRIES + 1, error, store.location());
+    }
     finish(batch);
+  }
+
+  private void lost(Batch batch, String path, String message) {
+    stats.failedRecords.add(batch.records().records());
+    stats.fail(message);
+    finish(batch);
+  }
+
+  /** {@code N records of key [..] in partition [..] (for PATH)}: what a lost batch held. */
+  private String describe(Batch batch, String path) {
+    return batch.records().records() + " records of key " + batch.key().key() + " in partition "
+        + batch.key().partition() + (path == null ? "" : " (for " + sink.locate(path) + ")");
   }
 
   private void finish(Batch batch) {
@@ -174,5 +257,6 @@ public final class Flusher implements AutoCloseable {
     }
     encoderThreads.shutdown();
     committerThreads.shutdown();
+    retryTimer.shutdown();
   }
 }

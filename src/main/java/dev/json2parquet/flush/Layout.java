@@ -1,6 +1,7 @@
 package dev.json2parquet.flush;
 
 import dev.json2parquet.buffer.BucketKey;
+import dev.json2parquet.record.PathLimits;
 import dev.json2parquet.record.PathTemplate;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -8,24 +9,48 @@ import java.util.concurrent.atomic.AtomicLong;
  * Names files: {@code <partition path>/<key slug>-<run id>-<sequence>.parquet}. The partition path
  * and key slug come from the templates with every value escaped; the sequence is unique within the
  * run, so names never collide and never contain a colon. Thread-safe.
+ *
+ * <p>Limits ({@link PathLimits}): a file name is at most {@link #NAME_BYTES} bytes, so that the
+ * sink's hidden temporary name {@code .NAME.inprogress} still fits in 255; the key slug is cut (with
+ * a hash suffix) to what the run id and the widest sequence leave of that, so a key's slug is the
+ * same in every file of the run. The partition path is at most {@link #DIR_BYTES} bytes, so the
+ * whole relative path stays within {@link PathLimits#PATH_BYTES}.
  */
 public final class Layout {
+  /** The longest file name: 255 less the 12 bytes of {@code .} and {@code .inprogress}. */
+  public static final int NAME_BYTES = PathLimits.COMPONENT_BYTES - ".".length() - ".inprogress".length();
+  /** The longest partition path: what a relative path of 1,024 bytes leaves beside a file name. */
+  public static final int DIR_BYTES = PathLimits.PATH_BYTES - 1 - NAME_BYTES;
+  /** Room kept for the sequence: the digits of Long.MAX_VALUE. */
+  private static final int SEQUENCE_DIGITS = 19;
+
   private final PathTemplate partition;
   private final PathTemplate key;
   private final String runId;
+  private final int slugBytes;
   private final AtomicLong sequence = new AtomicLong();
 
+  /** @throws IllegalArgumentException when the run id leaves no room for a key slug */
   public Layout(PathTemplate partition, PathTemplate key, String runId) {
     this.partition = partition;
     this.key = key;
     this.runId = runId;
+    this.slugBytes = NAME_BYTES - PathLimits.utf8Length("--" + runId + ".parquet") - SEQUENCE_DIGITS;
+    if (slugBytes < PathLimits.SUFFIX_BYTES) {
+      throw new IllegalArgumentException("Cannot name files with run id " + runId + ": it is too long");
+    }
+  }
+
+  /** The run id in every file name. */
+  public String runId() {
+    return runId;
   }
 
   public String nextFile(BucketKey bucket) {
-    String dir = partition.path(bucket.partition());
+    String dir = PathLimits.fitPath(partition.path(bucket.partition()), DIR_BYTES);
     String slug = key.placeholders() == 0 && key.text().isEmpty()
         ? "part"
-        : key.path(bucket.key()).replace(':', '.').replace('/', '.');
+        : PathLimits.fit(key.path(bucket.key()).replace(':', '.').replace('/', '.'), slugBytes);
     String name = slug + "-" + runId + "-" + zeroPadded(sequence.incrementAndGet(), 6) + ".parquet";
     return dir.isEmpty() ? name : (dir.endsWith("/") ? dir : dir + "/") + name;
   }

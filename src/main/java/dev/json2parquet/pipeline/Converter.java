@@ -5,6 +5,8 @@ import dev.json2parquet.buffer.Ticker;
 import dev.json2parquet.config.Config;
 import dev.json2parquet.config.ConfigException;
 import dev.json2parquet.dlq.FileDeadLetterQueue;
+import dev.json2parquet.dlq.Recovery;
+import dev.json2parquet.dlq.RecoveryStores;
 import dev.json2parquet.flush.Flusher;
 import dev.json2parquet.flush.IntervalFlusher;
 import dev.json2parquet.flush.Layout;
@@ -15,8 +17,8 @@ import dev.json2parquet.record.RecordSchema;
 import dev.json2parquet.record.UnknownFields;
 import dev.json2parquet.record.PathTemplate;
 import dev.json2parquet.record.RecordType;
-import dev.json2parquet.sink.LocalSink;
 import dev.json2parquet.sink.Sink;
+import dev.json2parquet.sink.Sinks;
 import dev.json2parquet.source.Input;
 import dev.json2parquet.source.LineReader;
 import java.io.IOException;
@@ -157,11 +159,11 @@ public final class Converter {
     MemoryBuffer[] buffer = new MemoryBuffer[1];
     String fatal = null;
     long lines;
-    try (Sink sink = new LocalSink(config.outDir());
+    try (Sink sink = Sinks.open(config);
         FileDeadLetterQueue dlq = new FileDeadLetterQueue(config.dlqDir(), runId, clock)) {
       Flusher flusher = new Flusher(config.threads(), sink, new Layout(partition, key, runId), type.schema(),
           config.writerSettings(), Map.of("json2parquet.version", VERSION), b -> buffer[0].release(b))
-          .logEachFile(debug);
+          .logEachFile(debug).recoverInto(RecoveryStores.open(config, clock));
       buffer[0] = new MemoryBuffer(type.schema(), config.bufferSize(), config.maxBufferBytes(),
           (long) (config.flushIntervalSeconds() * 1e9), ticker, flusher::submit);
       IntervalFlusher interval = new IntervalFlusher(buffer[0]);
@@ -202,13 +204,13 @@ public final class Converter {
       var stats = flusher.stats();
       dlq.close();
       double seconds = (ticker.read() - start) / 1e9;
-      long lost = lines - stats.records() - stats.failedRecords() - dlq.count();
+      long lost = lines - stats.records() - stats.failedRecords() - stats.recordsInRecovery() - dlq.count();
       if (lost != 0 && fatal == null) {
         fatal = "internal error: " + lost + " records unaccounted for";
       }
-      return new RunResult(lines, stats.records(), dlq.count(), stats.failedRecords(), stats.files(),
-          stats.bytes(), bytesIn.get(), seconds, dlq.file().toString(), stats.failures(), fatal,
-          router.placedByIngestTime());
+      return new RunResult(lines, stats.records(), dlq.count(), stats.recordsInRecovery(), stats.failedRecords(),
+          stats.files(), stats.bytes(), bytesIn.get(), seconds, dlq.file().toString(), Recovery.command(config),
+          stats.failures(), fatal, router.placedByIngestTime());
     }
   }
 }

@@ -3,28 +3,33 @@ package dev.json2parquet.pipeline;
 import java.util.List;
 
 /**
- * What a conversion did. Reconciliation: {@code records == written + deadLettered + failed}.
+ * What a conversion did. Reconciliation:
+ * {@code records == written + deadLettered + inRecovery + failed}.
  *
  * @param records non-blank input lines read
  * @param written records in committed Parquet files
  * @param deadLettered lines in the dead-letter queue
- * @param failed records that could not be written (their reasons in {@code failures})
+ * @param inRecovery records in files that could not be committed and are held in the recovery store
+ * @param failed records that are lost: neither written nor held (their reasons in {@code failures})
+ * @param recoverWith the command that commits the held files, for the summary
  * @param fatal the error that stopped the run early, or null
  * @param placedByIngestTime records whose event time was missing or unparseable, placed in the
  *     layout by the time they were read instead
  */
-public record RunResult(long records, long written, long deadLettered, long failed, long files, long bytesOut,
-    long bytesIn, double seconds, String dlqFile, List<String> failures, String fatal,
-    long placedByIngestTime) {
+public record RunResult(long records, long written, long deadLettered, long inRecovery, long failed, long files,
+    long bytesOut, long bytesIn, double seconds, String dlqFile, String recoverWith, List<String> failures,
+    String fatal, long placedByIngestTime) {
 
   /** A result without a count of records placed by ingest time. */
-  public RunResult(long records, long written, long deadLettered, long failed, long files, long bytesOut,
-      long bytesIn, double seconds, String dlqFile, List<String> failures, String fatal) {
-    this(records, written, deadLettered, failed, files, bytesOut, bytesIn, seconds, dlqFile, failures, fatal, 0);
+  public RunResult(long records, long written, long deadLettered, long inRecovery, long failed, long files,
+      long bytesOut, long bytesIn, double seconds, String dlqFile, String recoverWith, List<String> failures,
+      String fatal) {
+    this(records, written, deadLettered, inRecovery, failed, files, bytesOut, bytesIn, seconds, dlqFile, recoverWith,
+        failures, fatal, 0);
   }
 
   public boolean ok() {
-    return failed == 0 && fatal == null;
+    return failed == 0 && inRecovery == 0 && fatal == null;
   }
 
   /**
@@ -47,6 +52,10 @@ public record RunResult(long records, long written, long deadLettered, long fail
     s.append(", ").append(oneDecimal(seconds)).append(" s");
     if (seconds >= 1) {
       s.append(", ").append(oneDecimal(mb / seconds)).append(" MB/s");
+    }
+    if (inRecovery > 0) {
+      s.append("; ").append(count(inRecovery, "record", "records")).append(" in recovery (recover with: ")
+          .append(recoverWith).append(')');
     }
     if (failed > 0) {
       s.append("; ").append(count(failed, "record", "records")).append(" NOT written");

@@ -22,7 +22,6 @@ import java.util.function.LongSupplier;
 public final class PathTemplate {
   /** Written for an empty or missing value; engines that read Hive layouts take it as null. */
   public static final String EMPTY = "__HIVE_DEFAULT_PARTITION__";
-  private static final int MAX_SEGMENT = 200;
 
   private final String text;
   private final List<String> literals = new ArrayList<>();
@@ -110,7 +109,9 @@ public final class PathTemplate {
 
   /**
    * The path-safe rendering of raw values from {@link Renderer#values}: each value escaped so it
-   * cannot add or leave a directory, empty values replaced by {@link #EMPTY}.
+   * cannot add or leave a directory, empty values replaced by {@link #EMPTY}, and every
+   * '/'-separated component at most {@link PathLimits#COMPONENT_BYTES} UTF-8 bytes (longer ones cut
+   * and given a hash suffix by {@link PathLimits#fit}).
    */
   public String path(List<String> values) {
     StringBuilder sb = new StringBuilder();
@@ -119,47 +120,32 @@ public final class PathTemplate {
       appendSafe(sb, values.get(i));
     }
     sb.append(literals.get(fields.size()));
-    return sb.toString();
+    return PathLimits.fitPath(sb.toString(), Integer.MAX_VALUE);
   }
 
   /**
-   * Escapes one value as a single path segment (no '/', '..', ':', control characters): such
-   * ASCII characters and a leading '.' become %XX, unpaired surrogates %uXXXX; segments over
-   * {@link #MAX_SEGMENT} UTF-8 bytes are cut at a character boundary and get a hash suffix.
+   * Escapes one value so it stays inside one path segment (no '/', '..', ':', control characters):
+   * such ASCII characters, '~' (kept for {@link PathLimits}' hash suffixes) and a leading '.'
+   * become %XX, unpaired surrogates %uXXXX. The length is not limited here: {@link #path} limits
+   * whole components, literals included.
    */
   public static void appendSafe(StringBuilder sb, String value) {
     if (value == null || value.isEmpty()) {
       sb.append(EMPTY);
       return;
     }
-    int start = sb.length();
-    int bytes = 0;
-    int cutAt = -1;
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      int before = sb.length();
-      if (c < 0x80 && (c < 0x20 || c == 0x7F || "/\\:%*?\"<>|#{}[]^`'=&$!;".indexOf(c) >= 0 || (c == '.' && i == 0))) {
+      if (c < 0x80 && (c < 0x20 || c == 0x7F || "/\\:%*?\"<>|#{}[]^`'=&$!;~".indexOf(c) >= 0 || (c == '.' && i == 0))) {
         sb.append('%').append(HEX[c >> 4]).append(HEX[c & 0xF]);
-        bytes += 3;
       } else if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
         sb.append(c).append(value.charAt(++i));
-        bytes += 4;
       } else if (Character.isSurrogate(c)) {
         sb.append("%u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 0xF]).append(HEX[(c >> 4) & 0xF])
             .append(HEX[c & 0xF]);
-        bytes += 6;
       } else {
         sb.append(c);
-        bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
       }
-      if (cutAt < 0 && bytes > MAX_SEGMENT - 10) {
-        cutAt = before;
-      }
-    }
-    if (bytes > MAX_SEGMENT) {
-      String hash = Integer.toHexString(value.hashCode());
-      sb.setLength(cutAt);
-      sb.append('~').append(hash);
     }
   }
 

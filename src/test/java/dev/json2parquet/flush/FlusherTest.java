@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.json2parquet.buffer.Batch;
 import dev.json2parquet.buffer.BucketKey;
+import dev.json2parquet.dlq.RecoveryStore;
+import dev.json2parquet.dlq.RecoveryStores;
 import dev.json2parquet.parquet.WriterSettings;
 import dev.json2parquet.record.Batches;
 import dev.json2parquet.record.PathTemplate;
@@ -12,6 +14,10 @@ import dev.json2parquet.record.RecordType;
 import dev.json2parquet.sink.Sink;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Commits run on their own threads: failures there are retried like failed writes, and close waits
@@ -81,13 +88,86 @@ class FlusherTest {
     assertThat(released).hasSize(batches);
   }
 
-  private static Flusher flusher(Sink sink, List<Batch> released) {
+  /** Retries run at once; the delays they asked for are kept. */
+  private final List<Long> delays = new CopyOnWriteArrayList<>();
+
+  @TempDir
+  Path dir;
+
+  private Flusher flusher(Sink sink, List<Batch> released) {
     Layout layout = new Layout(PathTemplate.parse("", SCHEMA), PathTemplate.parse("{level}", SCHEMA), "run");
-    return new Flusher(2, sink, layout, SCHEMA, WriterSettings.defaults(), Map.of(), released::add);
+    return new Flusher(2, sink, layout, SCHEMA, WriterSettings.defaults(), Map.of(), released::add)
+        .retryWith((task, delay) -> {
+          delays.add(delay);
+          task.run();
+        });
+  }
+
+  @Test
+  void write_whenEveryAttemptFails_backsOffExponentially() throws Exception {
+    Flusher flusher = flusher(new MemorySink(Integer.MAX_VALUE), new CopyOnWriteArrayList<>());
+
+    flusher.submit(batch("a"));
+    flusher.close();
+
+    assertThat(delays).containsExactly(Flusher.BACKOFF_BASE, 2 * Flusher.BACKOFF_BASE);
+    assertThat(Flusher.backoffNanos(10)).isEqualTo(Flusher.BACKOFF_CAP);
+    assertThat(Flusher.backoffNanos(63)).isEqualTo(Flusher.BACKOFF_CAP);
+  }
+
+  @Test
+  void commit_whenEveryAttemptFails_holdsTheBatchInTheRecoveryStore() throws Exception {
+    MemorySink sink = new MemorySink(Integer.MAX_VALUE);
+    List<Batch> released = new CopyOnWriteArrayList<>();
+    RecoveryStore store = RecoveryStores.at(dir.resolve("rec"), Clock.systemUTC());
+    Flusher flusher = flusher(sink, released).recoverInto(store);
+
+    flusher.submit(batch("a", 5));
+    flusher.close();
+
+    assertThat(flusher.stats().failedRecords()).isZero();
+    assertThat(flusher.stats().failures()).isEmpty();
+    assertThat(flusher.stats().recordsInRecovery()).isEqualTo(5);
+    assertThat(flusher.stats().filesInRecovery()).isEqualTo(1);
+    assertThat(released).hasSize(1);
+    RecoveryStore.Entry e = store.list().get(0);
+    assertThat(e.path()).isEqualTo(sink.aborted.get(Flusher.RETRIES));
+    assertThat(e.key()).containsExactly("a");
+    assertThat(e.records()).isEqualTo(5);
+    assertThat(e.attempts()).isEqualTo(Flusher.RETRIES + 1);
+    assertThat(e.lastError()).contains("disk full");
+    assertThat(e.runId()).isEqualTo("run");
+    try (InputStream in = store.open(e)) {
+      byte[] bytes = in.readAllBytes();
+      assertThat(bytes).startsWith('P', 'A', 'R', '1').endsWith('P', 'A', 'R', '1');
+    }
+  }
+
+  @Test
+  void commit_whenTheRecoveryStoreCannotBeWritten_saysWhatIsLost() throws Exception {
+    Path blocker = Files.createFile(dir.resolve("not-a-dir"));
+    List<Batch> released = new CopyOnWriteArrayList<>();
+    Flusher flusher = flusher(new MemorySink(Integer.MAX_VALUE), released)
+        .recoverInto(RecoveryStores.at(blocker.resolve("rec"), Clock.systemUTC()));
+
+    flusher.submit(batch("a", 7));
+    flusher.close();
+
+    assertThat(flusher.stats().recordsInRecovery()).isZero();
+    assertThat(flusher.stats().failedRecords()).isEqualTo(7);
+    assertThat(flusher.stats().failures()).singleElement().asString()
+        .startsWith("Cannot write 7 records of key [a] in partition [] (for memory:a-run-000003.parquet): "
+            + "java.io.IOException: disk full; nor keep them in the recovery store " + blocker.resolve("rec") + ": ")
+        .endsWith("; these records are lost");
+    assertThat(released).hasSize(1);
   }
 
   private static Batch batch(String key) {
-    return new Batch(new BucketKey(List.of(), List.of(key)), Batches.filler(SCHEMA, 1), 1, Batch.Reason.SHUTDOWN);
+    return batch(key, 1);
+  }
+
+  private static Batch batch(String key, int records) {
+    return new Batch(new BucketKey(List.of(), List.of(key)), Batches.filler(SCHEMA, records), 1, Batch.Reason.SHUTDOWN);
   }
 
   /** Keeps committed files in memory; the first {@code failures} commits throw. */

@@ -175,46 +175,82 @@ class PathTemplateTest {
     assertThat(safe("Zürich-東京-😀")).isEqualTo("Zürich-東京-😀");
   }
 
-  @Test
-  void appendSafe_withVeryLongValue_capsItWithAHashSuffix() {
-    String a = "a".repeat(500);
-    String b = "a".repeat(499) + "b";
+  private String fitted(String value) {
+    return PathTemplate.parse("{level}", schema).path(Arrays.asList(value));
+  }
 
-    String safeA = safe(a);
-    String safeB = safe(b);
-
-    String hashA = Integer.toHexString(a.hashCode());
-    // cut at 190 bytes, then '~' and the value's hash
-    assertThat(safeA).isEqualTo("a".repeat(190) + "~" + hashA);
-    assertThat(safeB).hasSizeLessThanOrEqualTo(200).isNotEqualTo(safeA);
-    assertThat(safe("a".repeat(200))).isEqualTo("a".repeat(200));
+  private static int bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8).length;
   }
 
   @Test
-  void appendSafe_withLongValueOfEscapes_isCappedAfterEscaping() {
-    String value = "/".repeat(100);
+  void path_withVeryLongValue_cutsItTo255BytesWithAHashSuffix() {
+    String a = "a".repeat(500);
 
-    String s = safe(value);
+    String s = fitted(a);
 
-    assertThat(s).hasSizeLessThanOrEqualTo(200).doesNotContain("/")
-        .endsWith("~" + Integer.toHexString(value.hashCode()));
+    // cut at 255 - 33 bytes, then '~' and 128 bits of the SHA-256 of the whole escaped component
+    assertThat(s).isEqualTo("a".repeat(222) + "~" + PathLimits.hash(a));
+    assertThat(bytes(s)).isEqualTo(255);
+    assertThat(fitted("a".repeat(255))).isEqualTo("a".repeat(255));
+    assertThat(fitted("a".repeat(256))).hasSize(255).contains("~");
+  }
+
+  @Test
+  void path_withLongValuesWhoseJavaHashCodesCollide_keepsThemApart() {
+    // "Aa" and "BB" have the same String.hashCode, and so do these two values
+    String a = "x".repeat(300) + "Aa";
+    String b = "x".repeat(300) + "BB";
+    assertThat(a.hashCode()).isEqualTo(b.hashCode());
+
+    assertThat(fitted(a)).isNotEqualTo(fitted(b));
+  }
+
+  @Test
+  void path_withLongValueOfEscapes_neverCutsInsideAnEscape() {
+    String value = "/".repeat(1_000);
+
+    String s = fitted(value);
+
+    assertThat(bytes(s)).isLessThanOrEqualTo(255);
+    assertThat(s).doesNotContain("/").endsWith("~" + PathLimits.hash("%2F".repeat(1_000)));
     assertThat(s.substring(0, s.indexOf('~'))).matches("(%2F)+");
   }
 
   @Test
-  void appendSafe_capsSegmentsByUtf8Bytes() {
-    assertThat(safe("é".repeat(199)).getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(255);
+  void path_limitsWholeComponentsLiteralsIncluded() {
+    PathTemplate t = PathTemplate.parse("k={level}-{message}/x", schema);
+
+    String s = t.path(Arrays.asList("é".repeat(100), "東".repeat(100)));
+
+    String[] parts = s.split("/");
+    assertThat(parts).hasSize(2);
+    assertThat(bytes(parts[0])).isLessThanOrEqualTo(255);
+    assertThat(parts[0]).startsWith("k=" + "é".repeat(100) + "-東");
+    assertThat(parts[1]).isEqualTo("x");
   }
 
   @Test
-  void appendSafe_whenCapping_neverSplitsASurrogatePair() {
-    String s = safe("😀".repeat(150));
+  void path_capsComponentsByUtf8Bytes() {
+    assertThat(bytes(fitted("é".repeat(199)))).isLessThanOrEqualTo(255);
+    assertThat(bytes(fitted("東".repeat(300)))).isLessThanOrEqualTo(255);
+  }
 
+  @Test
+  void path_whenCapping_neverSplitsASurrogatePair() {
+    String s = fitted("😀".repeat(150));
+
+    assertThat(bytes(s)).isLessThanOrEqualTo(255);
     for (int i = 0; i < s.length(); i++) {
       if (Character.isSurrogate(s.charAt(i))) {
         assertThat(PathTemplateTest.pairedAt(s, i)).as("surrogate at %d paired", i).isTrue();
       }
     }
+  }
+
+  @Test
+  void appendSafe_escapesTildeSoOnlyHashSuffixesHaveOne() {
+    assertThat(safe("a~b")).isEqualTo("a%7Eb");
   }
 
   @Test
