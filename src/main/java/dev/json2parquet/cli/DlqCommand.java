@@ -165,9 +165,11 @@ final class DlqCommand implements Runnable {
         "([base64]: not valid UTF-8, shown with \\xNN escapes; [truncated]: only a prefix was kept)."})
   static final class ListVerb extends Verb {
     static final int ERROR_CHARS = 100;
+    static final int MIN_PREVIEW = 40;
 
     @Option(names = "--width", paramLabel = "CHARS",
-        description = "Cut each line to this many characters (default: $COLUMNS, else 160).")
+        description = "Cut each line to this many characters, but show at least 40 of the raw line "
+            + "(default: $COLUMNS, else 160).")
     Integer width;
 
     ListVerb(Context ctx) {
@@ -180,7 +182,7 @@ final class DlqCommand implements Runnable {
       long unreadable = dlq.scan(filter, d -> {
         String error = DeadLetter.printable(d.error(), ERROR_CHARS);
         String head = d.source() + ":" + d.line() + "  " + error + "  ";
-        ctx.out().println(head + d.preview(Math.max(20, w - head.length())));
+        ctx.out().println(head + d.preview(Math.max(MIN_PREVIEW, w - head.length())));
       });
       ctx.out().flush();
       warnUnreadable(dlq, unreadable);

@@ -89,10 +89,10 @@ public record DeadLetter(String error, String source, long line, String time, by
   }
 
   /**
-   * The first {@code maxChars} characters of the line for a terminal: printable characters as they
-   * are, control characters and (in a {@code raw_base64} line) bytes that are not printable ASCII as
-   * {@code \xNN} escapes, cut with {@code …}; prefixed with {@code [base64]} and
-   * {@code [truncated: K of N bytes]} marks where they apply.
+   * The line for a terminal in at most {@code maxChars} characters (marks included): printable
+   * characters as they are, control characters and (in a {@code raw_base64} line) bytes that are
+   * not printable ASCII as {@code \xNN} escapes, cut with {@code …}; prefixed with {@code [base64]}
+   * and {@code [truncated: K of N bytes]} marks where they apply.
    */
   public String preview(int maxChars) {
     StringBuilder s = new StringBuilder();
@@ -102,7 +102,7 @@ public record DeadLetter(String error, String source, long line, String time, by
     if (truncated) {
       s.append("[truncated: ").append(raw.length).append(" of ").append(rawBytes).append(" bytes] ");
     }
-    int limit = s.length() + Math.max(1, maxChars);
+    int limit = Math.max(s.length() + 1, maxChars);
     if (base64) {
       int i = 0;
       for (; i < raw.length && s.length() < limit; i++) {

@@ -14,8 +14,8 @@ public final class ErrorKinds {
 
   private static final Pattern DOUBLE_QUOTED = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*+\"");
   private static final Pattern SINGLE_QUOTED = Pattern.compile("'(?:[^'\\\\]|\\\\.)*+'");
-  // a number not inside a word (UTF-8, int64) or a field name
-  private static final Pattern NUMBER = Pattern.compile("(?<![\\w.\\-])-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?(?![\\w])");
+  // a number not inside a word (UTF-8, int64, 64-bit) or a field name
+  private static final Pattern NUMBER = Pattern.compile("(?<![\\w.\\-])-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?(?![\\w\\-])");
 
   /** The kind of {@code error}: the text with its variable parts folded. */
   public static String of(String error) {
