@@ -161,8 +161,8 @@ final class DlqCommand implements Runnable {
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false,
-      description = {"Lists dead letters, one per line: source:line, error, and the first characters of the line",
-        "([base64]: not valid UTF-8, shown with \\xNN escapes; [truncated]: only a prefix was kept)."})
+      description = {"Lists dead letters, one per line: source:line, error, the start of the line.",
+        "[base64]: not valid UTF-8, shown with \\xNN escapes; [truncated]: only a prefix was kept."})
   static final class ListVerb extends Verb {
     static final int ERROR_CHARS = 100;
     static final int MIN_PREVIEW = 40;
@@ -200,8 +200,8 @@ final class DlqCommand implements Runnable {
   }
 
   @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-      description = {"Writes the dead letters as JSON lines (the envelopes as stored), or with --raw the original",
-        "lines byte for byte, to --to FILE or stdout. A truncated line cannot be exported raw: it is left out and counted."})
+      description = {"Writes the dead letters as stored (JSON lines), or with --raw the original lines byte for byte.",
+        "A truncated line cannot be exported raw: it is left out and counted on stderr."})
   static final class Export extends Verb {
     @Option(names = "--raw", description = "Write each original line (decoded from raw_base64 where needed) instead of its envelope.")
     boolean raw;
@@ -247,9 +247,10 @@ final class DlqCommand implements Runnable {
   }
 
   @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
-      description = {"Converts the dead-lettered lines again with the current settings (after a schema or config fix)",
-        "into the same output; lines that fail again stay in the DLQ with their new error, under their original",
-        "source and line. Truncated lines cannot be replayed and stay. A failed replay is undone as a whole."},
+      description = {"Converts the dead-lettered lines again with the current settings, after a schema or config fix.",
+        "Lines that convert go to the same output; lines that fail again stay in the DLQ with their new error",
+        "and their original source and line. Truncated lines cannot be replayed and stay.",
+        "A replay that cannot write everything is undone as a whole."},
       exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
         "0:every matching dead letter was converted",
         "1:failure; the replay was undone and the DLQ is as it was",
