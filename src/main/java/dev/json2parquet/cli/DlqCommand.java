@@ -77,6 +77,9 @@ final class DlqCommand implements Runnable {
   abstract static class Verb implements Callable<Integer> {
     final Context ctx;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Mixin
     StoreOptions store;
 
@@ -102,7 +105,9 @@ final class DlqCommand implements Runnable {
         }
         return run(config, dlq, filter);
       } catch (IOException e) {
-        ctx.err().println("json2parquet: " + e.getMessage());
+        String m = String.valueOf(e.getMessage());
+        ctx.err().println("json2parquet: " + (m.startsWith("Cannot ") ? m
+            : "Cannot " + spec.name() + " the dead letters in " + dlq.location() + ": " + e));
         return ExitCodes.FAILURE;
       }
     }

@@ -17,7 +17,8 @@ public interface DeadLetterStore {
 
   /**
    * Takes the store's lock, which every {@code dlq} verb holds while it runs, so that a replay or
-   * purge never overlaps another verb (in this or another process). Released by closing it.
+   * purge never overlaps another verb (in this or another process). Released by closing it. A
+   * store this user cannot change is read without a lock (changing it then fails).
    *
    * @throws IOException when the lock is held elsewhere ({@code Cannot lock ...: held by ...})
    */

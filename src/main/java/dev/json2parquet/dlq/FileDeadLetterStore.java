@@ -2,7 +2,6 @@ package dev.json2parquet.dlq;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.json2parquet.source.Input;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +9,8 @@ import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -71,7 +72,15 @@ final class FileDeadLetterStore implements DeadLetterStore {
       return () -> { };
     }
     Path file = dir.resolve(".lock");
-    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileChannel ch;
+    try {
+      ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    } catch (FileSystemException e) {
+      if (e instanceof AccessDeniedException || "Read-only file system".equals(e.getReason())) {
+        return () -> { }; // a directory this user cannot change is only read
+      }
+      throw e;
+    }
     FileLock held;
     try {
       held = ch.tryLock();
@@ -106,23 +115,45 @@ final class FileDeadLetterStore implements DeadLetterStore {
   /** The lines of a file, one at a time; the last one need not end with a line break. */
   private static final class Lines implements AutoCloseable {
     private final InputStream in;
+    private final byte[] buf = new byte[1 << 16];
+    private int pos;
+    private int limit;
     byte[] line = new byte[8192];
 
     Lines(Path file) throws IOException {
-      in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+      in = Files.newInputStream(file);
     }
 
     /** Reads the next line into {@code line}; its length, or -1 at the end. */
     int next() throws IOException {
       int len = 0;
-      int b;
-      while ((b = in.read()) >= 0 && b != '\n') {
-        if (len == line.length) {
-          line = Arrays.copyOf(line, len * 2);
+      boolean any = false;
+      while (true) {
+        if (pos == limit) {
+          int n = in.read(buf);
+          if (n < 0) {
+            return any ? len : -1;
+          }
+          pos = 0;
+          limit = n;
         }
-        line[len++] = (byte) b;
+        any = true;
+        int nl = pos;
+        while (nl < limit && buf[nl] != '\n') {
+          nl++;
+        }
+        int k = nl - pos;
+        if (len + k > line.length) {
+          line = Arrays.copyOf(line, Math.max(len + k, line.length * 2));
+        }
+        System.arraycopy(buf, pos, line, len, k);
+        len += k;
+        pos = nl;
+        if (nl < limit) {
+          pos++;
+          return len;
+        }
       }
-      return b < 0 && len == 0 ? -1 : len;
     }
 
     @Override
