@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.json2parquet.source.Input;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -17,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,7 +38,6 @@ import java.util.stream.Stream;
  */
 final class FileDeadLetterStore implements DeadLetterStore {
   private static final String MARKER_PREFIX = ".replay-";
-  private static final int EXAMPLES = 10;
 
   private final Path dir;
 
@@ -104,7 +101,7 @@ final class FileDeadLetterStore implements DeadLetterStore {
   }
 
   private static void readLines(Path file, LineHandler handler) throws IOException {
-    try (Lines lines = new Lines(file)) {
+    try (FileLines lines = new FileLines(file)) {
       int len;
       while ((len = lines.next()) >= 0) {
         handler.line(lines.line, len);
@@ -112,58 +109,8 @@ final class FileDeadLetterStore implements DeadLetterStore {
     }
   }
 
-  /** The lines of a file, one at a time; the last one need not end with a line break. */
-  private static final class Lines implements AutoCloseable {
-    private final InputStream in;
-    private final byte[] buf = new byte[1 << 16];
-    private int pos;
-    private int limit;
-    byte[] line = new byte[8192];
-
-    Lines(Path file) throws IOException {
-      in = Files.newInputStream(file);
-    }
-
-    /** Reads the next line into {@code line}; its length, or -1 at the end. */
-    int next() throws IOException {
-      int len = 0;
-      boolean any = false;
-      while (true) {
-        if (pos == limit) {
-          int n = in.read(buf);
-          if (n < 0) {
-            return any ? len : -1;
-          }
-          pos = 0;
-          limit = n;
-        }
-        any = true;
-        int nl = pos;
-        while (nl < limit && buf[nl] != '\n') {
-          nl++;
-        }
-        int k = nl - pos;
-        if (len + k > line.length) {
-          line = Arrays.copyOf(line, Math.max(len + k, line.length * 2));
-        }
-        System.arraycopy(buf, pos, line, len, k);
-        len += k;
-        pos = nl;
-        if (nl < limit) {
-          pos++;
-          return len;
-        }
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      in.close();
-    }
-  }
-
   /** The envelope in {@code line}, or null when it cannot be read as one. */
-  private static DeadLetter parse(byte[] line, int len) {
+  static DeadLetter parse(byte[] line, int len) {
     try {
       return DeadLetter.parse(Arrays.copyOf(line, len));
     } catch (IOException e) {
@@ -190,7 +137,7 @@ final class FileDeadLetterStore implements DeadLetterStore {
     return unreadable[0];
   }
 
-  private static boolean isBlank(byte[] line, int len) {
+  static boolean isBlank(byte[] line, int len) {
     for (int i = 0; i < len; i++) {
       if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r') {
         return false;
@@ -341,13 +288,13 @@ final class FileDeadLetterStore implements DeadLetterStore {
     private final DeadLetterFilter filter;
     private final String runId;
     private final List<Path> files;
-    private final ReplayStream stream;
+    private final ReplayLines stream;
 
     FileReplay(DeadLetterFilter filter, String runId, List<Path> files) {
       this.filter = filter;
       this.runId = runId;
       this.files = files;
-      this.stream = new ReplayStream(filter, files);
+      this.stream = new ReplayLines(filter, files);
     }
 
     @Override
@@ -387,131 +334,6 @@ final class FileDeadLetterStore implements DeadLetterStore {
       Files.deleteIfExists(dir.resolve("dlq-" + runId + ".jsonl"));
       Files.deleteIfExists(marker(runId));
       syncDir(dir);
-    }
-  }
-
-  /**
-   * The raw lines of the replayable envelopes, each followed by a line break, after one blank
-   * line (so that a line starting with a byte order mark keeps it: the line reader drops a BOM
-   * only at the start of its input). Keeps the origins of the lines it has yielded whose line break
-   * the reader may not have handled yet: the line reader handles every complete line it holds
-   * before it reads again, so at each read the origins of lines already yielded whole are dropped,
-   * which bounds them by one read's worth of lines.
-   */
-  private static final class ReplayStream extends InputStream implements Input.Origins {
-    private record Pending(long lineNumber, Input.Origin origin, boolean whole) {}
-
-    private final DeadLetterFilter filter;
-    private final List<Path> files;
-    private Lines lines;
-    private final ArrayDeque<Pending> origins = new ArrayDeque<>();
-    private int nextFile;
-    private byte[] chunk = {'\n'};
-    private int pos;
-    private long lineNumber = 1; // of the line in chunk
-    private Input.Origin chunkOrigin;
-    long replayed;
-    long notReplayable;
-    final List<String> examples = new ArrayList<>();
-
-    ReplayStream(DeadLetterFilter filter, List<Path> files) {
-      this.filter = filter;
-      this.files = files;
-    }
-
-    /** Loads the next replayable line into chunk; false at the end. */
-    private boolean advance() throws IOException {
-      DeadLetter d = null;
-      while (d == null) {
-        if (lines == null) {
-          if (nextFile == files.size()) {
-            return false;
-          }
-          try {
-            lines = new Lines(files.get(nextFile++));
-          } catch (NoSuchFileException e) {
-            continue; // removed since the replay started: nothing to replay from it
-          }
-        }
-        int len = lines.next();
-        if (len < 0) {
-          lines.close();
-          lines = null;
-          continue;
-        }
-        DeadLetter e = isBlank(lines.line, len) ? null : parse(lines.line, len);
-        if (e == null || !filter.test(e)) {
-          continue;
-        }
-        String why = e.whyNotReplayable();
-        if (why == null) {
-          d = e;
-        } else {
-          notReplayable++;
-          if (examples.size() < EXAMPLES) {
-            examples.add(e.source() + ":" + e.line() + ": " + why);
-          }
-        }
-      }
-      chunk = Arrays.copyOf(d.raw(), d.raw().length + 1);
-      chunk[chunk.length - 1] = '\n';
-      pos = 0;
-      lineNumber++;
-      chunkOrigin = new Input.Origin(d.source(), d.line());
-      origins.add(new Pending(lineNumber, chunkOrigin, false));
-      replayed++;
-      return true;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      while (!origins.isEmpty() && origins.peek().whole()) {
-        origins.poll();
-      }
-      int n = 0;
-      while (n < len) {
-        if (pos == chunk.length && !advance()) {
-          break;
-        }
-        int k = Math.min(len - n, chunk.length - pos);
-        System.arraycopy(chunk, pos, b, off + n, k);
-        pos += k;
-        n += k;
-        if (pos == chunk.length && chunkOrigin != null) {
-          origins.pollLast();
-          origins.add(new Pending(lineNumber, chunkOrigin, true));
-          chunkOrigin = null;
-        }
-      }
-      return n == 0 && len > 0 ? -1 : n;
-    }
-
-    @Override
-    public int available() {
-      return chunk.length - pos;
-    }
-
-    @Override
-    public void close() throws IOException {
-      if (lines != null) {
-        lines.close();
-        lines = null;
-      }
-    }
-
-    @Override
-    public Input.Origin of(long line) {
-      while (!origins.isEmpty() && origins.peek().lineNumber() < line) {
-        origins.poll(); // asked in increasing order: never asked again
-      }
-      Pending p = origins.peek();
-      return p != null && p.lineNumber() == line ? p.origin() : null;
     }
   }
 }
