@@ -148,12 +148,21 @@ public final class Converter {
   }
 
   public RunResult run(List<Input> given) throws IOException, InterruptedException {
+    return run(given, newRunId());
+  }
+
+  /** A new run id, for callers that must record it before the run starts ({@code dlq replay}). */
+  public String newRunId() {
+    return runId(clock.instant(), ThreadLocalRandom.current().nextInt(1 << 16));
+  }
+
+  /** Converts {@code given} as run {@code runId} (names its files and its DLQ file {@code dlq-<runId>.jsonl}). */
+  public RunResult run(List<Input> given, String runId) throws IOException, InterruptedException {
     checkSupported(config);
     List<Input> inputs = new ArrayList<>(given);
     RecordType type = recordType(inputs);
     PathTemplate partition = template("partition", config.partitionTemplate(), type);
     PathTemplate key = template("key", config.keyTemplate(), type);
-    String runId = runId(clock.instant(), ThreadLocalRandom.current().nextInt(1 << 16));
     long start = ticker.read();
     AtomicLong bytesIn = new AtomicLong();
     MemoryBuffer[] buffer = new MemoryBuffer[1];
@@ -175,7 +184,7 @@ public final class Converter {
       Progress bar = progress ? new Progress(err, total, bytesIn::get, progressWidth) : null;
       try {
         for (Input input : inputs) {
-          router.source(input.name());
+          router.source(input.name(), input.origins());
           try (InputStream in = input.openDecoded(bytesIn::addAndGet)) {
             lineReader.read(in, router);
           } catch (IOException e) {

@@ -7,6 +7,7 @@ import dev.json2parquet.record.ColumnBatch;
 import dev.json2parquet.record.JsonRecordReader;
 import dev.json2parquet.record.PathTemplate;
 import dev.json2parquet.record.RecordException;
+import dev.json2parquet.source.Input;
 import dev.json2parquet.source.LineReader;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -39,6 +40,7 @@ final class RecordRouter implements LineReader.Handler {
   private String source = "";
   private boolean usedIngestTime;
   private long placedByIngestTime;
+  private Input.Origins origins;
   long lines;
 
   RecordRouter(JsonRecordReader reader, PathTemplate partition, PathTemplate key, LongSupplier ingestMicros,
@@ -64,7 +66,22 @@ final class RecordRouter implements LineReader.Handler {
   }
 
   void source(String name) {
+    source(name, null);
+  }
+
+  /** The input read next; {@code origins}, when not null, names the source and line of each dead letter. */
+  void source(String name, Input.Origins origins) {
     this.source = name;
+    this.origins = origins;
+  }
+
+  private void reject(String error, long lineNumber, byte[] raw, int off, int len, long totalBytes) throws IOException {
+    Input.Origin o = origins == null ? null : origins.of(lineNumber);
+    if (o == null) {
+      dlq.reject(error, source, lineNumber, raw, off, len, totalBytes);
+    } else {
+      dlq.reject(error, o.source(), o.line(), raw, off, len, totalBytes);
+    }
   }
 
   @Override
@@ -73,7 +90,7 @@ final class RecordRouter implements LineReader.Handler {
     try {
       reader.append(buf, off, len, staging);
     } catch (RecordException e) {
-      dlq.reject(e.getMessage(), source, lineNumber, buf, off, len, len);
+      reject(e.getMessage(), lineNumber, buf, off, len, len);
       return;
     }
     BucketKey k = new BucketKey(partition.values(staging), key.values(staging));
@@ -126,7 +143,7 @@ final class RecordRouter implements LineReader.Handler {
   @Override
   public void oversized(byte[] prefix, int prefixLen, long totalBytes, long lineNumber) throws IOException {
     lines++;
-    dlq.reject("line of " + totalBytes + " bytes is longer than max_line_bytes (" + maxLineBytes
-        + "); raw holds its first " + prefixLen + " bytes", source, lineNumber, prefix, 0, prefixLen, totalBytes);
+    reject("line of " + totalBytes + " bytes is longer than max_line_bytes (" + maxLineBytes
+        + "); raw holds its first " + prefixLen + " bytes", lineNumber, prefix, 0, prefixLen, totalBytes);
   }
 }

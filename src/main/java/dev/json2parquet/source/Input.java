@@ -13,8 +13,28 @@ import java.nio.file.Path;
  * @param name how records from it are labelled: the file name as given, or {@code stdin}
  * @param size the number of bytes it will yield, or -1 when unknown
  * @param gzip whether the opened bytes are gzip-compressed
+ * @param origins where its lines came from when they are lines of other inputs read again (a
+ *     dead-letter replay), or null when each line's origin is this input and its line number
  */
-public record Input(String name, long size, boolean gzip, Opener opener) {
+public record Input(String name, long size, boolean gzip, Opener opener, Origins origins) {
+
+  public Input(String name, long size, boolean gzip, Opener opener) {
+    this(name, size, gzip, opener, null);
+  }
+
+  /** The original input name and line number of a line read again. */
+  public record Origin(String source, long line) {}
+
+  /**
+   * Maps this input's line numbers to the lines' origins. Asked on the reading thread, only for
+   * lines that are dead-lettered, in increasing order of line number, while the line is being
+   * handled (before the next read from the input's stream).
+   */
+  @FunctionalInterface
+  public interface Origins {
+    /** The origin of line {@code lineNumber} of this input, or null when unknown. */
+    Origin of(long lineNumber);
+  }
 
   /** Opens the input's raw bytes. */
   @FunctionalInterface
