@@ -5,8 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.base.ParserBase;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.IOException;
 import java.util.HashMap;
@@ -61,9 +59,7 @@ public final class JsonRecordReader {
   public JsonRecordReader(RecordType type) {
     this.type = type;
     this.schema = type.schema();
-    this.factory = JsonFactory.builder()
-        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
-        .build();
+    this.factory = JsonSyntax.factory();
     this.topFields = schema.fields().toArray(new Field[0]);
     this.seen = new boolean[topFields.length];
     for (Field f : topFields) {
@@ -110,13 +106,9 @@ public final class JsonRecordReader {
     } catch (RecordException e) {
       batch.rollback();
       throw e;
-    } catch (StreamConstraintsException e) {
-      batch.rollback();
-      throw new RecordException("nesting deeper than " + MAX_DEPTH + " levels at " + pathText());
     } catch (JsonProcessingException e) {
       batch.rollback();
-      throw new RecordException("invalid JSON at column " + e.getLocation().getColumnNr() + ": "
-          + e.getOriginalMessage().replace('\n', ' '));
+      throw new RecordException(JsonSyntax.reason(e, pathText()));
     } catch (IOException e) {
       batch.rollback();
       throw new RecordException("cannot read line: " + e.getMessage());
