@@ -317,22 +317,8 @@ public final class JsonRecordReader {
         }
         col.addLong(r, v == JsonToken.VALUE_TRUE ? 1 : 0);
       }
-      case INT64 -> {
-        if (v != JsonToken.VALUE_NUMBER_INT) {
-          throw mismatch("integer", v, p);
-        }
-        JsonParser.NumberType nt = p.getNumberType();
-        if (nt == JsonParser.NumberType.BIG_INTEGER) {
-          throw new RecordException(pathText() + ": integer " + p.getText() + " is outside the 64-bit range");
-        }
-        col.addLong(r, p.getLongValue());
-      }
-      case DOUBLE -> {
-        if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
-          throw mismatch("number", v, p);
-        }
-        col.addLong(r, Double.doubleToRawLongBits(p.getDoubleValue()));
-      }
+      case INT64 -> col.addLong(r, integer(p, v));
+      case DOUBLE -> col.addLong(r, Double.doubleToRawLongBits(number(p, v)));
       case TIMESTAMP -> col.addLong(r, timestamp(p, v));
       case DATE -> col.addLong(r, date(p, v));
       case GROUP -> group(p, v, f, r);
@@ -341,12 +327,73 @@ public final class JsonRecordReader {
     }
   }
 
+  /** A JSON integer, or a number with a zero fraction, within 64 bits. */
+  private long integer(JsonParser p, JsonToken v) throws IOException, RecordException {
+    if (v == JsonToken.VALUE_NUMBER_INT) {
+      if (p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+        return p.getLongValue();
+      }
+    } else if (v == JsonToken.VALUE_NUMBER_FLOAT) {
+      java.math.BigDecimal d = p.getDecimalValue();
+      if (d.signum() == 0) {
+        return 0;
+      }
+      if (d.precision() - d.scale() <= 0 || d.stripTrailingZeros().scale() > 0) {
+        throw mismatch("integer", v, p);
+      }
+      if (d.precision() - d.scale() <= 19) {
+        try {
+          return d.longValueExact();
+        } catch (ArithmeticException beyond64Bits) {
+          // reported below
+        }
+      }
+    } else {
+      throw mismatch("integer", v, p);
+    }
+    throw new RecordException(pathText() + ": integer " + p.getText() + " is outside the 64-bit range");
+  }
+
+  /** A JSON number as the nearest double; rejects overflow to infinity and underflow of a non-zero to zero. */
+  private double number(JsonParser p, JsonToken v) throws IOException, RecordException {
+    if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
+      throw mismatch("number", v, p);
+    }
+    double d = p.getDoubleValue();
+    if (Double.isInfinite(d)) {
+      throw new RecordException(pathText() + ": number " + p.getText() + " is outside the range of a 64-bit double");
+    }
+    if (d == 0) {
+      String text = p.getText();
+      if (nonZeroMantissa(text)) {
+        throw new RecordException(pathText() + ": number " + text + " is too small for a 64-bit double (it would be 0)");
+      }
+      return text.charAt(0) == '-' ? -0.0 : 0.0;
+    }
+    return d;
+  }
+
+  private static boolean nonZeroMantissa(String number) {
+    for (int i = 0; i < number.length(); i++) {
+      char c = number.charAt(i);
+      if (c == 'e' || c == 'E') {
+        return false;
+      }
+      if (c >= '1' && c <= '9') {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private long timestamp(JsonParser p, JsonToken v) throws IOException, RecordException {
     long micros = EventTime.INVALID;
     if (v == JsonToken.VALUE_STRING) {
       micros = EventTime.parseMicros(p.getText());
+    } else if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+      micros = EventTime.fromEpochNumber(p.getLongValue());
     } else if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
-      micros = EventTime.fromEpochNumber(p.getDoubleValue());
+      micros = EventTime.fromEpochNumber(p.getDecimalValue());
     } else {
       throw mismatch("timestamp", v, p);
     }
