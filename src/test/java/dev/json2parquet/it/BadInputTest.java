@@ -35,9 +35,10 @@ class BadInputTest {
         new Bad("{\"message\":\"x\"} trailing", "invalid JSON"),
         new Bad("{\"message\":\"x\"}{\"message\":\"y\"}", "trailing data after the JSON object"),
         new Bad("{\"audit\":\"maybe\"}", "$.audit: expected boolean, got string \"maybe\""),
-        new Bad("{\"level\":[\"x\"]}", "$.level: expected string, got array"),
-        new Bad("{\"time\":12}", "$.time: expected string, got number 12"),
-        new Bad("{\"tags\":[\"a\",5]}", "$.tags[1]: expected string, got number 5"),
+        new Bad("{\"args\":[\"x\"]}", "$.args: expected object, got array"),
+        new Bad("{\"auto_index\":12}", "$.auto_index: expected boolean, got number 12"),
+        new Bad("{\"x\":NaN}", "NaN is not a JSON number"),
+        new Bad("{\"x\":1} // done", "invalid JSON at column 9: comments are not allowed in JSON"),
         new Bad(deep, "nesting deeper than 64 levels"),
         new Bad("not json at all", "invalid JSON"));
     ByteArrayOutputStream in = new ByteArrayOutputStream();
