@@ -17,10 +17,16 @@ import java.util.Set;
  * parser into the leaf columns (no intermediate objects). A line that does not fit the record type
  * throws {@link RecordException} and leaves the batch empty. Not thread-safe: one per reading thread.
  *
- * <p>Rules: the root must be one JSON object and nothing may follow it; a field's JSON type must
- * match its column; unknown fields follow {@link RecordType#unknownFields()}; of two fields that
- * map to the same column (a repeated name, or a name and its alias) the first wins and the later
- * one is treated as unknown.
+ * <p>Rules: the root must be one JSON object (RFC 8259) and nothing may follow it; a field's JSON
+ * type must match its column; unknown fields follow {@link RecordType#unknownFields()}; of two fields
+ * that map to the same column (a repeated name, or a name and its alias) the first wins and the later
+ * one is treated as unknown. Every value is written exactly or the line is rejected: a string, key
+ * or name with an unpaired surrogate escape ({@code "\ud800"}, which is no Unicode character, RFC
+ * 8259 section 8.2) is rejected naming its path, never replaced by U+FFFD; a {@code number} column
+ * rejects values beyond the range of a 64-bit double (and non-zero values that would become zero),
+ * keeps {@code -0} as -0.0; an {@code integer} column takes a number with a zero fraction
+ * ({@code 3.0}, {@code 1e2}: JSON Schema 2020-12 validation, section 6.1.1) and rejects any other
+ * fraction and anything beyond 64 bits; timestamps follow {@link EventTime}.
  */
 public final class JsonRecordReader {
   public static final int MAX_DEPTH = 64;
@@ -231,14 +237,14 @@ public final class JsonRecordReader {
   /** Adds one entry to the catch-all map: strings as they are, anything else as its JSON text. */
   private void addExtra(JsonParser p, JsonToken v, String key) throws IOException, RecordException {
     if (!extraKeys.add(key)) {
-      throw new RecordException(pathText() + ": duplicate field '" + key + "' in " + catchAll.name());
+      throw new RecordException(pathText() + ": duplicate field '" + Utf8.escapeUnpaired(key) + "' in " + catchAll.name());
     }
     int r = extraCount == 0 ? 0 : catchAll.repetitionLevel();
     int def = catchAll.definitionLevel() + 1;
     LeafColumn keys = out.column(catchAll.mapKey().leafIndex());
     keys.beginBinary(r);
     char[] k = key.toCharArray();
-    keys.appendUtf8(k, 0, k.length);
+    appendText(keys, k, 0, k.length, "field name");
     keys.endBinary();
     textValue(p, v, out.column(catchAll.mapValue().leafIndex()), r, def);
     extraCount++;
@@ -249,7 +255,7 @@ public final class JsonRecordReader {
    * line (already checked to be valid UTF-8), so Jackson never decodes it to chars and we never
    * encode it back; Jackson still checks it as it skips past it. Strings with escapes are decoded.
    */
-  private void string(JsonParser p, LeafColumn col, int r) throws IOException {
+  private void string(JsonParser p, LeafColumn col, int r) throws IOException, RecordException {
     // Jackson's token offset for byte input is one past the opening quote (checked, in case that changes)
     int from = lineOffset + (int) ((ParserBase) p).getTokenCharacterOffset();
     byte[] b = line;
@@ -268,8 +274,21 @@ public final class JsonRecordReader {
       }
     }
     col.beginBinary(r);
-    col.appendUtf8(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+    appendText(col, p.getTextCharacters(), p.getTextOffset(), p.getTextLength(), "string");
     col.endBinary();
+  }
+
+  /**
+   * Appends decoded text as UTF-8, or rejects the line when it holds an unpaired surrogate (only
+   * possible through a {@code \\u} escape: the line itself is valid UTF-8).
+   */
+  private void appendText(LeafColumn col, char[] chars, int off, int len, String what) throws RecordException {
+    if (!col.appendUtf8(chars, off, len)) {
+      int bad = Utf8.firstUnpairedSurrogate(chars, off, len);
+      throw new RecordException(pathText() + ": unpaired surrogate escape \\u"
+          + Integer.toHexString(chars[bad]).toUpperCase(java.util.Locale.ROOT) + " in a " + what
+          + " (not a Unicode character; RFC 8259 section 8.2)");
+    }
   }
 
   /** Writes a map value of a string column: a string as it is, null as null, anything else as JSON text. */
@@ -482,10 +501,10 @@ public final class JsonRecordReader {
     JsonToken t;
     while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
       int rr = n == 0 ? r : f.repetitionLevel();
-      keys.beginBinary(rr);
-      keys.appendUtf8(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
-      keys.endBinary();
       push(p.currentName());
+      keys.beginBinary(rr);
+      appendText(keys, p.getTextCharacters(), p.getTextOffset(), p.getTextLength(), "map key");
+      keys.endBinary();
       JsonToken cv = p.nextToken();
       if (asText) {
         textValue(p, cv, out.column(valueField.leafIndex()), rr, f.definitionLevel() + 1);
@@ -538,7 +557,7 @@ public final class JsonRecordReader {
 
   private static String quote(String s) {
     String cut = s.length() > 40 ? s.substring(0, 40) + "..." : s;
-    return '"' + cut.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + '"';
+    return '"' + Utf8.escapeUnpaired(cut.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")) + '"';
   }
 
   private void push(Object segment) {
@@ -555,7 +574,7 @@ public final class JsonRecordReader {
       if (path[i] instanceof Integer n) {
         sb.append('[').append(n).append(']');
       } else {
-        sb.append('.').append(path[i]);
+        sb.append('.').append(Utf8.escapeUnpaired((String) path[i]));
       }
     }
     return sb.toString();

@@ -168,6 +168,34 @@ class JsonRecordReaderTest {
     assertThat(java.util.stream.IntStream.range(0, 4).mapToObj(v -> utf8(tags, v))).containsExactly("1", "true", "x", "-0.0");
   }
 
+  @ParameterizedTest(name = "[{index}] {0}")
+  @CsvSource(delimiter = '|', value = {
+      "{\"message\": \"x\\ud83d\"}                | $.message: unpaired surrogate escape \\uD83D in a string",
+      "{\"message\": \"\\udc00x\"}                | $.message: unpaired surrogate escape \\uDC00 in a string",
+      "{\"message\": \"\\ude00\\ud83d\"}          | $.message: unpaired surrogate escape \\uDE00 in a string",
+      "{\"tags\": [\"a\", \"\\ud800\"]}           | $.tags[1]: unpaired surrogate escape \\uD800 in a string",
+      "{\"args\": {\"k\": \"\\ud800\"}}           | $.args.k: unpaired surrogate escape \\uD800 in a string",
+      "{\"args\": {\"k\\ud800\": \"v\"}}          | $.args.k\\uD800: unpaired surrogate escape \\uD800 in a map key",
+      "{\"u\\udfff\": 1}                           | $.u\\uDFFF: unpaired surrogate escape \\uDFFF in a field name",
+      "{\"u\": \"\\udfff\"}                        | $.u: unpaired surrogate escape \\uDFFF in a string",
+      "{\"extra_fields\": {\"k\": \"\\ud800\"}}   | $.extra_fields.k: unpaired surrogate escape \\uD800 in a string",
+      "{\"extra_fields\": {\"\\ud800\": 1}}        | $.extra_fields.\\uD800: unpaired surrogate escape \\uD800 in a field name",
+      "{\"business_capability\": \"\\ud800\"}      | $.business_capability: unpaired surrogate escape \\uD800 in a string"})
+  void read_withUnpairedSurrogateEscape_isRejectedNamingTheField(String json, String reason) {
+    assertThatThrownBy(() -> read(json))
+        .isInstanceOf(RecordException.class)
+        .hasMessage(reason + " (not a Unicode character; RFC 8259 section 8.2)");
+    assertThat(batch.records()).isZero();
+  }
+
+  @Test
+  void read_withPairedSurrogateEscapes_writesTheCharacter() throws RecordException {
+    read("{\"message\": \"a\\ud83d\\ude00b\", \"args\": {\"\\ud83d\\ude00\": \"\\u0000\"}}");
+
+    assertThat(text("message")).isEqualTo("a\ud83d\ude00b");
+    assertThat(map("args")).containsExactly(Map.entry("\ud83d\ude00", "\u0000"));
+  }
+
   // ---- extra_fields -------------------------------------------------------------------------------
 
   @Test
