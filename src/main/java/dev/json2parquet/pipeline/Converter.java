@@ -11,6 +11,7 @@ import dev.json2parquet.flush.Layout;
 import dev.json2parquet.record.JsonRecordReader;
 import dev.json2parquet.record.JsonSchemas;
 import dev.json2parquet.record.RecordSchema;
+import dev.json2parquet.record.SchemaInference;
 import dev.json2parquet.record.UnknownFields;
 import dev.json2parquet.record.PathTemplate;
 import dev.json2parquet.record.RecordType;
@@ -69,7 +70,10 @@ public final class Converter {
     }
   }
 
-  /** The record type to read; for dynamic records without a schema file, infers one from the first input. */
+  /**
+   * The record type to read; for dynamic records without a schema file, infers one from the first
+   * records of the inputs (in order), or returns null when the inputs hold only blank lines.
+   */
   private RecordType recordType(List<Input> inputs) throws IOException {
     if (config.recordType().equals("log")) {
       return RecordType.log();
@@ -90,20 +94,26 @@ public final class Converter {
         throw new ConfigException("Invalid schema " + schemaFile + ": " + e.getMessage());
       }
     } else {
-      SchemaSampler.Result sampled;
-      try {
-        sampled = SchemaSampler.sample(inputs.get(0), config.schemaSample());
-      } catch (IllegalStateException e) {
-        throw new ConfigException("Cannot infer a schema from " + inputs.get(0).name() + ": " + e.getMessage()
-            + "; give one with --schema");
+      SchemaInference inference = new SchemaInference();
+      List<String> sources = SchemaSampler.sample(inference, inputs, config.schemaSample());
+      if (inference.records() == 0) {
+        if (inference.lines() == 0) {
+          return null;
+        }
+        throw new ConfigException("Cannot infer a schema: none of the first " + inference.lines()
+            + " non-blank lines of the input is a JSON object; give a schema with --schema");
       }
-      inputs.set(0, sampled.replay());
-      schema = sampled.schema();
+      try {
+        schema = inference.result("record");
+      } catch (IllegalStateException e) {
+        throw new ConfigException(e.getMessage() + "; give a schema with --schema");
+      }
       Files.createDirectories(config.outDir());
       Path written = config.outDir().resolve("_schema.json");
       Files.writeString(written, JsonSchemas.render(schema));
-      err.println("json2parquet: no --schema given: inferred one from the first " + sampled.records()
-          + " records of " + inputs.get(0).name() + "; written to " + written + " (pass it with --schema to repeat this run)");
+      err.println("json2parquet: no --schema given: inferred one from the first " + inference.records()
+          + " records of " + String.join(", ", sources) + "; written to " + written
+          + " (pass it with --schema to repeat this run)");
     }
     try {
       return RecordType.dynamic(schema, policy);
@@ -136,6 +146,10 @@ public final class Converter {
     checkSupported(config);
     List<Input> inputs = new ArrayList<>(given);
     RecordType type = recordType(inputs);
+    if (type == null) {
+      // nothing but blank lines, as a Log run over them: nothing to write
+      return new RunResult(0, 0, 0, 0, 0, 0, 0, 0.0, "", List.of(), null);
+    }
     PathTemplate partition = template("partition", config.partitionTemplate(), type);
     PathTemplate key = template("key", config.keyTemplate(), type);
     String runId = runId(clock.instant(), ThreadLocalRandom.current().nextInt(1 << 16));
