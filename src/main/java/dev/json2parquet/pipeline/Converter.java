@@ -148,7 +148,7 @@ public final class Converter {
     RecordType type = recordType(inputs);
     if (type == null) {
       // nothing but blank lines, as a Log run over them: nothing to write
-      return new RunResult(0, 0, 0, 0, 0, 0, 0, 0.0, "", List.of(), null);
+      return new RunResult(0, 0, 0, 0, 0, 0, 0, 0, 0.0, "", List.of(), null);
     }
     PathTemplate partition = template("partition", config.partitionTemplate(), type);
     PathTemplate key = template("key", config.keyTemplate(), type);
@@ -201,7 +201,7 @@ public final class Converter {
       if (lost != 0 && fatal == null) {
         fatal = "internal error: " + lost + " records unaccounted for";
       }
-      return new RunResult(lines, stats.records(), dlq.count(), stats.failedRecords(), stats.files(),
+      return new RunResult(lines, stats.records(), dlq.count(), stats.failedRecords(), router.droppedFields(), stats.files(),
           stats.bytes(), bytesIn.get(), seconds, dlq.file().toString(), stats.failures(), fatal);
     }
   }

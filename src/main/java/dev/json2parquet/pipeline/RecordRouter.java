@@ -50,6 +50,11 @@ final class RecordRouter implements LineReader.Handler {
     this.maxLineBytes = maxLineBytes;
   }
 
+  /** Fields left out of records under {@code unknown_fields = drop}. */
+  long droppedFields() {
+    return reader.droppedFields();
+  }
+
   void source(String name) {
     this.source = name;
   }

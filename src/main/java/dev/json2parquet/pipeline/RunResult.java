@@ -9,9 +9,12 @@ import java.util.List;
  * @param written records in committed Parquet files
  * @param deadLettered lines in the dead-letter queue
  * @param failed records that could not be written (their reasons in {@code failures})
+ * @param droppedFields fields left out of written records because the schema does not name them
+ *     ({@code unknown_fields = drop})
  * @param fatal the error that stopped the run early, or null
  */
-public record RunResult(long records, long written, long deadLettered, long failed, long files, long bytesOut,
+public record RunResult(long records, long written, long deadLettered, long failed, long droppedFields,
+    long files, long bytesOut,
     long bytesIn, double seconds, String dlqFile, List<String> failures, String fatal) {
 
   public boolean ok() {
@@ -26,6 +29,10 @@ public record RunResult(long records, long written, long deadLettered, long fail
         .append("), ").append(deadLettered).append(" dead-lettered");
     if (deadLettered > 0) {
       s.append(" (").append(dlqFile).append(')');
+    }
+    if (droppedFields > 0) {
+      s.append(", ").append(droppedFields).append(droppedFields == 1 ? " field" : " fields")
+          .append(" dropped (not in the schema)");
     }
     s.append(", ").append(oneDecimal(seconds)).append(" s, ").append(oneDecimal(seconds > 0 ? mb / seconds : 0.0))
         .append(" MB/s");

@@ -46,6 +46,9 @@ public final class JsonRecordReader {
   private int lineEnd;
   private int extraCount;
   private boolean extraPresent;
+  /** Fields dropped under {@link UnknownFields#DROP}: in the current record, and in records read. */
+  private int droppedInRecord;
+  private long dropped;
   /** The JSON path of the value being read, for error messages. */
   private final Object[] path = new Object[MAX_DEPTH + 2];
   private int depth;
@@ -82,6 +85,11 @@ public final class JsonRecordReader {
     return type;
   }
 
+  /** Fields left out of the records read so far under {@link UnknownFields#DROP} (rejected lines not counted). */
+  public long droppedFields() {
+    return dropped;
+  }
+
   /**
    * Parses {@code buf[off, off+len)} (one line, without its line break) into {@code batch}, which is
    * cleared first and holds exactly one record on return.
@@ -109,6 +117,7 @@ public final class JsonRecordReader {
       lineEnd = off + len;
       readRoot(p);
       batch.endRecord();
+      dropped += droppedInRecord;
     } catch (RecordException e) {
       batch.rollback();
       throw e;
@@ -135,6 +144,7 @@ public final class JsonRecordReader {
     extraKeys.clear();
     extraCount = 0;
     extraPresent = false;
+    droppedInRecord = 0;
     int pos = 0;
     while (true) {
       SerializedString expected = pos < lastQuoted.length ? lastQuoted[pos] : null;
@@ -211,7 +221,10 @@ public final class JsonRecordReader {
 
   private void unknown(JsonParser p, JsonToken v, String name) throws IOException, RecordException {
     switch (type.unknownFields()) {
-      case DROP -> p.skipChildren();
+      case DROP -> {
+        p.skipChildren();
+        droppedInRecord++;
+      }
       case DLQ -> throw new RecordException(pathText() + ": field not in the schema");
       case EXTRA -> addExtra(p, v, dottedPath());
     }

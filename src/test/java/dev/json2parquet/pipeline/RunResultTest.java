@@ -12,11 +12,18 @@ class RunResultTest {
 
   @Test
   void summary_readsLikeTheFormattedLine() {
-    // records, written, dead-lettered, failed, files, bytes out, bytes in, seconds
-    RunResult r = new RunResult(1_000_000, 999_990, 7, 3, 10, 94_087_833, 548_000_000, 3.46, "out/_dlq/x.jsonl",
+    // records, written, dead-lettered, failed, dropped fields, files, bytes out, bytes in, seconds
+    RunResult r = new RunResult(1_000_000, 999_990, 7, 3, 0, 10, 94_087_833, 548_000_000, 3.46, "out/_dlq/x.jsonl",
         List.of(), null);
     assertThat(r.summary()).isEqualTo("json2parquet: 1000000 records read, 999990 written to 10 files (94.1 MB), "
         + "7 dead-lettered (out/_dlq/x.jsonl), 3.5 s, 158.4 MB/s; 3 records NOT written");
+  }
+
+  @Test
+  void summary_withDroppedFields_countsThem() {
+    RunResult r = new RunResult(2, 2, 0, 0, 3, 1, 1_000, 100, 1.0, "out/_dlq/x.jsonl", List.of(), null);
+    assertThat(r.summary()).isEqualTo("json2parquet: 2 records read, 2 written to 1 files (1.0 kB), "
+        + "0 dead-lettered, 3 fields dropped (not in the schema), 1.0 s, 0.0 MB/s");
   }
 
   @Test
