@@ -7,6 +7,7 @@ import dev.json2parquet.record.ColumnBatch;
 import dev.json2parquet.record.JsonRecordReader;
 import dev.json2parquet.record.PathTemplate;
 import dev.json2parquet.record.RecordException;
+import dev.json2parquet.record.Utf8;
 import dev.json2parquet.source.LineReader;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -114,6 +115,8 @@ final class RecordRouter implements LineReader.Handler {
   @Override
   public void oversized(byte[] prefix, int prefixLen, long totalBytes, long lineNumber) throws IOException {
     lines++;
+    // keep whole characters, so that the prefix of a valid line is stored as text
+    prefixLen = Utf8.boundaryLength(prefix, 0, prefixLen);
     dlq.reject("line of " + totalBytes + " bytes is longer than max_line_bytes (" + maxLineBytes
         + "); raw holds its first " + prefixLen + " bytes", source, lineNumber, prefix, 0, prefixLen, totalBytes);
   }

@@ -102,4 +102,21 @@ public final class Utf8 {
     }
     return sb.toString();
   }
+
+  /**
+   * The length of the longest prefix of {@code b[off, off+len)} that does not end inside a UTF-8
+   * sequence: {@code len} less the bytes of a last character that was cut off (a sequence of 2 to
+   * 4 bytes, RFC 3629), or {@code len} when it ends on a boundary or the bytes are not UTF-8 there.
+   */
+  public static int boundaryLength(byte[] b, int off, int len) {
+    for (int back = 1; back <= 3 && back <= len; back++) {
+      int c = b[off + len - back] & 0xFF;
+      if ((c & 0xC0) == 0x80) {
+        continue; // a continuation byte: look further back for the lead
+      }
+      int need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+      return need > back ? len - back : len;
+    }
+    return len;
+  }
 }
