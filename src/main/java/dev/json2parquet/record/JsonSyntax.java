@@ -60,6 +60,10 @@ public final class JsonSyntax {
       }
     }
     int column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
+    Matcher token = NON_NUMERIC.matcher(m);
+    if (token.matches()) {
+      column -= token.group(1).length(); // the parser stands after the token: report where it starts
+    }
     return "invalid JSON at column " + column + ": " + plain(m);
   }
 
