@@ -46,14 +46,14 @@ public final class JsonSyntax {
 
   /**
    * The reason for a line the parser rejected, e.g. {@code invalid JSON at column 7: NaN is not a
-   * JSON number}; {@code path} is where the parser was (used for nesting errors).
+   * JSON number}; {@code path} is where the parser was (named for nesting errors).
    */
   static String reason(JsonProcessingException e, String path) {
     String m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().replace('\n', ' ');
     if (e instanceof StreamConstraintsException) {
       Matcher n = NUMBER_LENGTH.matcher(m);
       if (n.matches()) {
-        return "number of " + n.group(1) + " characters at " + path + " is longer than " + MAX_NUMBER_CHARS;
+        return "a number of " + n.group(1) + " characters: longer than the " + MAX_NUMBER_CHARS + " allowed";
       }
       if (m.contains("nesting depth")) {
         return "nesting deeper than " + JsonRecordReader.MAX_DEPTH + " levels at " + path;

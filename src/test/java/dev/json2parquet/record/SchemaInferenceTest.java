@@ -168,6 +168,57 @@ class SchemaInferenceTest {
         .isEqualTo("[u:GROUP?[a:DOUBLE?, n:GROUP?[p:INT64?, q:BOOLEAN?], b:STRING?]]");
   }
 
+  /** One line per key {@code k0..k(n-1)}, each {@code {"id":i,"o":{"k<i>": value}}}. */
+  private static String[] keyed(int n, String value) {
+    String[] lines = new String[n];
+    for (int i = 0; i < n; i++) {
+      lines[i] = "{\"id\":" + i + ",\"o\":{\"k" + i + "\":" + value + "}}";
+    }
+    return lines;
+  }
+
+  @Test
+  void result_objectWithUpToMapKeysNames_staysAGroup() {
+    Field o = infer(keyed(SchemaInference.MAP_KEYS, "1")).field("o");
+    assertThat(o.type()).isEqualTo(FieldType.GROUP);
+    assertThat(o.children()).hasSize(SchemaInference.MAP_KEYS);
+  }
+
+  @Test
+  void result_objectWithMoreThanMapKeysNames_isAMapOfTheMergedValues() {
+    String[] lines = keyed(SchemaInference.MAP_KEYS + 1, "1");
+    lines[3] = "{\"o\":{\"k3\":2.5}}";
+    assertThat(infer(lines).field("o").toString()).isEqualTo("o:MAP?[key:STRING, value:DOUBLE?]");
+  }
+
+  @Test
+  void result_mapShapedObjectOfObjects_mergesTheirFieldsAndKeepsMergingLaterRecords() {
+    String[] lines = java.util.Arrays.copyOf(keyed(SchemaInference.MAP_KEYS + 1, "{\"a\":1}"), SchemaInference.MAP_KEYS + 3);
+    lines[SchemaInference.MAP_KEYS + 1] = "{\"o\":{\"new\":{\"b\":\"x\"},\"k1\":{\"a\":\"text\"}}}";
+    lines[SchemaInference.MAP_KEYS + 2] = "{\"o\":{\"z\":null}}";
+    assertThat(infer(lines).field("o").toString())
+        .isEqualTo("o:MAP?[key:STRING, value:GROUP?[a:STRING?, b:STRING?]]");
+  }
+
+  @Test
+  void result_mapShapedObjectInsideAList_isAMapToo() {
+    StringBuilder line = new StringBuilder("{\"l\":[");
+    for (int i = 0; i <= SchemaInference.MAP_KEYS; i++) {
+      line.append(i == 0 ? "" : ",").append("{\"k").append(i).append("\":true}");
+    }
+    line.append("]}");
+    assertThat(fields(line.toString())).isEqualTo("[l:LIST?[element:MAP?[key:STRING, value:BOOLEAN?]]]");
+  }
+
+  @Test
+  void result_topLevelWithManyNames_staysARecord() {
+    StringBuilder line = new StringBuilder("{");
+    for (int i = 0; i <= SchemaInference.MAP_KEYS; i++) {
+      line.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":1");
+    }
+    assertThat(infer(line.append('}').toString()).fields()).hasSize(SchemaInference.MAP_KEYS + 1);
+  }
+
   @Test
   void result_objectAlwaysEmpty_isMapOfOptionalStrings() {
     assertThat(fields("{\"m\":{}}", "{\"m\":{}}", "{\"m\":null}"))
