@@ -24,15 +24,6 @@ class EscapedStringsPropertyTest {
   @TempDir
   Path dir;
 
-  static final String SCHEMA = """
-      {"type": "object", "properties": {
-        "n": {"type": "integer"},
-        "s": {"type": "string"},
-        "l": {"type": "array", "items": {"type": "string"}},
-        "m": {"type": "object", "additionalProperties": {"type": "string"}}},
-       "required": ["n"]}
-      """;
-
   /** Where line {@code n} puts its string: a string column, a list item, a map key or value, an unknown field's name or value. */
   static final String[] PLACES = {"{\"s\":%s}", "{\"l\":[\"a\",%s]}", "{\"m\":{%s:\"v\"}}", "{\"m\":{\"k\":%s}}",
       "{%s:1}", "{\"u\":%s}"};
@@ -62,7 +53,7 @@ class EscapedStringsPropertyTest {
     Path file = dir.resolve("in.jsonl");
     Files.writeString(file, in, StandardCharsets.UTF_8);
     Path schema = dir.resolve("schema.json");
-    Files.writeString(schema, SCHEMA);
+    Files.writeString(schema, ExactValuesTest.SCHEMA); // n, s, l and m, among others
     Path out = dir.resolve("out");
 
     Cli.Result run = Cli.run("convert", "-o", out.toString(), "--record-type", "dynamic", "--schema", schema.toString(),
