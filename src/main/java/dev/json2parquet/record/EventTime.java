@@ -228,7 +228,7 @@ public final class EventTime {
     return era * 146_097 + doe - 719_468;
   }
 
-  /** Parses {@code yyyy-MM-dd} to days since the epoch, or {@link #INVALID}. */
+  /** Parses {@code yyyy-MM-dd} (years 0001 to 9999) to days since the epoch, or {@link #INVALID}. */
   public static long parseDate(byte[] b, int off, int len) {
     if (len != 10 || b[off + 4] != '-' || b[off + 7] != '-') {
       return INVALID;
@@ -236,8 +236,8 @@ public final class EventTime {
     int year = digits(b, off, 4);
     int month = digits(b, off + 5, 2);
     int day = digits(b, off + 8, 2);
-    if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
-      return INVALID;
+    if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+      return INVALID; // years 0001 to 9999 only, as for timestamps
     }
     return epochDay(year, month, day);
   }

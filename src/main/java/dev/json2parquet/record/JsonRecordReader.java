@@ -22,11 +22,8 @@ import java.util.Set;
  * that map to the same column (a repeated name, or a name and its alias) the first wins and the later
  * one is treated as unknown. Every value is written exactly or the line is rejected: a string, key
  * or name with an unpaired surrogate escape ({@code "\ud800"}, which is no Unicode character, RFC
- * 8259 section 8.2) is rejected naming its path, never replaced by U+FFFD; a {@code number} column
- * rejects values beyond the range of a 64-bit double (and non-zero values that would become zero),
- * keeps {@code -0} as -0.0; an {@code integer} column takes a number with a zero fraction
- * ({@code 3.0}, {@code 1e2}: JSON Schema 2020-12 validation, section 6.1.1) and rejects any other
- * fraction and anything beyond 64 bits; timestamps follow {@link EventTime}.
+ * 8259 section 8.2) is rejected naming its path, never replaced by U+FFFD; numbers, timestamps and
+ * dates follow {@link JsonScalars}.
  */
 public final class JsonRecordReader {
   public static final int MAX_DEPTH = 64;
@@ -138,7 +135,7 @@ public final class JsonRecordReader {
     path[0] = "$";
     JsonToken t = p.nextToken();
     if (t != JsonToken.START_OBJECT) {
-      throw new RecordException("expected a JSON object, got " + describe(t, p));
+      throw new RecordException("expected a JSON object, got " + JsonScalars.describe(t, p));
     }
     java.util.Arrays.fill(seen, false);
     extraKeys.clear();
@@ -205,7 +202,7 @@ public final class JsonRecordReader {
     }
     JsonToken after = p.nextToken();
     if (after != null) {
-      throw new RecordException("trailing data after the JSON object: " + describe(after, p));
+      throw new RecordException("trailing data after the JSON object: " + JsonScalars.describe(after, p));
     }
   }
 
@@ -349,102 +346,17 @@ public final class JsonRecordReader {
         }
         col.addLong(r, v == JsonToken.VALUE_TRUE ? 1 : 0);
       }
-      case INT64 -> col.addLong(r, integer(p, v));
-      case DOUBLE -> col.addLong(r, Double.doubleToRawLongBits(number(p, v)));
-      case TIMESTAMP -> col.addLong(r, timestamp(p, v));
-      case DATE -> col.addLong(r, date(p, v));
+      case INT64, DOUBLE, TIMESTAMP, DATE -> {
+        try {
+          col.addLong(r, JsonScalars.toLong(p, v, f.type()));
+        } catch (RecordException e) {
+          throw new RecordException(pathText() + ": " + e.getMessage());
+        }
+      }
       case GROUP -> group(p, v, f, r);
       case LIST -> list(p, v, f, r);
       case MAP -> map(p, v, f, r);
     }
-  }
-
-  /** A JSON integer, or a number with a zero fraction, within 64 bits. */
-  private long integer(JsonParser p, JsonToken v) throws IOException, RecordException {
-    if (v == JsonToken.VALUE_NUMBER_INT) {
-      if (p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
-        return p.getLongValue();
-      }
-    } else if (v == JsonToken.VALUE_NUMBER_FLOAT) {
-      java.math.BigDecimal d = p.getDecimalValue();
-      if (d.signum() == 0) {
-        return 0;
-      }
-      if (d.precision() - d.scale() <= 0 || d.stripTrailingZeros().scale() > 0) {
-        throw mismatch("integer", v, p);
-      }
-      if (d.precision() - d.scale() <= 19) {
-        try {
-          return d.longValueExact();
-        } catch (ArithmeticException beyond64Bits) {
-          // reported below
-        }
-      }
-    } else {
-      throw mismatch("integer", v, p);
-    }
-    throw new RecordException(pathText() + ": integer " + p.getText() + " is outside the 64-bit range");
-  }
-
-  /** A JSON number as the nearest double; rejects overflow to infinity and underflow of a non-zero to zero. */
-  private double number(JsonParser p, JsonToken v) throws IOException, RecordException {
-    if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
-      throw mismatch("number", v, p);
-    }
-    double d = p.getDoubleValue();
-    if (Double.isInfinite(d)) {
-      throw new RecordException(pathText() + ": number " + p.getText() + " is outside the range of a 64-bit double");
-    }
-    if (d == 0) {
-      String text = p.getText();
-      if (nonZeroMantissa(text)) {
-        throw new RecordException(pathText() + ": number " + text + " is too small for a 64-bit double (it would be 0)");
-      }
-      return text.charAt(0) == '-' ? -0.0 : 0.0;
-    }
-    return d;
-  }
-
-  private static boolean nonZeroMantissa(String number) {
-    for (int i = 0; i < number.length(); i++) {
-      char c = number.charAt(i);
-      if (c == 'e' || c == 'E') {
-        return false;
-      }
-      if (c >= '1' && c <= '9') {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private long timestamp(JsonParser p, JsonToken v) throws IOException, RecordException {
-    long micros = EventTime.INVALID;
-    if (v == JsonToken.VALUE_STRING) {
-      micros = EventTime.parseMicros(p.getText());
-    } else if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
-      micros = EventTime.fromEpochNumber(p.getLongValue());
-    } else if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
-      micros = EventTime.fromEpochNumber(p.getDecimalValue());
-    } else {
-      throw mismatch("timestamp", v, p);
-    }
-    if (micros == EventTime.INVALID) {
-      throw new RecordException(pathText() + ": expected a timestamp, got " + describe(v, p));
-    }
-    return micros;
-  }
-
-  private long date(JsonParser p, JsonToken v) throws IOException, RecordException {
-    if (v != JsonToken.VALUE_STRING) {
-      throw mismatch("date (yyyy-MM-dd)", v, p);
-    }
-    byte[] b = p.getText().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    long day = EventTime.parseDate(b, 0, b.length);
-    if (day == EventTime.INVALID) {
-      throw new RecordException(pathText() + ": expected a date (yyyy-MM-dd), got " + describe(v, p));
-    }
-    return day;
   }
 
   private void group(JsonParser p, JsonToken v, Field f, int r) throws IOException, RecordException {
@@ -550,27 +462,7 @@ public final class JsonRecordReader {
   }
 
   private RecordException mismatch(String expected, JsonToken v, JsonParser p) throws IOException {
-    return new RecordException(pathText() + ": expected " + expected + ", got " + describe(v, p));
-  }
-
-  private static String describe(JsonToken t, JsonParser p) throws IOException {
-    if (t == null) {
-      return "end of input";
-    }
-    return switch (t) {
-      case START_OBJECT -> "object";
-      case START_ARRAY -> "array";
-      case VALUE_STRING -> "string " + quote(p.getText());
-      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number " + p.getText();
-      case VALUE_TRUE, VALUE_FALSE -> "boolean " + p.getText();
-      case VALUE_NULL -> "null";
-      default -> t.toString();
-    };
-  }
-
-  private static String quote(String s) {
-    String cut = s.length() > 40 ? s.substring(0, 40) + "..." : s;
-    return '"' + Utf8.escapeUnpaired(cut.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")) + '"';
+    return new RecordException(pathText() + ": expected " + expected + ", got " + JsonScalars.describe(v, p));
   }
 
   private void push(Object segment) {

@@ -174,6 +174,8 @@ class EventTimeTest {
 
     assertThat(EventTime.parseDate(ok, 0, ok.length)).isEqualTo(LocalDate.parse("2024-02-29").toEpochDay());
     assertThat(EventTime.parseDate(bad, 0, bad.length)).isEqualTo(EventTime.INVALID);
+    byte[] yearZero = "0000-01-01".getBytes(StandardCharsets.US_ASCII);
+    assertThat(EventTime.parseDate(yearZero, 0, yearZero.length)).isEqualTo(EventTime.INVALID);
   }
 
   @Test
