@@ -72,7 +72,7 @@ public final class SchemaSampler {
     byte[] line = new byte[1 << 16];
     int lineLen = 0;
     boolean lineTooLong = false;
-    int n;
+    int n = 0;
     while (inference.records() < maxRecords && kept.size() < maxBytes && (n = in.read(chunk)) > 0) {
       kept.write(chunk, 0, n);
       for (int i = 0; i < n; i++) {
@@ -98,6 +98,12 @@ public final class SchemaSampler {
     }
     byte[] head = kept.toByteArray();
     keptBytes[0] = head.length;
+    if (n < 0) {
+      // read to its end: replay the bytes alone, so that sampling many small inputs holds no file
+      // (nor a gzip input's inflating thread) open
+      in.close();
+      return new Input(input.name(), input.size(), false, () -> new ByteArrayInputStream(head));
+    }
     return new Input(input.name(), input.size(), false,
         () -> new SequenceInputStream(new ByteArrayInputStream(head), in));
   }

@@ -59,6 +59,26 @@ class InferredSchemaRunTest {
   }
 
   @Test
+  void convert_gzipInputsReadToTheirEndWhileSampling_areReplayedWhole() throws Exception {
+    List<String> names = new java.util.ArrayList<>(List.of("convert", "-o", dir.resolve("out").toString(),
+        "--record-type", "dynamic", "--partition", ""));
+    for (int i = 1; i <= 3; i++) {
+      Path gz = dir.resolve("in" + i + ".jsonl.gz");
+      try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+        out.write(("{\"id\":" + i + ",\"f" + i + "\":" + i + "}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      names.add(gz.toString());
+    }
+
+    Cli.Result run = Cli.run(names.toArray(String[]::new));
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.err()).contains("inferred one from the first 3 records of", "3 records read, 3 written");
+    assertThat(query("SELECT id, f1, f2, f3 FROM FILES ORDER BY id", dir.resolve("out")).toString())
+        .isEqualTo("[{id=1, f1=1, f2=null, f3=null}, {id=2, f1=null, f2=2, f3=null}, {id=3, f1=null, f2=null, f3=3}]");
+  }
+
+  @Test
   void convert_onlyBlankInputs_writesNothingAndSucceeds() throws Exception {
     Path out = dir.resolve("out");
 
