@@ -136,6 +136,9 @@ final class ParquetFile {
   long end(Map<String, String> metadata) throws IOException {
     for (RowGroup g : groups) {
       for (Chunk c : g.chunks) {
+        if (c.unbounded) {
+          continue; // a page's strings have no short upper bound: no column index for this chunk
+        }
         c.columnIndexOffset = pos;
         columnIndex(beginStruct(), c);
         c.columnIndexLength = flushHeader();
@@ -275,7 +278,9 @@ final class ParquetFile {
     }
     t.endStruct();
     t.i64(4, c.offsetIndexOffset).i32(5, c.offsetIndexLength);
-    t.i64(6, c.columnIndexOffset).i32(7, c.columnIndexLength);
+    if (!c.unbounded) {
+      t.i64(6, c.columnIndexOffset).i32(7, c.columnIndexLength);
+    }
     t.endStruct();
   }
 
@@ -287,14 +292,17 @@ final class ParquetFile {
   private static void statistics(Thrift t, Chunk c) {
     ColumnStats s = c.stats;
     t.struct(12);
-    boolean values = s.hasValues();
+    byte[] max = s.hasValues() ? s.maxBytes() : null;
     boolean signed = c.type.getPrimitiveTypeName() != PrimitiveType.PrimitiveTypeName.BINARY;
-    if (values && signed) {
-      t.binary(1, s.maxBytes()).binary(2, s.minBytes());
+    if (max != null && signed) {
+      t.binary(1, max).binary(2, s.minBytes());
     }
     t.i64(3, s.nulls());
-    if (values) {
-      t.binary(5, s.maxBytes()).binary(6, s.minBytes());
+    if (max != null) {
+      t.binary(5, max).binary(6, s.minBytes());
+      if (!s.exact()) {
+        t.bool(7, false).bool(8, false); // is_max_value_exact, is_min_value_exact
+      }
     }
     t.endStruct();
   }
@@ -363,6 +371,8 @@ final class ParquetFile {
     long[] pageNulls = new long[4];
     long columnIndexOffset;
     int columnIndexLength;
+    /** True when a page with values has no short upper bound (see {@link ColumnStats#maxBytes}). */
+    boolean unbounded;
     long offsetIndexOffset;
     int offsetIndexLength;
 
@@ -398,6 +408,7 @@ final class ParquetFile {
       boolean values = pageStats.hasValues();
       pageMin[pages] = values ? pageStats.minBytes() : null;
       pageMax[pages] = values ? pageStats.maxBytes() : null;
+      unbounded |= values && pageMax[pages] == null;
       pageNulls[pages] = pageStats.nulls();
       pages++;
       rowsSoFar += rows;

@@ -14,6 +14,7 @@ import dev.json2parquet.record.AvroSchemas;
 import dev.json2parquet.record.JsonRecordReader;
 import dev.json2parquet.record.JsonSchemas;
 import dev.json2parquet.record.RecordSchema;
+import dev.json2parquet.record.SchemaInference;
 import dev.json2parquet.record.UnknownFields;
 import dev.json2parquet.record.PathTemplate;
 import dev.json2parquet.record.RecordType;
@@ -84,7 +85,10 @@ public final class Converter {
     }
   }
 
-  /** The record type to read; for dynamic records without a schema file, infers one from the first input. */
+  /**
+   * The record type to read; for dynamic records without a schema file, infers one from the first
+   * records of the inputs (in order), or returns null when the inputs hold only blank lines.
+   */
   private RecordType recordType(List<Input> inputs) throws IOException {
     if (config.recordType().equals("log")) {
       return RecordType.log();
@@ -105,20 +109,26 @@ public final class Converter {
         throw new ConfigException("Invalid schema " + schemaFile + ": " + e.getMessage());
       }
     } else {
-      SchemaSampler.Result sampled;
-      try {
-        sampled = SchemaSampler.sample(inputs.get(0), config.schemaSample());
-      } catch (IllegalStateException e) {
-        throw new ConfigException("Cannot infer a schema from " + inputs.get(0).name() + ": " + e.getMessage()
-            + "; give one with --schema");
+      SchemaInference inference = new SchemaInference();
+      List<String> sources = SchemaSampler.sample(inference, inputs, config.schemaSample());
+      if (inference.records() == 0) {
+        if (inference.lines() == 0) {
+          return null;
+        }
+        throw new ConfigException("Cannot infer a schema: none of the first " + inference.lines()
+            + " non-blank lines of the input is a JSON object; give a schema with --schema");
       }
-      inputs.set(0, sampled.replay());
-      schema = sampled.schema();
+      try {
+        schema = inference.result("record");
+      } catch (IllegalStateException e) {
+        throw new ConfigException(e.getMessage() + "; give a schema with --schema");
+      }
       Files.createDirectories(config.outDir());
       Path written = config.outDir().resolve("_schema.json");
       Files.writeString(written, JsonSchemas.render(schema));
-      err.println("json2parquet: no --schema given: inferred one from the first " + sampled.records()
-          + " records of " + inputs.get(0).name() + "; written to " + written + " (pass it with --schema to repeat this run)");
+      err.println("json2parquet: no --schema given: inferred one from the first " + inference.records()
+          + " records of " + String.join(", ", sources) + "; written to " + written
+          + " (pass it with --schema to repeat this run)");
     }
     try {
       return RecordType.dynamic(schema, policy);
@@ -161,6 +171,10 @@ public final class Converter {
     checkSupported(config);
     List<Input> inputs = new ArrayList<>(given);
     RecordType type = recordType(inputs);
+    if (type == null) {
+      // nothing but blank lines, as a Log run over them: nothing to write
+      return RunResult.empty();
+    }
     PathTemplate partition = template("partition", config.partitionTemplate(), type);
     PathTemplate key = template("key", config.keyTemplate(), type);
     long start = ticker.read();
@@ -218,8 +232,8 @@ public final class Converter {
         fatal = "internal error: " + lost + " records unaccounted for";
       }
       return new RunResult(lines, stats.records(), dlq.count(), stats.recordsInRecovery(), stats.failedRecords(),
-          stats.files(), stats.bytes(), bytesIn.get(), seconds, dlq.file().toString(), Recovery.command(config),
-          stats.failures(), fatal, router.placedByIngestTime());
+          router.droppedFields(), stats.files(), stats.bytes(), bytesIn.get(), seconds, dlq.file().toString(),
+          Recovery.command(config), stats.failures(), fatal, router.placedByIngestTime());
     }
   }
 }

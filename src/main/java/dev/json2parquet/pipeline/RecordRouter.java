@@ -8,6 +8,7 @@ import dev.json2parquet.record.JsonRecordReader;
 import dev.json2parquet.record.PathTemplate;
 import dev.json2parquet.record.RecordException;
 import dev.json2parquet.source.Input;
+import dev.json2parquet.record.Utf8;
 import dev.json2parquet.source.LineReader;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -63,6 +64,11 @@ final class RecordRouter implements LineReader.Handler {
   /** Records whose event time was missing or unparseable, placed by the ingest time instead. */
   long placedByIngestTime() {
     return placedByIngestTime;
+  }
+
+  /** Fields left out of records under {@code unknown_fields = drop}. */
+  long droppedFields() {
+    return reader.droppedFields();
   }
 
   void source(String name) {
@@ -143,6 +149,8 @@ final class RecordRouter implements LineReader.Handler {
   @Override
   public void oversized(byte[] prefix, int prefixLen, long totalBytes, long lineNumber) throws IOException {
     lines++;
+    // keep whole characters, so that the prefix of a valid line is stored as text
+    prefixLen = Utf8.boundaryLength(prefix, 0, prefixLen);
     reject("line of " + totalBytes + " bytes is longer than max_line_bytes (" + maxLineBytes
         + "); raw holds its first " + prefixLen + " bytes", lineNumber, prefix, 0, prefixLen, totalBytes);
   }

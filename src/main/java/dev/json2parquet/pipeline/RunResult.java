@@ -12,20 +12,19 @@ import java.util.List;
  * @param inRecovery records in files that could not be committed and are held in the recovery store
  * @param failed records that are lost: neither written nor held (their reasons in {@code failures})
  * @param recoverWith the command that commits the held files, for the summary
+ * @param droppedFields fields left out of written records because the schema does not name them
+ *     ({@code unknown_fields = drop})
  * @param fatal the error that stopped the run early, or null
  * @param placedByIngestTime records whose event time was missing or unparseable, placed in the
  *     layout by the time they were read instead
  */
-public record RunResult(long records, long written, long deadLettered, long inRecovery, long failed, long files,
-    long bytesOut, long bytesIn, double seconds, String dlqFile, String recoverWith, List<String> failures,
-    String fatal, long placedByIngestTime) {
+public record RunResult(long records, long written, long deadLettered, long inRecovery, long failed,
+    long droppedFields, long files, long bytesOut, long bytesIn, double seconds, String dlqFile, String recoverWith,
+    List<String> failures, String fatal, long placedByIngestTime) {
 
-  /** A result without a count of records placed by ingest time. */
-  public RunResult(long records, long written, long deadLettered, long inRecovery, long failed, long files,
-      long bytesOut, long bytesIn, double seconds, String dlqFile, String recoverWith, List<String> failures,
-      String fatal) {
-    this(records, written, deadLettered, inRecovery, failed, files, bytesOut, bytesIn, seconds, dlqFile, recoverWith,
-        failures, fatal, 0);
+  /** A run that read nothing (every input empty or blank). */
+  static RunResult empty() {
+    return new RunResult(0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, "", "", List.of(), null, 0);
   }
 
   public boolean ok() {
@@ -45,6 +44,9 @@ public record RunResult(long records, long written, long deadLettered, long inRe
         .append(" (").append(human(bytesOut)).append("), ").append(deadLettered).append(" dead-lettered");
     if (deadLettered > 0) {
       s.append(" (").append(dlqFile).append(')');
+    }
+    if (droppedFields > 0) {
+      s.append(", ").append(count(droppedFields, "field", "fields")).append(" dropped (not in the schema)");
     }
     if (placedByIngestTime > 0) {
       s.append(", ").append(placedByIngestTime).append(" placed by ingest time (event time missing or unparseable)");

@@ -1,22 +1,38 @@
 package dev.json2parquet.record;
 
 /**
- * Parses timestamps without allocating: RFC 3339 / ISO 8601 date-times ({@code 2024-11-24T03:04:05.123Z},
- * any fraction, {@code T} or space, {@code Z} or a {@code +hh:mm}/{@code +hhmm}/{@code +hh} offset; no
- * offset means UTC) and epoch numbers in text (seconds, or milliseconds when 12 digits or more).
+ * Parses timestamps to epoch microseconds (UTC), without allocating for the common forms: RFC 3339 /
+ * ISO 8601 date-times ({@code 2024-11-24T03:04:05.123Z}, any fraction, {@code T} or space, {@code Z}
+ * or a {@code +hh:mm}/{@code +hhmm}/{@code +hh} offset; no offset means UTC) and epoch numbers, as JSON
+ * numbers or as their text. Digits of a fraction beyond the microsecond are dropped (towards the past).
+ *
+ * <p>The unit of an epoch number is decided by its magnitude {@code |v|}, as log tools commonly do:
+ * seconds below 10^11 (to the year 5138), milliseconds below 10^14, microseconds below 10^17,
+ * nanoseconds from there (a 64-bit integer reaches 2262-04-11); larger numbers are not timestamps.
+ * Any result outside the years 0001 to 9999 (RFC 3339's range) is {@link #INVALID}, never written.
+ * Thread-safe (stateless).
  */
 public final class EventTime {
   /** Returned when the text is not a timestamp. */
   public static final long INVALID = Long.MIN_VALUE;
+  /** 0001-01-01T00:00:00Z in epoch microseconds: the earliest timestamp written. */
+  public static final long MIN_MICROS = -62_135_596_800_000_000L;
+  /** 9999-12-31T23:59:59.999999Z in epoch microseconds: the latest timestamp written. */
+  public static final long MAX_MICROS = 253_402_300_799_999_999L;
+  /** Below these magnitudes an epoch number is in seconds, milliseconds, microseconds; else nanoseconds. */
+  static final long SECONDS_BELOW = 100_000_000_000L;
+  static final long MILLIS_BELOW = 100_000_000_000_000L;
+  static final long MICROS_BELOW = 100_000_000_000_000_000L;
+  private static final java.math.BigDecimal NANOS_BELOW = new java.math.BigDecimal("1e20");
 
   private EventTime() {}
 
   /** Epoch microseconds of the UTF-8 (ASCII) text in {@code b[off, off+len)}, or {@link #INVALID}. */
   public static long parseMicros(byte[] b, int off, int len) {
     if (len >= 10 && b[off + 4] == '-') {
-      return parseIso(b, off, off + len);
+      return inRange(parseIso(b, off, off + len));
     }
-    return parseEpochDigits(b, off, off + len);
+    return parseEpochText(b, off, off + len);
   }
 
   /**
@@ -48,7 +64,7 @@ public final class EventTime {
     for (java.time.format.DateTimeFormatter f : Textual.FORMATS) {
       try {
         java.time.Instant t = java.time.OffsetDateTime.parse(s, f).toInstant();
-        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
+        return inRange(t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000);
       } catch (java.time.format.DateTimeParseException e) {
         // try the next form
       }
@@ -56,33 +72,80 @@ public final class EventTime {
     return INVALID;
   }
 
-  /** Epoch seconds (or milliseconds for large values) as a JSON number, to microseconds. */
-  public static long fromEpochNumber(double v) {
-    if (Double.isNaN(v) || Double.isInfinite(v)) {
-      return INVALID;
+  /** An epoch number (unit by magnitude, see above) in microseconds, or {@link #INVALID}. */
+  public static long fromEpochNumber(long v) {
+    long a = v == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(v);
+    if (a < SECONDS_BELOW) {
+      return inRange(v * 1_000_000L);
     }
-    double micros = Math.abs(v) >= 1e11 ? v * 1_000 : v * 1_000_000;
-    if (Math.abs(micros) > 9.2e18) {
-      return INVALID;
+    if (a < MILLIS_BELOW) {
+      return inRange(v * 1_000L);
     }
-    return Math.round(micros);
+    return a < MICROS_BELOW ? inRange(v) : inRange(Math.floorDiv(v, 1_000L));
   }
 
-  private static long parseEpochDigits(byte[] b, int p, int end) {
-    // up to 15 digits: milliseconds until the year 33658, and no overflow when scaled to micros
-    if (p >= end || end - p > 15) {
+  /** An epoch number with a fraction or beyond 64 bits (unit by magnitude) in microseconds, or {@link #INVALID}. */
+  public static long fromEpochNumber(java.math.BigDecimal v) {
+    if (v.precision() - v.scale() < -8) {
+      // under 10^-8 in any unit: less than a microsecond from the epoch (and no huge rescaling)
+      return v.signum() < 0 ? -1 : 0;
+    }
+    java.math.BigDecimal a = v.abs();
+    int shift;
+    if (a.compareTo(java.math.BigDecimal.valueOf(SECONDS_BELOW)) < 0) {
+      shift = 6;
+    } else if (a.compareTo(java.math.BigDecimal.valueOf(MILLIS_BELOW)) < 0) {
+      shift = 3;
+    } else if (a.compareTo(java.math.BigDecimal.valueOf(MICROS_BELOW)) < 0) {
+      shift = 0;
+    } else if (a.compareTo(NANOS_BELOW) < 0) {
+      shift = -3;
+    } else {
       return INVALID;
     }
-    long v = 0;
+    long micros = v.movePointRight(shift).setScale(0, java.math.RoundingMode.FLOOR).longValue();
+    return inRange(micros);
+  }
+
+  private static long inRange(long micros) {
+    return micros < MIN_MICROS || micros > MAX_MICROS ? INVALID : micros;
+  }
+
+  /** Epoch digits (optionally signed), or any other JSON number text, e.g. {@code 1.7e9}. */
+  private static long parseEpochText(byte[] b, int p, int end) {
     int start = p;
-    for (; p < end; p++) {
-      int d = b[p] - '0';
+    if (p < end && b[p] == '-') {
+      p++;
+    }
+    if (p >= end || end - p > 18) {
+      return end - p > 18 ? parseEpochDecimal(b, start, end) : INVALID;
+    }
+    long v = 0;
+    for (int i = p; i < end; i++) {
+      int d = b[i] - '0';
       if (d < 0 || d > 9) {
-        return INVALID;
+        return parseEpochDecimal(b, start, end);
       }
       v = v * 10 + d;
     }
-    return end - start >= 12 ? v * 1_000 : v * 1_000_000;
+    return fromEpochNumber(b[start] == '-' ? -v : v);
+  }
+
+  private static long parseEpochDecimal(byte[] b, int p, int end) {
+    if (end - p > JsonSyntax.MAX_NUMBER_CHARS) {
+      return INVALID;
+    }
+    for (int i = p; i < end; i++) {
+      byte c = b[i];
+      if (!((c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+')) {
+        return INVALID;
+      }
+    }
+    try {
+      return fromEpochNumber(new java.math.BigDecimal(new String(b, p, end - p, java.nio.charset.StandardCharsets.US_ASCII)));
+    } catch (NumberFormatException e) {
+      return INVALID;
+    }
   }
 
   private static long parseIso(byte[] b, int p, int end) {
@@ -165,7 +228,7 @@ public final class EventTime {
     return era * 146_097 + doe - 719_468;
   }
 
-  /** Parses {@code yyyy-MM-dd} to days since the epoch, or {@link #INVALID}. */
+  /** Parses {@code yyyy-MM-dd} (years 0001 to 9999) to days since the epoch, or {@link #INVALID}. */
   public static long parseDate(byte[] b, int off, int len) {
     if (len != 10 || b[off + 4] != '-' || b[off + 7] != '-') {
       return INVALID;
@@ -173,8 +236,8 @@ public final class EventTime {
     int year = digits(b, off, 4);
     int month = digits(b, off + 5, 2);
     int day = digits(b, off + 8, 2);
-    if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
-      return INVALID;
+    if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+      return INVALID; // years 0001 to 9999 only, as for timestamps
     }
     return epochDay(year, month, day);
   }

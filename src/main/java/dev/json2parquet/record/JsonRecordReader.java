@@ -5,8 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.base.ParserBase;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.IOException;
 import java.util.HashMap;
@@ -19,10 +17,13 @@ import java.util.Set;
  * parser into the leaf columns (no intermediate objects). A line that does not fit the record type
  * throws {@link RecordException} and leaves the batch empty. Not thread-safe: one per reading thread.
  *
- * <p>Rules: the root must be one JSON object and nothing may follow it; a field's JSON type must
- * match its column; unknown fields follow {@link RecordType#unknownFields()}; of two fields that
- * map to the same column (a repeated name, or a name and its alias) the first wins and the later
- * one is treated as unknown.
+ * <p>Rules: the root must be one JSON object (RFC 8259) and nothing may follow it; a field's JSON
+ * type must match its column; unknown fields follow {@link RecordType#unknownFields()}; of two fields
+ * that map to the same column (a repeated name, or a name and its alias) the first wins and the later
+ * one is treated as unknown. Every value is written exactly or the line is rejected: a string, key
+ * or name with an unpaired surrogate escape ({@code "\ud800"}, which is no Unicode character, RFC
+ * 8259 section 8.2) is rejected naming its path, never replaced by U+FFFD; numbers, timestamps and
+ * dates follow {@link JsonScalars}.
  */
 public final class JsonRecordReader {
   public static final int MAX_DEPTH = 64;
@@ -42,6 +43,9 @@ public final class JsonRecordReader {
   private int lineEnd;
   private int extraCount;
   private boolean extraPresent;
+  /** Fields dropped under {@link UnknownFields#DROP}: in the current record, and in records read. */
+  private int droppedInRecord;
+  private long dropped;
   /** The JSON path of the value being read, for error messages. */
   private final Object[] path = new Object[MAX_DEPTH + 2];
   private int depth;
@@ -61,9 +65,7 @@ public final class JsonRecordReader {
   public JsonRecordReader(RecordType type) {
     this.type = type;
     this.schema = type.schema();
-    this.factory = JsonFactory.builder()
-        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
-        .build();
+    this.factory = JsonSyntax.factory();
     this.topFields = schema.fields().toArray(new Field[0]);
     this.seen = new boolean[topFields.length];
     for (Field f : topFields) {
@@ -78,6 +80,11 @@ public final class JsonRecordReader {
 
   public RecordType recordType() {
     return type;
+  }
+
+  /** Fields left out of the records read so far under {@link UnknownFields#DROP} (rejected lines not counted). */
+  public long droppedFields() {
+    return dropped;
   }
 
   /**
@@ -107,16 +114,13 @@ public final class JsonRecordReader {
       lineEnd = off + len;
       readRoot(p);
       batch.endRecord();
+      dropped += droppedInRecord;
     } catch (RecordException e) {
       batch.rollback();
       throw e;
-    } catch (StreamConstraintsException e) {
-      batch.rollback();
-      throw new RecordException("nesting deeper than " + MAX_DEPTH + " levels at " + pathText());
     } catch (JsonProcessingException e) {
       batch.rollback();
-      throw new RecordException("invalid JSON at column " + e.getLocation().getColumnNr() + ": "
-          + e.getOriginalMessage().replace('\n', ' '));
+      throw new RecordException(JsonSyntax.reason(e, pathText()));
     } catch (IOException e) {
       batch.rollback();
       throw new RecordException("cannot read line: " + e.getMessage());
@@ -131,12 +135,13 @@ public final class JsonRecordReader {
     path[0] = "$";
     JsonToken t = p.nextToken();
     if (t != JsonToken.START_OBJECT) {
-      throw new RecordException("expected a JSON object, got " + describe(t, p));
+      throw new RecordException("expected a JSON object, got " + JsonScalars.describe(t, p));
     }
     java.util.Arrays.fill(seen, false);
     extraKeys.clear();
     extraCount = 0;
     extraPresent = false;
+    droppedInRecord = 0;
     int pos = 0;
     while (true) {
       SerializedString expected = pos < lastQuoted.length ? lastQuoted[pos] : null;
@@ -197,7 +202,7 @@ public final class JsonRecordReader {
     }
     JsonToken after = p.nextToken();
     if (after != null) {
-      throw new RecordException("trailing data after the JSON object: " + describe(after, p));
+      throw new RecordException("trailing data after the JSON object: " + JsonScalars.describe(after, p));
     }
   }
 
@@ -213,7 +218,10 @@ public final class JsonRecordReader {
 
   private void unknown(JsonParser p, JsonToken v, String name) throws IOException, RecordException {
     switch (type.unknownFields()) {
-      case DROP -> p.skipChildren();
+      case DROP -> {
+        p.skipChildren();
+        droppedInRecord++;
+      }
       case DLQ -> throw new RecordException(pathText() + ": field not in the schema");
       case EXTRA -> addExtra(p, v, dottedPath());
     }
@@ -239,14 +247,14 @@ public final class JsonRecordReader {
   /** Adds one entry to the catch-all map: strings as they are, anything else as its JSON text. */
   private void addExtra(JsonParser p, JsonToken v, String key) throws IOException, RecordException {
     if (!extraKeys.add(key)) {
-      throw new RecordException(pathText() + ": duplicate field '" + key + "' in " + catchAll.name());
+      throw new RecordException(pathText() + ": duplicate field '" + Utf8.escapeUnpaired(key) + "' in " + catchAll.name());
     }
     int r = extraCount == 0 ? 0 : catchAll.repetitionLevel();
     int def = catchAll.definitionLevel() + 1;
     LeafColumn keys = out.column(catchAll.mapKey().leafIndex());
     keys.beginBinary(r);
     char[] k = key.toCharArray();
-    keys.appendUtf8(k, 0, k.length);
+    appendText(keys, k, 0, k.length, "field name");
     keys.endBinary();
     textValue(p, v, out.column(catchAll.mapValue().leafIndex()), r, def);
     extraCount++;
@@ -257,7 +265,7 @@ public final class JsonRecordReader {
    * line (already checked to be valid UTF-8), so Jackson never decodes it to chars and we never
    * encode it back; Jackson still checks it as it skips past it. Strings with escapes are decoded.
    */
-  private void string(JsonParser p, LeafColumn col, int r) throws IOException {
+  private void string(JsonParser p, LeafColumn col, int r) throws IOException, RecordException {
     // Jackson's token offset for byte input is one past the opening quote (checked, in case that changes)
     int from = lineOffset + (int) ((ParserBase) p).getTokenCharacterOffset();
     byte[] b = line;
@@ -276,8 +284,21 @@ public final class JsonRecordReader {
       }
     }
     col.beginBinary(r);
-    col.appendUtf8(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+    appendText(col, p.getTextCharacters(), p.getTextOffset(), p.getTextLength(), "string");
     col.endBinary();
+  }
+
+  /**
+   * Appends decoded text as UTF-8, or rejects the line when it holds an unpaired surrogate (only
+   * possible through a {@code \\u} escape: the line itself is valid UTF-8).
+   */
+  private void appendText(LeafColumn col, char[] chars, int off, int len, String what) throws RecordException {
+    if (!col.appendUtf8(chars, off, len)) {
+      int bad = Utf8.firstUnpairedSurrogate(chars, off, len);
+      throw new RecordException(pathText() + ": unpaired surrogate escape \\u"
+          + Integer.toHexString(chars[bad]).toUpperCase(java.util.Locale.ROOT) + " in a " + what
+          + " (not a Unicode character; RFC 8259 section 8.2)");
+    }
   }
 
   /** Writes a map value of a string column: a string as it is, null as null, anything else as JSON text. */
@@ -325,55 +346,17 @@ public final class JsonRecordReader {
         }
         col.addLong(r, v == JsonToken.VALUE_TRUE ? 1 : 0);
       }
-      case INT64 -> {
-        if (v != JsonToken.VALUE_NUMBER_INT) {
-          throw mismatch("integer", v, p);
+      case INT64, DOUBLE, TIMESTAMP, DATE -> {
+        try {
+          col.addLong(r, JsonScalars.toLong(p, v, f.type()));
+        } catch (RecordException e) {
+          throw new RecordException(pathText() + ": " + e.getMessage());
         }
-        JsonParser.NumberType nt = p.getNumberType();
-        if (nt == JsonParser.NumberType.BIG_INTEGER) {
-          throw new RecordException(pathText() + ": integer " + p.getText() + " is outside the 64-bit range");
-        }
-        col.addLong(r, p.getLongValue());
       }
-      case DOUBLE -> {
-        if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
-          throw mismatch("number", v, p);
-        }
-        col.addLong(r, Double.doubleToRawLongBits(p.getDoubleValue()));
-      }
-      case TIMESTAMP -> col.addLong(r, timestamp(p, v));
-      case DATE -> col.addLong(r, date(p, v));
       case GROUP -> group(p, v, f, r);
       case LIST -> list(p, v, f, r);
       case MAP -> map(p, v, f, r);
     }
-  }
-
-  private long timestamp(JsonParser p, JsonToken v) throws IOException, RecordException {
-    long micros = EventTime.INVALID;
-    if (v == JsonToken.VALUE_STRING) {
-      micros = EventTime.parseMicros(p.getText());
-    } else if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
-      micros = EventTime.fromEpochNumber(p.getDoubleValue());
-    } else {
-      throw mismatch("timestamp", v, p);
-    }
-    if (micros == EventTime.INVALID) {
-      throw new RecordException(pathText() + ": expected a timestamp, got " + describe(v, p));
-    }
-    return micros;
-  }
-
-  private long date(JsonParser p, JsonToken v) throws IOException, RecordException {
-    if (v != JsonToken.VALUE_STRING) {
-      throw mismatch("date (yyyy-MM-dd)", v, p);
-    }
-    byte[] b = p.getText().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    long day = EventTime.parseDate(b, 0, b.length);
-    if (day == EventTime.INVALID) {
-      throw new RecordException(pathText() + ": expected a date (yyyy-MM-dd), got " + describe(v, p));
-    }
-    return day;
   }
 
   private void group(JsonParser p, JsonToken v, Field f, int r) throws IOException, RecordException {
@@ -443,10 +426,10 @@ public final class JsonRecordReader {
     JsonToken t;
     while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
       int rr = n == 0 ? r : f.repetitionLevel();
-      keys.beginBinary(rr);
-      keys.appendUtf8(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
-      keys.endBinary();
       push(p.currentName());
+      keys.beginBinary(rr);
+      appendText(keys, p.getTextCharacters(), p.getTextOffset(), p.getTextLength(), "map key");
+      keys.endBinary();
       JsonToken cv = p.nextToken();
       if (asText) {
         textValue(p, cv, out.column(valueField.leafIndex()), rr, f.definitionLevel() + 1);
@@ -479,27 +462,7 @@ public final class JsonRecordReader {
   }
 
   private RecordException mismatch(String expected, JsonToken v, JsonParser p) throws IOException {
-    return new RecordException(pathText() + ": expected " + expected + ", got " + describe(v, p));
-  }
-
-  private static String describe(JsonToken t, JsonParser p) throws IOException {
-    if (t == null) {
-      return "end of input";
-    }
-    return switch (t) {
-      case START_OBJECT -> "object";
-      case START_ARRAY -> "array";
-      case VALUE_STRING -> "string " + quote(p.getText());
-      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number " + p.getText();
-      case VALUE_TRUE, VALUE_FALSE -> "boolean " + p.getText();
-      case VALUE_NULL -> "null";
-      default -> t.toString();
-    };
-  }
-
-  private static String quote(String s) {
-    String cut = s.length() > 40 ? s.substring(0, 40) + "..." : s;
-    return '"' + cut.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + '"';
+    return new RecordException(pathText() + ": expected " + expected + ", got " + JsonScalars.describe(v, p));
   }
 
   private void push(Object segment) {
@@ -516,7 +479,7 @@ public final class JsonRecordReader {
       if (path[i] instanceof Integer n) {
         sb.append('[').append(n).append(']');
       } else {
-        sb.append('.').append(path[i]);
+        sb.append('.').append(Utf8.escapeUnpaired((String) path[i]));
       }
     }
     return sb.toString();

@@ -194,10 +194,11 @@ public final class LeafColumn {
   }
 
   /**
-   * Appends UTF-16 text as UTF-8. Unpaired surrogates (possible only through JSON escapes) become
-   * U+FFFD, as in {@link String#getBytes}.
+   * Appends UTF-16 text as UTF-8. Returns false, having appended only part of it, when the text
+   * holds an unpaired surrogate (possible only through JSON escapes), which no UTF-8 can encode; the
+   * caller rejects the record (and rolls the batch back).
    */
-  void appendUtf8(char[] chars, int off, int len) {
+  boolean appendUtf8(char[] chars, int off, int len) {
     ensureData(len * 3);
     byte[] d = data;
     int p = dataLength;
@@ -209,6 +210,10 @@ public final class LeafColumn {
       } else if (c < 0x800) {
         d[p++] = (byte) (0xC0 | (c >> 6));
         d[p++] = (byte) (0x80 | (c & 0x3F));
+      } else if (!Character.isSurrogate(c)) {
+        d[p++] = (byte) (0xE0 | (c >> 12));
+        d[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+        d[p++] = (byte) (0x80 | (c & 0x3F));
       } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(chars[i + 1])) {
         int cp = Character.toCodePoint(c, chars[++i]);
         d[p++] = (byte) (0xF0 | (cp >> 18));
@@ -216,15 +221,12 @@ public final class LeafColumn {
         d[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
         d[p++] = (byte) (0x80 | (cp & 0x3F));
       } else {
-        if (Character.isSurrogate(c)) {
-          c = '\uFFFD';
-        }
-        d[p++] = (byte) (0xE0 | (c >> 12));
-        d[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-        d[p++] = (byte) (0x80 | (c & 0x3F));
+        dataLength = p;
+        return false;
       }
     }
     dataLength = p;
+    return true;
   }
 
   private void ensureEntries(int more) {

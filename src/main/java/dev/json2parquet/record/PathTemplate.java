@@ -203,7 +203,11 @@ public final class PathTemplate {
       case TIMESTAMP -> c.longValue(v);
       case DATE -> c.longValue(v) * 86_400_000_000L;
       case INT64 -> EventTime.fromEpochNumber(c.longValue(v));
-      case DOUBLE -> EventTime.fromEpochNumber(Double.longBitsToDouble(c.longValue(v)));
+      case DOUBLE -> {
+        double d = Double.longBitsToDouble(c.longValue(v));
+        // the shortest decimal that reads back as d: what the JSON most likely said
+        yield Double.isFinite(d) ? EventTime.fromEpochNumber(java.math.BigDecimal.valueOf(d)) : EventTime.INVALID;
+      }
       default -> EventTime.INVALID;
     };
   }

@@ -39,7 +39,11 @@ public record RecordType(
       "time", "level", "message", "business_capability", "business_domain", "business_service",
       "application_service");
 
-  /** The {@code Log} record of the original design, columns in the order of its definition. */
+  /**
+   * The {@code Log} record of the original design, columns in the order of its definition. A
+   * number, boolean, object or array given for a string column (or list element) is kept as its
+   * JSON text exactly as written ({@code 200}, {@code 2.50}), as in dynamic records.
+   */
   public static RecordType log() {
     String[] order = {
       "time", "level", "correlation_id", "session_id", "message_id", "person_id", "user_id", "device_id",
@@ -61,7 +65,7 @@ public record RecordType(
     RecordSchema schema = new RecordSchema("Log", List.of(fields));
     return new RecordType(schema,
         Map.of("msg", "message", "log", "message", "lvl", "level", "timestamp", "time", "when", "time"),
-        UnknownFields.EXTRA, schema.field(LOG_CATCH_ALL), "time", true, true, false);
+        UnknownFields.EXTRA, schema.field(LOG_CATCH_ALL), "time", true, true, true);
   }
 
   /** The column that keeps unknown fields of dynamic records under {@link UnknownFields#EXTRA}. */

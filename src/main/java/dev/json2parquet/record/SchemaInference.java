@@ -3,7 +3,6 @@ package dev.json2parquet.record;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,12 +14,14 @@ import java.util.Map;
  * seen (its JSON kinds, whether every string was a timestamp or date, how often it was present), so
  * memory grows with the schema, never with the number of records. Not thread-safe.
  *
- * <p>Rules: fields keep their first-seen order; a field is required when it is present and non-null
- * in every object that holds it; integers and numbers widen to numbers; any other mix, and integers
- * beyond 64 bits, become strings; strings that are all timestamps or all {@code yyyy-MM-dd} dates
- * become TIMESTAMP or DATE; objects become groups, or maps of optional strings when always empty;
- * arrays become lists of the merge of all their elements (optional strings when always empty); a
- * field that is only ever null is an optional string. Keys that are empty or repeated in one object
+ * <p>Rules: fields keep their first-seen order; every field and list element is optional (a sample
+ * cannot show that a later record will have it: only a schema the user writes makes a field required);
+ * integers and numbers widen to numbers; any other mix, and integers beyond 64 bits, become strings;
+ * strings that are all timestamps or all {@code yyyy-MM-dd} dates become TIMESTAMP or DATE; objects
+ * become groups, or maps of strings when always empty; a nested object whose records together use
+ * more than {@value #MAP_KEYS} distinct property names (ids as keys, say) becomes a map of the merge
+ * of all its values; arrays become lists of the merge of all their elements (strings when always
+ * empty); a field that is only ever null is a string. Keys that are empty or repeated in one object
  * are ignored (the record reader keeps the first of a repeated key).
  */
 public final class SchemaInference {
@@ -33,12 +34,14 @@ public final class SchemaInference {
   private static final int OBJECT = 64;
   private static final int ARRAY = 128;
 
-  private final JsonFactory factory = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(JsonRecordReader.MAX_DEPTH).build())
-      .build();
+  /** Past this many distinct property names a nested object is inferred as a MAP. */
+  public static final int MAP_KEYS = 1000;
+
+  private final JsonFactory factory = JsonSyntax.factory();
   private final Node root = new Node();
   private final byte[] dateBytes = new byte[10];
   private long records;
+  private long lines;
   /** Numbers each object visit, to spot a key repeated within one object. */
   private long visits;
 
@@ -47,12 +50,10 @@ public final class SchemaInference {
     int kinds;
     boolean allTimestamps = true;
     boolean allDates = true;
-    /** Times the field was present with a non-null value. */
-    long nonNull;
-    /** Object values seen; a child is required when its nonNull equals this. */
-    long objects;
     long lastVisit = -1;
     Map<String, Node> children;
+    /** Set instead of {@link #children} once the object is map-shaped: the merge of all its values. */
+    Node mapValue;
     Node element;
 
     /** True once the field can only be a string, whatever else is seen. */
@@ -76,6 +77,9 @@ public final class SchemaInference {
    *     {@link JsonRecordReader#MAX_DEPTH} levels
    */
   public boolean add(byte[] buf, int off, int len) {
+    if (!blank(buf, off, len)) {
+      lines++;
+    }
     // Check the whole line first, so that a line that turns out to be broken changes nothing.
     try (JsonParser p = factory.createParser(buf, off, len)) {
       if (p.nextToken() != JsonToken.START_OBJECT || !wellFormed(p)) {
@@ -97,6 +101,20 @@ public final class SchemaInference {
   /** Lines accepted so far. */
   public long records() {
     return records;
+  }
+
+  /** Lines offered so far that are not blank (accepted or not). */
+  public long lines() {
+    return lines;
+  }
+
+  private static boolean blank(byte[] b, int off, int len) {
+    for (int i = off; i < off + len; i++) {
+      if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r' && b[i] != '\n') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -142,14 +160,17 @@ public final class SchemaInference {
 
   /** Merges the object whose opening brace was just read into {@code node}. */
   private void object(JsonParser p, Node node) throws IOException {
-    node.objects++;
     long visit = visits++;
-    if (node.children == null) {
+    if (node.children == null && node.mapValue == null) {
       node.children = new LinkedHashMap<>();
     }
     while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String name = p.currentName();
       JsonToken v = p.nextToken();
+      if (node.mapValue != null) {
+        value(p, v, node.mapValue);
+        continue;
+      }
+      String name = p.currentName();
       if (name.isEmpty()) {
         p.skipChildren();
         continue;
@@ -161,7 +182,64 @@ public final class SchemaInference {
       }
       child.lastVisit = visit;
       value(p, v, child);
+      if (node.children.size() > MAP_KEYS && node != root) {
+        toMap(node);
+      }
     }
+  }
+
+  /** Turns a struct-shaped node into a map-shaped one whose value is the merge of all its fields. */
+  private static void toMap(Node node) {
+    Node value = new Node();
+    for (Node child : node.children.values()) {
+      merge(value, child);
+    }
+    node.children = null;
+    node.mapValue = value;
+  }
+
+  /** Merges what {@code from} has seen into {@code into}, as if {@code into} had seen those values too. */
+  private static void merge(Node into, Node from) {
+    into.kinds |= from.kinds;
+    into.allTimestamps &= from.allTimestamps;
+    into.allDates &= from.allDates;
+    if (into.isText()) {
+      clearNested(into);
+      return;
+    }
+    if (from.mapValue != null) {
+      if (into.mapValue == null) {
+        if (into.children == null) {
+          into.mapValue = new Node();
+        } else {
+          toMap(into);
+        }
+      }
+      merge(into.mapValue, from.mapValue);
+    } else if (from.children != null) {
+      if (into.mapValue == null && into.children == null) {
+        into.children = new LinkedHashMap<>();
+      }
+      for (Map.Entry<String, Node> e : from.children.entrySet()) {
+        merge(into.mapValue != null ? into.mapValue : into.children.computeIfAbsent(e.getKey(), k -> new Node()),
+            e.getValue());
+        if (into.children != null && into.children.size() > MAP_KEYS) {
+          toMap(into);
+        }
+      }
+    }
+    if (from.element != null) {
+      if (into.element == null) {
+        into.element = new Node();
+      }
+      merge(into.element, from.element);
+    }
+  }
+
+  private static void clearNested(Node node) {
+    node.children = null;
+    node.mapValue = null;
+    node.element = null;
   }
 
   private void value(JsonParser p, JsonToken v, Node node) throws IOException {
@@ -169,7 +247,6 @@ public final class SchemaInference {
       node.kinds |= NULL;
       return;
     }
-    node.nonNull++;
     switch (v) {
       case START_OBJECT -> node.kinds |= OBJECT;
       case START_ARRAY -> node.kinds |= ARRAY;
@@ -182,8 +259,7 @@ public final class SchemaInference {
     }
     if (node.isText()) {
       // nothing below a string matters any more
-      node.children = null;
-      node.element = null;
+      clearNested(node);
       p.skipChildren();
       return;
     }
@@ -249,34 +325,29 @@ public final class SchemaInference {
   private static List<Field> children(Node parent) {
     List<Field> fields = new ArrayList<>(parent.children.size());
     for (Map.Entry<String, Node> e : parent.children.entrySet()) {
-      Node child = e.getValue();
-      fields.add(field(e.getKey(), child, child.nonNull == parent.objects));
+      fields.add(field(e.getKey(), e.getValue()));
     }
     return fields;
   }
 
-  private static Field field(String name, Node node, boolean required) {
+  /** The field for what {@code node} has seen; optional, like all inferred fields. */
+  private static Field field(String name, Node node) {
     int k = node.kinds & ~NULL;
     if (k == 0 || node.isText()) {
-      return Field.primitive(name, FieldType.STRING, required && k != 0);
+      return Field.primitive(name, FieldType.STRING, false);
     }
     if ((k & ~(INTEGER | NUMBER)) == 0) {
-      return Field.primitive(name, k == INTEGER ? FieldType.INT64 : FieldType.DOUBLE, required);
+      return Field.primitive(name, k == INTEGER ? FieldType.INT64 : FieldType.DOUBLE, false);
     }
     return switch (k) {
-      case BOOLEAN -> Field.primitive(name, FieldType.BOOLEAN, required);
-      case STRING -> Field.primitive(name, stringType(node), required);
-      case OBJECT -> node.children.isEmpty()
-          ? Field.map(name, required, Field.primitive("value", FieldType.STRING, false))
-          : Field.group(name, required, children(node));
-      case ARRAY -> Field.list(name, required, element(node.element));
+      case BOOLEAN -> Field.primitive(name, FieldType.BOOLEAN, false);
+      case STRING -> Field.primitive(name, stringType(node), false);
+      case OBJECT -> node.mapValue != null ? Field.map(name, false, field("value", node.mapValue))
+          : node.children.isEmpty() ? Field.map(name, false, Field.primitive("value", FieldType.STRING, false))
+          : Field.group(name, false, children(node));
+      case ARRAY -> Field.list(name, false, field("element", node.element));
       default -> throw new IllegalStateException("unexpected kinds " + k);
     };
-  }
-
-  private static Field element(Node element) {
-    boolean required = (element.kinds & NULL) == 0 && element.kinds != 0;
-    return field("element", element, required);
   }
 
   private static FieldType stringType(Node node) {

@@ -35,9 +35,11 @@ class BadInputTest {
         new Bad("{\"message\":\"x\"} trailing", "invalid JSON"),
         new Bad("{\"message\":\"x\"}{\"message\":\"y\"}", "trailing data after the JSON object"),
         new Bad("{\"audit\":\"maybe\"}", "$.audit: expected boolean, got string \"maybe\""),
-        new Bad("{\"level\":[\"x\"]}", "$.level: expected string, got array"),
-        new Bad("{\"time\":12}", "$.time: expected string, got number 12"),
-        new Bad("{\"tags\":[\"a\",5]}", "$.tags[1]: expected string, got number 5"),
+        new Bad("{\"args\":[\"x\"]}", "$.args: expected object, got array"),
+        new Bad("{\"auto_index\":12}", "$.auto_index: expected boolean, got number 12"),
+        new Bad("{\"tags\":[\"a\",\"\\ud800\"]}", "$.tags[1]: unpaired surrogate escape \\uD800 in a string"),
+        new Bad("{\"x\":NaN}", "invalid JSON at column 6: NaN is not a JSON number"),
+        new Bad("{\"x\":1} // done", "invalid JSON at column 9: comments are not allowed in JSON"),
         new Bad(deep, "nesting deeper than 64 levels"),
         new Bad("not json at all", "invalid JSON"));
     ByteArrayOutputStream in = new ByteArrayOutputStream();
@@ -107,6 +109,24 @@ class BadInputTest {
     assertThat(e.get("raw_bytes").asLong()).isEqualTo(longLine.length());
     assertThat(e.get("raw_truncated").asBoolean()).isTrue();
     assertThat(e.get("raw").asText()).isEqualTo(longLine.substring(0, 64 * 1024));
+  }
+
+  @Test
+  void convert_lineOverMaxLineBytes_prefixCutAtACharacterBoundary_keptAsText() throws Exception {
+    // 13 ASCII bytes, then 2-byte characters: the 64 KiB mark falls inside one of them
+    String longLine = "{\"message\":\"x" + "\u00e9".repeat(50_000) + "\"}";
+    Path file = dir.resolve("long.jsonl");
+    Files.writeString(file, longLine + "\n", StandardCharsets.UTF_8);
+    Path out = dir.resolve("out");
+
+    Cli.Result run = Cli.run("convert", "-o", out.toString(), "--max-line-bytes", "2048", file.toString());
+
+    assertThat(run.exit()).isEqualTo(3);
+    JsonNode e = dlqEntries(out.resolve("_dlq")).get(0);
+    assertThat(e.has("raw_base64")).isFalse();
+    assertThat(e.get("raw").asText()).isEqualTo(longLine.substring(0, 13 + (64 * 1024 - 13) / 2));
+    assertThat(e.get("raw_bytes").asLong()).isEqualTo(longLine.getBytes(StandardCharsets.UTF_8).length);
+    assertThat(e.get("error").asText()).contains("raw holds its first " + (64 * 1024 - 1) + " bytes");
   }
 
   @Test

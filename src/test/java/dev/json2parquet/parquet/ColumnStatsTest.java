@@ -62,4 +62,44 @@ class ColumnStatsTest {
     assertThat(b.minBytes()).containsExactly(0);
     assertThat(b.maxBytes()).containsExactly(1);
   }
+
+  private static ColumnStats strings(String min, String max) {
+    ColumnStats s = new ColumnStats(PrimitiveTypeName.BINARY);
+    byte[] a = min.getBytes(StandardCharsets.UTF_8);
+    byte[] b = max.getBytes(StandardCharsets.UTF_8);
+    s.binaries(a, 0, a.length, b, 0, b.length);
+    return s;
+  }
+
+  @Test
+  void longStrings_areTruncatedToBoundsOfWholeCharacters() {
+    String min = "a".repeat(63) + "\u00e9" + "z".repeat(600_000); // the 2-byte é straddles byte 64
+    String max = "b".repeat(62) + "\u00ff" + "q".repeat(600_000);
+    ColumnStats s = strings(min, max);
+
+    assertThat(new String(s.minBytes(), StandardCharsets.UTF_8)).isEqualTo("a".repeat(63));
+    assertThat(new String(s.maxBytes(), StandardCharsets.UTF_8)).isEqualTo("b".repeat(62) + "\u0100");
+    assertThat(s.exact()).isFalse();
+    assertThat(java.util.Arrays.compareUnsigned(s.minBytes(), min.getBytes(StandardCharsets.UTF_8))).isNegative();
+    assertThat(java.util.Arrays.compareUnsigned(s.maxBytes(), max.getBytes(StandardCharsets.UTF_8))).isPositive();
+    assertThat(strings("short", "short").exact()).isTrue();
+  }
+
+  @Test
+  void longMax_endingInTheLastCodePoint_incrementsAnEarlierCharacter_orHasNoBound() {
+    String top = new String(Character.toChars(Character.MAX_CODE_POINT));
+    assertThat(new String(strings("a", "x" + "\ud7ff" + top.repeat(100)).maxBytes(), StandardCharsets.UTF_8))
+        .isEqualTo("x\ue000"); // U+D7FF + 1 skips the surrogates
+    assertThat(strings("a", top.repeat(100)).maxBytes()).isNull();
+  }
+
+  @Test
+  void doubleZeros_minIsNegativeZero_maxIsPositiveZero() {
+    ColumnStats d = new ColumnStats(PrimitiveTypeName.DOUBLE);
+    d.doubles(0.0, 0.0);
+    assertThat(ByteBuffer.wrap(d.minBytes()).order(ByteOrder.LITTLE_ENDIAN).getDouble()).isEqualTo(-0.0);
+    ColumnStats n = new ColumnStats(PrimitiveTypeName.DOUBLE);
+    n.doubles(-0.0, -0.0);
+    assertThat(ByteBuffer.wrap(n.maxBytes()).order(ByteOrder.LITTLE_ENDIAN).getDouble()).isEqualTo(0.0);
+  }
 }

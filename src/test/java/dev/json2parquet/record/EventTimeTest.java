@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class EventTimeTest {
@@ -106,15 +107,22 @@ class EventTimeTest {
       "2024-00-10", "2024-11-24T24:00:00Z", "2024-11-24T23:60:00Z", "2024-11-24T03:04Z",
       "2024-11-24T03:04:05.Z", "2024-11-24T03:04:05+2", "2024-11-24T03:04:05+24:00",
       "2024-11-24T03:04:05+02:60", "2024-11-24T03:04:05Zjunk", "2024-11-24X03:04:05Z",
-      "2024/11/24T03:04:05Z", "garbage", "", " ", "-1732417445", "17324174451234567890", "12:34:56",
+      "2024/11/24T03:04:05Z", "garbage", "", " ", "-", "1.2.3", "1e", "0x10", "12:34:56", "0000-12-31T00:00:00Z",
+      "0001-01-01T00:00:00+01:00", "9999-12-31T23:00:00-05:00", "-99999999999", "100000000000000000000",
       "2024-11-24T03:04:05 Z", "１７３２４１７４４５"})
   void parseMicros_withInvalidText_returnsInvalid(String text) {
     assertThat(EventTime.parseMicros(text)).isEqualTo(EventTime.INVALID);
   }
 
   @Test
-  void parseMicros_withEpochDigitsBeyondTheMicrosRange_returnsInvalid() {
-    assertThat(EventTime.parseMicros("99999999999999999")).isEqualTo(EventTime.INVALID);
+  void parseMicros_ofEpochText_decidesTheUnitByMagnitude() {
+    assertThat(EventTime.parseMicros("99999999999")).isEqualTo(99_999_999_999_000_000L);
+    assertThat(EventTime.parseMicros("99999999999999")).isEqualTo(99_999_999_999_999_000L);
+    assertThat(EventTime.parseMicros("99999999999999999")).isEqualTo(99_999_999_999_999_999L);
+    assertThat(EventTime.parseMicros("1772368496123456789")).isEqualTo(1_772_368_496_123_456L);
+    assertThat(EventTime.parseMicros("-1732417445")).isEqualTo(-1_732_417_445_000_000L);
+    assertThat(EventTime.parseMicros("1.7e9")).isEqualTo(1_700_000_000_000_000L);
+    assertThat(EventTime.parseMicros("1732417445.1234567")).isEqualTo(1_732_417_445_123_456L);
   }
 
   @Test
@@ -125,13 +133,38 @@ class EventTimeTest {
     assertThat(EventTime.parseMicros(buf, 22, 4)).isEqualTo(9_999_000_000L);
   }
 
+  @ParameterizedTest
+  @CsvSource({
+      // seconds below 10^11, milliseconds below 10^14, microseconds below 10^17, nanoseconds beyond
+      "1772368496, 2026-03-01T12:34:56Z",
+      "99999999999, 5138-11-16T09:46:39Z",
+      "100000000000, 1973-03-03T09:46:40Z",
+      "1772368496000, 2026-03-01T12:34:56Z",
+      "99999999999999, 5138-11-16T09:46:39.999Z",
+      "1772368496000000, 2026-03-01T12:34:56Z",
+      "1772368496000000000, 2026-03-01T12:34:56Z",
+      "-62135596800, 0001-01-01T00:00:00Z",
+      "0, 1970-01-01T00:00:00Z"})
+  void fromEpochNumber_decidesTheUnitByMagnitude(long epoch, String expected) {
+    long micros = micros(Instant.parse(expected));
+
+    assertThat(EventTime.fromEpochNumber(epoch)).isEqualTo(micros);
+    assertThat(EventTime.fromEpochNumber(new java.math.BigDecimal(epoch))).isEqualTo(micros);
+  }
+
   @Test
-  void fromEpochNumber_treatsLargeValuesAsMillis() {
-    assertThat(EventTime.fromEpochNumber(1_732_417_445.5)).isEqualTo(1_732_417_445_500_000L);
-    assertThat(EventTime.fromEpochNumber(1_732_417_445_123.0)).isEqualTo(1_732_417_445_123_000L);
-    assertThat(EventTime.fromEpochNumber(Double.NaN)).isEqualTo(EventTime.INVALID);
-    assertThat(EventTime.fromEpochNumber(Double.POSITIVE_INFINITY)).isEqualTo(EventTime.INVALID);
-    assertThat(EventTime.fromEpochNumber(1e30)).isEqualTo(EventTime.INVALID);
+  void fromEpochNumber_outsideYears1To9999_isInvalid() {
+    assertThat(EventTime.fromEpochNumber(-62_135_596_801L)).isEqualTo(EventTime.INVALID);
+    assertThat(EventTime.fromEpochNumber(new java.math.BigDecimal("1e20"))).isEqualTo(EventTime.INVALID);
+    assertThat(EventTime.fromEpochNumber(new java.math.BigDecimal("1e999999999"))).isEqualTo(EventTime.INVALID);
+  }
+
+  @Test
+  void fromEpochNumber_withAFraction_keepsMicrosecondsExactly() {
+    assertThat(EventTime.fromEpochNumber(new java.math.BigDecimal("1732417445.5"))).isEqualTo(1_732_417_445_500_000L);
+    assertThat(EventTime.fromEpochNumber(new java.math.BigDecimal("1732417445123.456"))).isEqualTo(1_732_417_445_123_456L);
+    assertThat(EventTime.fromEpochNumber(new java.math.BigDecimal("-0.0000015"))).isEqualTo(-2L);
+    assertThat(EventTime.fromEpochNumber(new java.math.BigDecimal("1e-999999999"))).isEqualTo(0L);
   }
 
   @Test
@@ -141,6 +174,8 @@ class EventTimeTest {
 
     assertThat(EventTime.parseDate(ok, 0, ok.length)).isEqualTo(LocalDate.parse("2024-02-29").toEpochDay());
     assertThat(EventTime.parseDate(bad, 0, bad.length)).isEqualTo(EventTime.INVALID);
+    byte[] yearZero = "0000-01-01".getBytes(StandardCharsets.US_ASCII);
+    assertThat(EventTime.parseDate(yearZero, 0, yearZero.length)).isEqualTo(EventTime.INVALID);
   }
 
   @Test

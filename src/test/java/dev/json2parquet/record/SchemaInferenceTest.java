@@ -47,13 +47,14 @@ class SchemaInferenceTest {
   }
 
   @Test
-  void result_fieldPresentAndNonNullEverywhere_isRequired() {
-    assertThat(fields("{\"a\":1}", "{\"a\":2}")).isEqualTo("[a:INT64]");
+  void result_fieldPresentAndNonNullEverywhere_isStillOptional() {
+    // a later record may lack it: only a schema the user writes makes a field required
+    assertThat(fields("{\"a\":1}", "{\"a\":2}")).isEqualTo("[a:INT64?]");
   }
 
   @Test
   void result_fieldMissingFromOneRecord_isOptional() {
-    assertThat(fields("{\"a\":1,\"b\":true}", "{\"b\":false}")).isEqualTo("[a:INT64?, b:BOOLEAN]");
+    assertThat(fields("{\"a\":1,\"b\":true}", "{\"b\":false}")).isEqualTo("[a:INT64?, b:BOOLEAN?]");
   }
 
   @Test
@@ -62,12 +63,12 @@ class SchemaInferenceTest {
   }
 
   @Test
-  void result_nestedFieldInEveryParentObject_isRequiredEvenWhenParentIsOptional() {
-    RecordSchema s = infer("{\"u\":{\"x\":1,\"y\":1}}", "{\"v\":1}", "{\"u\":{\"x\":2}}", "{\"u\":null}");
+  void result_nestedFieldsAndListElements_areOptional() {
+    RecordSchema s = infer("{\"u\":{\"x\":1,\"y\":1},\"l\":[1]}", "{\"u\":{\"x\":2},\"l\":[2]}");
     Field u = s.field("u");
     assertThat(u.required()).isFalse();
-    assertThat(child(u, "x").required()).isTrue();
-    assertThat(child(u, "y").required()).isFalse();
+    assertThat(child(u, "x").required()).isFalse();
+    assertThat(s.field("l").element().required()).isFalse();
   }
 
   @Test
@@ -77,7 +78,7 @@ class SchemaInferenceTest {
 
   @Test
   void result_keyRepeatedInOneObject_keepsTheFirstValue() {
-    assertThat(fields("{\"a\":1,\"a\":\"x\"}", "{\"a\":2}")).isEqualTo("[a:INT64]");
+    assertThat(fields("{\"a\":1,\"a\":\"x\"}", "{\"a\":2}")).isEqualTo("[a:INT64?]");
   }
 
   // ---- widening ----
@@ -85,23 +86,23 @@ class SchemaInferenceTest {
   @Test
   void result_integersOnly_isInt64() {
     assertThat(fields("{\"a\":1}", "{\"a\":-9223372036854775808}", "{\"a\":9223372036854775807}"))
-        .isEqualTo("[a:INT64]");
+        .isEqualTo("[a:INT64?]");
   }
 
   @Test
   void result_integerAndNumber_isDouble() {
-    assertThat(fields("{\"a\":1}", "{\"a\":2.5}", "{\"a\":3}")).isEqualTo("[a:DOUBLE]");
-    assertThat(fields("{\"a\":1e3}")).isEqualTo("[a:DOUBLE]");
+    assertThat(fields("{\"a\":1}", "{\"a\":2.5}", "{\"a\":3}")).isEqualTo("[a:DOUBLE?]");
+    assertThat(fields("{\"a\":1e3}")).isEqualTo("[a:DOUBLE?]");
   }
 
   @Test
   void result_integerOutside64Bits_isString() {
-    assertThat(fields("{\"a\":1}", "{\"a\":9223372036854775808}")).isEqualTo("[a:STRING]");
+    assertThat(fields("{\"a\":1}", "{\"a\":9223372036854775808}")).isEqualTo("[a:STRING?]");
   }
 
   @Test
   void result_booleansOnly_isBoolean() {
-    assertThat(fields("{\"a\":true}", "{\"a\":false}")).isEqualTo("[a:BOOLEAN]");
+    assertThat(fields("{\"a\":true}", "{\"a\":false}")).isEqualTo("[a:BOOLEAN?]");
   }
 
   @ParameterizedTest
@@ -111,7 +112,7 @@ class SchemaInferenceTest {
   void result_incompatibleKinds_widenToString(String pair) {
     String[] v = pair.split("\\|");
     RecordSchema s = infer("{\"a\":" + v[0] + "}", "{\"a\":" + v[1] + "}");
-    assertThat(s.fields().toString()).isEqualTo("[a:STRING]");
+    assertThat(s.fields().toString()).isEqualTo("[a:STRING?]");
   }
 
   @Test
@@ -130,33 +131,33 @@ class SchemaInferenceTest {
 
   @Test
   void result_oneStringNotATimestamp_isString() {
-    assertThat(fields("{\"t\":\"2024-11-24T03:04:05Z\"}", "{\"t\":\"yesterday\"}")).isEqualTo("[t:STRING]");
+    assertThat(fields("{\"t\":\"2024-11-24T03:04:05Z\"}", "{\"t\":\"yesterday\"}")).isEqualTo("[t:STRING?]");
   }
 
   @Test
   void result_digitStrings_areStringsNotEpochTimestamps() {
-    assertThat(fields("{\"t\":\"1700000000\"}", "{\"t\":\"1700000000123\"}")).isEqualTo("[t:STRING]");
-    assertThat(fields("{\"t\":\"2024-11-24T03:04:05Z\"}", "{\"t\":\"1700000000\"}")).isEqualTo("[t:STRING]");
+    assertThat(fields("{\"t\":\"1700000000\"}", "{\"t\":\"1700000000123\"}")).isEqualTo("[t:STRING?]");
+    assertThat(fields("{\"t\":\"2024-11-24T03:04:05Z\"}", "{\"t\":\"1700000000\"}")).isEqualTo("[t:STRING?]");
   }
 
   @Test
   void result_allDates_isDate() {
-    assertThat(fields("{\"d\":\"2024-02-29\"}", "{\"d\":\"1999-12-31\"}")).isEqualTo("[d:DATE]");
+    assertThat(fields("{\"d\":\"2024-02-29\"}", "{\"d\":\"1999-12-31\"}")).isEqualTo("[d:DATE?]");
   }
 
   @Test
   void result_datesAndDateTimes_isTimestamp() {
-    assertThat(fields("{\"d\":\"2024-02-29\"}", "{\"d\":\"2024-03-01T10:00:00Z\"}")).isEqualTo("[d:TIMESTAMP]");
+    assertThat(fields("{\"d\":\"2024-02-29\"}", "{\"d\":\"2024-03-01T10:00:00Z\"}")).isEqualTo("[d:TIMESTAMP?]");
   }
 
   @Test
   void result_impossibleDate_isString() {
-    assertThat(fields("{\"d\":\"2024-01-01\"}", "{\"d\":\"2023-02-29\"}")).isEqualTo("[d:STRING]");
+    assertThat(fields("{\"d\":\"2024-01-01\"}", "{\"d\":\"2023-02-29\"}")).isEqualTo("[d:STRING?]");
   }
 
   @Test
   void result_timestampStringAndNumber_isString() {
-    assertThat(fields("{\"t\":\"2024-11-24T03:04:05Z\"}", "{\"t\":1732417445}")).isEqualTo("[t:STRING]");
+    assertThat(fields("{\"t\":\"2024-11-24T03:04:05Z\"}", "{\"t\":1732417445}")).isEqualTo("[t:STRING?]");
   }
 
   // ---- objects, maps, arrays ----
@@ -164,7 +165,58 @@ class SchemaInferenceTest {
   @Test
   void result_nestedObjects_mergeIntoOneGroup() {
     assertThat(fields("{\"u\":{\"a\":1,\"n\":{\"p\":1}}}", "{\"u\":{\"b\":\"x\",\"a\":2.5,\"n\":{\"q\":true}}}"))
-        .isEqualTo("[u:GROUP[a:DOUBLE, n:GROUP[p:INT64?, q:BOOLEAN?], b:STRING?]]");
+        .isEqualTo("[u:GROUP?[a:DOUBLE?, n:GROUP?[p:INT64?, q:BOOLEAN?], b:STRING?]]");
+  }
+
+  /** One line per key {@code k0..k(n-1)}, each {@code {"id":i,"o":{"k<i>": value}}}. */
+  private static String[] keyed(int n, String value) {
+    String[] lines = new String[n];
+    for (int i = 0; i < n; i++) {
+      lines[i] = "{\"id\":" + i + ",\"o\":{\"k" + i + "\":" + value + "}}";
+    }
+    return lines;
+  }
+
+  @Test
+  void result_objectWithUpToMapKeysNames_staysAGroup() {
+    Field o = infer(keyed(SchemaInference.MAP_KEYS, "1")).field("o");
+    assertThat(o.type()).isEqualTo(FieldType.GROUP);
+    assertThat(o.children()).hasSize(SchemaInference.MAP_KEYS);
+  }
+
+  @Test
+  void result_objectWithMoreThanMapKeysNames_isAMapOfTheMergedValues() {
+    String[] lines = keyed(SchemaInference.MAP_KEYS + 1, "1");
+    lines[3] = "{\"o\":{\"k3\":2.5}}";
+    assertThat(infer(lines).field("o").toString()).isEqualTo("o:MAP?[key:STRING, value:DOUBLE?]");
+  }
+
+  @Test
+  void result_mapShapedObjectOfObjects_mergesTheirFieldsAndKeepsMergingLaterRecords() {
+    String[] lines = java.util.Arrays.copyOf(keyed(SchemaInference.MAP_KEYS + 1, "{\"a\":1}"), SchemaInference.MAP_KEYS + 3);
+    lines[SchemaInference.MAP_KEYS + 1] = "{\"o\":{\"new\":{\"b\":\"x\"},\"k1\":{\"a\":\"text\"}}}";
+    lines[SchemaInference.MAP_KEYS + 2] = "{\"o\":{\"z\":null}}";
+    assertThat(infer(lines).field("o").toString())
+        .isEqualTo("o:MAP?[key:STRING, value:GROUP?[a:STRING?, b:STRING?]]");
+  }
+
+  @Test
+  void result_mapShapedObjectInsideAList_isAMapToo() {
+    StringBuilder line = new StringBuilder("{\"l\":[");
+    for (int i = 0; i <= SchemaInference.MAP_KEYS; i++) {
+      line.append(i == 0 ? "" : ",").append("{\"k").append(i).append("\":true}");
+    }
+    line.append("]}");
+    assertThat(fields(line.toString())).isEqualTo("[l:LIST?[element:MAP?[key:STRING, value:BOOLEAN?]]]");
+  }
+
+  @Test
+  void result_topLevelWithManyNames_staysARecord() {
+    StringBuilder line = new StringBuilder("{");
+    for (int i = 0; i <= SchemaInference.MAP_KEYS; i++) {
+      line.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":1");
+    }
+    assertThat(infer(line.append('}').toString()).fields()).hasSize(SchemaInference.MAP_KEYS + 1);
   }
 
   @Test
@@ -175,40 +227,40 @@ class SchemaInferenceTest {
 
   @Test
   void result_objectSometimesEmpty_isGroupOfOptionalFields() {
-    assertThat(fields("{\"m\":{}}", "{\"m\":{\"a\":1}}")).isEqualTo("[m:GROUP[a:INT64?]]");
+    assertThat(fields("{\"m\":{}}", "{\"m\":{\"a\":1}}")).isEqualTo("[m:GROUP?[a:INT64?]]");
   }
 
   @Test
   void result_arrays_areListsOfTheMergedElements() {
-    assertThat(fields("{\"l\":[1,2]}", "{\"l\":[3.5]}", "{\"l\":[]}")).isEqualTo("[l:LIST[element:DOUBLE]]");
+    assertThat(fields("{\"l\":[1,2]}", "{\"l\":[3.5]}", "{\"l\":[]}")).isEqualTo("[l:LIST?[element:DOUBLE?]]");
   }
 
   @Test
   void result_arrayWithANullElement_hasOptionalElement() {
-    assertThat(fields("{\"l\":[\"a\"]}", "{\"l\":[\"b\",null]}")).isEqualTo("[l:LIST[element:STRING?]]");
+    assertThat(fields("{\"l\":[\"a\"]}", "{\"l\":[\"b\",null]}")).isEqualTo("[l:LIST?[element:STRING?]]");
   }
 
   @Test
   void result_arrayAlwaysEmpty_hasOptionalStringElement() {
-    assertThat(fields("{\"l\":[]}", "{\"l\":[]}")).isEqualTo("[l:LIST[element:STRING?]]");
+    assertThat(fields("{\"l\":[]}", "{\"l\":[]}")).isEqualTo("[l:LIST?[element:STRING?]]");
   }
 
   @Test
   void result_arrayOfMixedElements_hasStringElement() {
-    assertThat(fields("{\"l\":[1,\"a\"]}")).isEqualTo("[l:LIST[element:STRING]]");
+    assertThat(fields("{\"l\":[1,\"a\"]}")).isEqualTo("[l:LIST?[element:STRING?]]");
   }
 
   @Test
   void result_arrayOfObjects_isListOfGroupsMergedOverAllRecords() {
     RecordSchema s = infer("{\"l\":[{\"a\":1},{\"a\":2,\"b\":true}]}", "{\"l\":[{\"a\":3,\"c\":[[1],[2,3]]}]}");
     assertThat(s.fields().toString()).isEqualTo(
-        "[l:LIST[element:GROUP[a:INT64, b:BOOLEAN?, c:LIST?[element:LIST[element:INT64]]]]]");
+        "[l:LIST?[element:GROUP?[a:INT64?, b:BOOLEAN?, c:LIST?[element:LIST?[element:INT64?]]]]]");
   }
 
   @Test
   void result_arrayOfTimestamps_hasTimestampElement() {
     assertThat(fields("{\"l\":[\"2024-01-01T00:00:00Z\",\"2024-01-02T00:00:00Z\"]}"))
-        .isEqualTo("[l:LIST[element:TIMESTAMP]]");
+        .isEqualTo("[l:LIST?[element:TIMESTAMP?]]");
   }
 
   // ---- lines that are not objects ----
@@ -232,7 +284,7 @@ class SchemaInferenceTest {
     assertThat(add(inference, "{\"a\":\"x\",\"b\":[1,{]}")).isFalse();
 
     assertThat(inference.records()).isEqualTo(1);
-    assertThat(inference.result("T").fields().toString()).isEqualTo("[a:INT64]");
+    assertThat(inference.result("T").fields().toString()).isEqualTo("[a:INT64?]");
   }
 
   @Test
@@ -261,7 +313,7 @@ class SchemaInferenceTest {
     byte[] buf = "xx{\"a\":1}yy".getBytes(StandardCharsets.UTF_8);
 
     assertThat(inference.add(buf, 2, 7)).isTrue();
-    assertThat(inference.result("T").fields().toString()).isEqualTo("[a:INT64]");
+    assertThat(inference.result("T").fields().toString()).isEqualTo("[a:INT64?]");
   }
 
   @Test
@@ -317,7 +369,7 @@ class SchemaInferenceTest {
     RecordSchema s = inference.result("Tweet");
 
     assertThat(s.field("id").type()).isEqualTo(FieldType.INT64);
-    assertThat(s.field("id").required()).isTrue();
+    assertThat(s.field("id").required()).isFalse();
     assertThat(s.field("id_str").type()).isEqualTo(FieldType.STRING);
     assertThat(s.field("created_at").type()).isEqualTo(FieldType.TIMESTAMP);
     Field user = s.field("user");
