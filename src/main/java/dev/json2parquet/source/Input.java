@@ -13,8 +13,9 @@ import java.nio.file.Path;
  * @param name how records from it are labelled: the file name as given, or {@code stdin}
  * @param size the number of bytes it will yield, or -1 when unknown
  * @param gzip whether the opened bytes are gzip-compressed
+ * @param file the file read, or null for a stream (which cannot be read again)
  */
-public record Input(String name, long size, boolean gzip, Opener opener) {
+public record Input(String name, long size, boolean gzip, Path file, Opener opener) {
 
   /** Opens the input's raw bytes. */
   @FunctionalInterface
@@ -30,11 +31,11 @@ public record Input(String name, long size, boolean gzip, Opener opener) {
     } catch (IOException e) {
       size = -1;
     }
-    return new Input(name, size, name.endsWith(".gz"), () -> Files.newInputStream(path));
+    return new Input(name, size, name.endsWith(".gz"), path, () -> Files.newInputStream(path));
   }
 
   public static Input stream(String name, InputStream in) {
-    return new Input(name, -1, false, () -> in);
+    return new Input(name, -1, false, null, () -> in);
   }
 
   /**
