@@ -7,6 +7,7 @@ import dev.json2parquet.config.ConfigException;
 import dev.json2parquet.config.ConfigLoader;
 import dev.json2parquet.pipeline.Converter;
 import dev.json2parquet.pipeline.RunResult;
+import dev.json2parquet.pipeline.StopRequest;
 import dev.json2parquet.source.Input;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Parameters;
       "0:every record was written",
       "1:failure; the message says what was and was not written",
       "2:usage or configuration error",
-      "3:finished, some records were dead-lettered"})
+      "3:finished, some records were dead-lettered",
+      "129/130/143:stopped by SIGHUP/SIGINT/SIGTERM after committing every record read; run again to continue"})
 final class ConvertCommand implements Callable<Integer> {
   private final Context ctx;
 
@@ -46,6 +48,10 @@ final class ConvertCommand implements Callable<Integer> {
   @Mixin
   ConversionOptions conversion;
 
+  @Option(names = "--force",
+      description = "Convert inputs that a finished run already converted into the same output (otherwise refused, exit 2).")
+  boolean force;
+
   @Option(names = {"-q", "--quiet"}, description = "No summary line and no progress bar.")
   boolean quiet;
 
@@ -61,16 +67,26 @@ final class ConvertCommand implements Callable<Integer> {
       ((Logger) LoggerFactory.getLogger("dev.json2parquet")).setLevel(Level.DEBUG);
     }
     List<Input> inputs = inputs(files, ctx);
-    RunResult result = new Converter(cfg, ctx.clock(), ctx.ticker(), ctx.err(), ctx.terminal() && !quiet, debug)
-        .run(inputs);
-    if (!quiet || !result.ok()) {
+    StopRequest stop = new StopRequest();
+    RunResult result;
+    try (Signals signals = Signals.install(stop, ctx.err())) {
+      result = new Converter(cfg, ctx.clock(), ctx.ticker(), ctx.err(), ctx.terminal() && !quiet, debug, stop, force)
+          .run(inputs);
+    }
+    if (!quiet || !result.ok() || stop.requested()) {
       ctx.err().println(result.summary());
+    }
+    for (String note : result.notes()) {
+      ctx.err().println("json2parquet: " + note);
     }
     for (String f : result.failures()) {
       ctx.err().println("json2parquet: " + f);
     }
     if (result.fatal() != null) {
       ctx.err().println("json2parquet: " + result.fatal());
+    }
+    if (stop.requested()) {
+      return stop.exitCode();
     }
     if (!result.ok()) {
       return ExitCodes.FAILURE;

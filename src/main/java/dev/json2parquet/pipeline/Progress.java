@@ -44,6 +44,9 @@ final class Progress implements AutoCloseable {
   }
 
   private synchronized void draw(long elapsed) {
+    if (!running) {
+      return;
+    }
     long n = read.getAsLong();
     double rate = n / 1e6 / (elapsed / 1e9);
     StringBuilder sb = new StringBuilder("\r");
@@ -61,16 +64,22 @@ final class Progress implements AutoCloseable {
     shown = true;
   }
 
-  @Override
-  public void close() throws InterruptedException {
-    running = false;
-    thread.interrupt();
-    thread.join();
+  /** Stops drawing and erases the bar; from any thread (a signal handler's too), idempotent. */
+  void clear() {
     synchronized (this) {
+      running = false;
       if (shown) {
         err.print("\r" + " ".repeat(100) + "\r");
         err.flush();
+        shown = false;
       }
     }
+    thread.interrupt();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    clear();
+    thread.join();
   }
 }

@@ -106,6 +106,16 @@ final class RecordRouter implements LineReader.Handler {
     }
   }
 
+  /** Why the last line of an input cut short by a stop is dead-lettered (set when the stop is known). */
+  String cutReason = "input stopped before this line ended";
+
+  /** The last line of a stream ended by a stop: it may be incomplete, so it is dead-lettered, never guessed at. */
+  @Override
+  public void cut(byte[] buf, int off, int len, long totalBytes, long lineNumber) throws IOException {
+    lines++;
+    dlq.reject(cutReason + "; the line may be incomplete", source, lineNumber, buf, off, len, totalBytes);
+  }
+
   @Override
   public void oversized(byte[] prefix, int prefixLen, long totalBytes, long lineNumber) throws IOException {
     lines++;

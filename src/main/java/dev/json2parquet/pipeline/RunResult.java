@@ -10,9 +10,15 @@ import java.util.List;
  * @param deadLettered lines in the dead-letter queue
  * @param failed records that could not be written (their reasons in {@code failures})
  * @param fatal the error that stopped the run early, or null
+ * @param notes lines for a person printed after the summary (where a stopped run would continue)
  */
 public record RunResult(long records, long written, long deadLettered, long failed, long files, long bytesOut,
-    long bytesIn, double seconds, String dlqFile, List<String> failures, String fatal) {
+    long bytesIn, double seconds, String dlqFile, List<String> failures, String fatal, List<String> notes) {
+
+  public RunResult(long records, long written, long deadLettered, long failed, long files, long bytesOut,
+      long bytesIn, double seconds, String dlqFile, List<String> failures, String fatal) {
+    this(records, written, deadLettered, failed, files, bytesOut, bytesIn, seconds, dlqFile, failures, fatal, List.of());
+  }
 
   public boolean ok() {
     return failed == 0 && fatal == null;

@@ -82,7 +82,7 @@ public final class SchemaSampler {
       addLine(inference, line, lineLen);
     }
     byte[] head = kept.toByteArray();
-    return new Input(input.name(), input.size(), false,
+    return new Input(input.name(), input.size(), false, input.file(),
         () -> new SequenceInputStream(new ByteArrayInputStream(head), in));
   }
 
