@@ -163,10 +163,17 @@ public final class Converter {
    */
   public RunResult run(List<Input> given) throws IOException, InterruptedException {
     checkSupported(config);
+    List<Input> inputs = new ArrayList<>(given);
+    // a schema and templates that need no sample are checked before anything is created
+    boolean sample = config.recordType().equals("dynamic") && config.schemaPath() == null;
+    RecordType known = sample ? null : recordType(inputs, false);
+    if (known != null) {
+      template("partition", config.partitionTemplate(), known);
+      template("key", config.keyTemplate(), known);
+    }
     Path out = config.outDir().toAbsolutePath().normalize();
     checkWritable(out, false);
     checkWritable(config.dlqDir(), true);
-    List<Input> inputs = new ArrayList<>(given);
     Map<InputStream, StdinPump> pumps = new IdentityHashMap<>();
     List<StdinPump> pumpOf = new ArrayList<>();
     for (int i = 0; i < inputs.size(); i++) {
@@ -176,7 +183,7 @@ public final class Converter {
         pump = pumps.computeIfAbsent(in.opener().open(), StdinPump::new);
         StdinPump p = pump;
         inputs.set(i, new Input(in.name(), -1, false, null, () -> p));
-        stop.onStop(p::stop);
+        stop.onStop(p::stop); // from here on, even a schema sample waiting on stdin ends at a signal
       }
       pumpOf.add(pump);
     }
@@ -200,11 +207,16 @@ public final class Converter {
       }
       List<Runs.Past> past = runs.past(runId);
       Runs.Plan plan = runs.plan(ids, past, force);
+      // the schema and templates are checked before the journal starts: a run refused for them leaves none
+      RecordType type = known != null ? known
+          : recordType(inputs, plan.start().get(0).equals(LineReader.Position.START));
+      PathTemplate partition = template("partition", config.partitionTemplate(), type);
+      PathTemplate key = template("key", config.keyTemplate(), type);
       try (RunJournal journal = RunJournal.append(runs.journalFile(runId))) {
         long recordsBefore = plan.resume().stream().mapToLong(Runs.Past::records).sum();
         journal.event(startEvent(runId, started, ids, plan, recordsBefore));
         prepare(runs, runId, past, plan);
-        return convert(inputs, pumpOf, runId, plan, journal, recordsBefore);
+        return convert(inputs, pumpOf, runId, plan, journal, recordsBefore, type, partition, key);
       }
     } finally {
       pumps.values().forEach(StdinPump::stop);
@@ -283,11 +295,8 @@ public final class Converter {
   }
 
   private RunResult convert(List<Input> inputs, List<StdinPump> pumpOf, String runId, Runs.Plan plan,
-      RunJournal journal, long recordsBefore) throws IOException, InterruptedException {
-    boolean atStart = plan.start().get(0).equals(LineReader.Position.START);
-    RecordType type = recordType(inputs, atStart);
-    PathTemplate partition = template("partition", config.partitionTemplate(), type);
-    PathTemplate key = template("key", config.keyTemplate(), type);
+      RunJournal journal, long recordsBefore, RecordType type, PathTemplate partition, PathTemplate key)
+      throws IOException, InterruptedException {
     long start = ticker.read();
     AtomicLong bytesIn = new AtomicLong();
     MemoryBuffer[] buffer = new MemoryBuffer[1];
@@ -311,7 +320,7 @@ public final class Converter {
       long total = inputs.stream().mapToLong(Input::size).reduce(0, (a, b) -> a < 0 || b < 0 ? -1 : a + b);
       Progress bar = progress ? new Progress(err, total, bytesIn::get) : null;
       Runnable clearBar = bar == null ? () -> { } : bar::clear;
-      stop.onStop(clearBar);
+      stop.onStop(clearBar); // before anything is printed (the stdin pumps' listeners print nothing)
       stop.onStop(() -> router.cutReason = "input stopped by SIG" + stop.signal() + " before this line ended");
       try {
         for (int i = 0; i < n; i++) {

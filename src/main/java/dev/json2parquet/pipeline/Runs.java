@@ -257,7 +257,16 @@ final class Runs {
               }
             }
           }
-          if (matched) {
+          // a signal stops a run inside one input at most (the ones before are done, the ones after
+          // untouched); it is superseded only once that input is continued, or its progress would be lost
+          boolean partialCovered = true;
+          for (int k = 0; k < p.inputs().size(); k++) {
+            if (!p.done().get(k) && !p.next().get(k).equals(p.from().get(k)) && p.inputs().get(k) != null) {
+              RunJournal.Identity partial = p.inputs().get(k);
+              partialCovered = inputs.stream().anyMatch(i -> i != null && i.sameContent(partial));
+            }
+          }
+          if (matched && partialCovered) {
             resume.add(p);
           }
         }
