@@ -172,8 +172,8 @@ public final class Converter {
       template("key", config.keyTemplate(), known);
     }
     Path out = config.outDir().toAbsolutePath().normalize();
-    checkWritable(out, false);
-    checkWritable(config.dlqDir(), true);
+    OutputDirs.checkWritable(out, false);
+    OutputDirs.checkWritable(config.dlqDir(), true);
     Map<InputStream, StdinPump> pumps = new IdentityHashMap<>();
     List<StdinPump> pumpOf = new ArrayList<>();
     for (int i = 0; i < inputs.size(); i++) {
@@ -194,7 +194,7 @@ public final class Converter {
     try {
       lock = runs.lock(runId);
     } catch (IOException e) {
-      throw new ConfigException("Cannot write to " + out.resolve("_runs") + ": " + reason(e));
+      throw new ConfigException("Cannot write to " + out.resolve("_runs") + ": " + OutputDirs.reason(e));
     }
     try (lock) {
       List<RunJournal.Identity> ids = new ArrayList<>();
@@ -321,7 +321,8 @@ public final class Converter {
       Progress bar = progress ? new Progress(err, total, bytesIn::get) : null;
       Runnable clearBar = bar == null ? () -> { } : bar::clear;
       stop.onStop(clearBar); // before anything is printed (the stdin pumps' listeners print nothing)
-      stop.onStop(() -> router.cutReason = "input stopped by SIG" + stop.signal() + " before this line ended");
+      // asked when the cut line is met: the stdin pump may end the read before any listener has run
+      router.cutReason = () -> "input stopped by SIG" + stop.signal() + " before this line ended";
       try {
         for (int i = 0; i < n; i++) {
           Input input = inputs.get(i);
@@ -356,7 +357,7 @@ public final class Converter {
         }
         for (StdinPump pump : new java.util.LinkedHashSet<>(pumpOf)) {
           if (pump != null) {
-            rejectLate(pump, router, dlq);
+            router.rejectLate(pump.takeLate());
           }
         }
       } finally {
@@ -435,74 +436,5 @@ public final class Converter {
       }
     }
     return notes;
-  }
-
-  /** Dead-letters bytes taken from stdin after the stop (normally none), one envelope per line. */
-  private static void rejectLate(StdinPump pump, RecordRouter router, FileDeadLetterQueue dlq) throws IOException {
-    byte[] late = pump.takeLate();
-    if (late.length == 0) {
-      return;
-    }
-    new LineReader(Integer.MAX_VALUE - 16).read(new java.io.ByteArrayInputStream(late), new LineReader.Handler() {
-      @Override
-      public void line(byte[] buf, int off, int len, long lineNumber) throws IOException {
-        router.lines++;
-        dlq.reject("read from stdin after the stop; not converted", "stdin", -1, buf, off, len, len);
-      }
-
-      @Override
-      public void oversized(byte[] prefix, int prefixLen, long totalBytes, long lineNumber) throws IOException {
-        line(prefix, 0, prefixLen, lineNumber);
-      }
-    });
-  }
-
-  /**
-   * Creates {@code dir} when needed and checks that a file can be created in it; when
-   * {@code removeIfCreated}, directories created only for the check are removed again (the DLQ
-   * directory exists only once something is dead-lettered).
-   *
-   * @throws ConfigException {@code Cannot write to DIR: reason}
-   */
-  static void checkWritable(Path dir, boolean removeIfCreated) {
-    Path abs = dir.toAbsolutePath().normalize();
-    Path existing = abs;
-    while (existing != null && !Files.exists(existing)) {
-      existing = existing.getParent();
-    }
-    try {
-      Files.createDirectories(abs);
-      Path probe = Files.createTempFile(abs, ".write-check-", ".tmp");
-      Files.delete(probe);
-    } catch (IOException | UnsupportedOperationException e) {
-      throw new ConfigException("Cannot write to " + dir + ": " + reason(e));
-    } finally {
-      if (removeIfCreated) {
-        for (Path p = abs; p != null && !p.equals(existing); p = p.getParent()) {
-          try {
-            Files.deleteIfExists(p);
-          } catch (IOException e) {
-            break;
-          }
-        }
-      }
-    }
-  }
-
-  /** The reason of a file-system error in words, without repeating the path. */
-  static String reason(Exception e) {
-    if (e instanceof java.nio.file.AccessDeniedException) {
-      return "permission denied";
-    }
-    if (e instanceof java.nio.file.NoSuchFileException) {
-      return "cannot create a directory there (no such file or directory)";
-    }
-    if (e instanceof java.nio.file.FileAlreadyExistsException f) {
-      return f.getFile() + " is a file, not a directory";
-    }
-    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
-      return f.getReason();
-    }
-    return e.getMessage() == null ? e.toString() : e.getMessage();
   }
 }

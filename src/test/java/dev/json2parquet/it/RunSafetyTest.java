@@ -138,6 +138,9 @@ class RunSafetyTest {
     Path journal;
     try (Child child = Child.start(dir.resolve("err.txt"), convert(out, input.toString()))) {
       journal = Child.awaitFirstFile(out, child);
+      // the journal lists a file before its rename: wait until one is visible, so there is something to roll back
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+          .pollInterval(java.time.Duration.ofMillis(10)).until(() -> !DuckDb.parquetFiles(out).isEmpty());
       child.signal("KILL");
       child.waitFor();
     }
