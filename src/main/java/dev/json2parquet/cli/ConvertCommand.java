@@ -7,6 +7,7 @@ import dev.json2parquet.config.ConfigException;
 import dev.json2parquet.config.ConfigLoader;
 import dev.json2parquet.pipeline.Converter;
 import dev.json2parquet.pipeline.RunResult;
+import dev.json2parquet.pipeline.StopRequest;
 import dev.json2parquet.source.Input;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Parameters;
       "0:every record was written",
       "1:failure; the message says what was and was not written",
       "2:usage or configuration error",
-      "3:finished, some records were dead-lettered"},
+      "3:finished, some records were dead-lettered",
+      "129/130/143:stopped by SIGHUP/SIGINT/SIGTERM after committing every record read; run again to continue"},
     // examples live in the footer, one per line and shorter than the 80-column usage width, so
     // that picocli never wraps them and every template stays copyable
     footerHeading = "%nExamples:%n",
@@ -55,6 +57,10 @@ final class ConvertCommand implements Callable<Integer> {
 
   @Mixin
   ConversionOptions conversion;
+
+  @Option(names = "--force",
+      description = "Convert inputs that a finished run already converted into the same output (otherwise refused, exit 2).")
+  boolean force;
 
   @Option(names = {"-q", "--quiet"}, description = "No summary line and no progress bar.")
   boolean quiet;
@@ -95,20 +101,30 @@ final class ConvertCommand implements Callable<Integer> {
     if (notice != null) {
       ctx.err().println(notice);
     }
-    RunResult result = new Converter(cfg, ctx.clock(), ctx.ticker(), ctx.err(), progress, debug)
-        .progressWidth(progress ? Terminal.width(ctx.env()) : Terminal.DEFAULT_WIDTH)
-        .run(inputs);
-    if (!quiet || !result.ok()) {
+    StopRequest stop = new StopRequest();
+    RunResult result;
+    try (Signals signals = Signals.install(stop, ctx.err())) {
+      result = new Converter(cfg, ctx.clock(), ctx.ticker(), ctx.err(), progress, debug, stop, force)
+          .progressWidth(progress ? Terminal.width(ctx.env()) : Terminal.DEFAULT_WIDTH)
+          .run(inputs);
+    }
+    if (!quiet || !result.ok() || stop.requested()) {
       ctx.err().println(result.summary());
     }
     if (log != null) {
       log.info(result.summary());
+    }
+    for (String note : result.notes()) {
+      ctx.err().println("json2parquet: " + note);
     }
     for (String f : result.failures()) {
       ctx.err().println("json2parquet: " + f);
     }
     if (result.fatal() != null) {
       ctx.err().println("json2parquet: " + result.fatal());
+    }
+    if (stop.requested()) {
+      return stop.exitCode();
     }
     if (!result.ok()) {
       return ExitCodes.FAILURE;

@@ -299,7 +299,7 @@ final class FileDeadLetterStore implements DeadLetterStore {
 
     @Override
     public Input input() {
-      return new Input("dlq replay", -1, false, () -> stream, stream);
+      return new Input("dlq replay", -1, false, null, () -> stream, stream);
     }
 
     @Override

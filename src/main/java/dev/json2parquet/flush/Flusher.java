@@ -107,6 +107,25 @@ public final class Flusher implements AutoCloseable {
     return attempt >= 20 ? BACKOFF_CAP : Math.min(BACKOFF_CAP, BACKOFF_BASE << attempt);
   }
 
+  /** Called on a committer thread just before a file is made visible at {@code path}. */
+  @FunctionalInterface
+  public interface CommitHook {
+    /**
+     * @param path the file's path relative to the sink, as {@link Layout#nextFile} made it
+     * @param records the records the file holds
+     * @throws java.io.IOException to fail this commit (it is then retried like a failed write)
+     */
+    void beforeCommit(String path, long records) throws java.io.IOException;
+  }
+
+  private volatile CommitHook beforeCommit = (path, records) -> { };
+
+  /** Sets the hook run before each commit (the run journal's write-ahead record); thread-safe. */
+  public Flusher beforeCommit(CommitHook hook) {
+    this.beforeCommit = hook;
+    return this;
+  }
+
   /** Logs every file written, at debug level (for --verbose / debug = true). */
   public Flusher logEachFile(boolean on) {
     this.debug = on;
@@ -159,6 +178,7 @@ public final class Flusher implements AutoCloseable {
 
   private void commit(Batch batch, int attempt, String path, Sink.Pending file, long size) {
     try {
+      beforeCommit.beforeCommit(path, batch.records().records());
       file.commit();
     } catch (Exception e) {
       failed(batch, attempt, path, file, e);

@@ -6,7 +6,6 @@ import dev.json2parquet.config.Config;
 import dev.json2parquet.config.ConfigException;
 import dev.json2parquet.dlq.FileDeadLetterQueue;
 import dev.json2parquet.dlq.Recovery;
-import dev.json2parquet.dlq.RecoveryStores;
 import dev.json2parquet.flush.Flusher;
 import dev.json2parquet.flush.IntervalFlusher;
 import dev.json2parquet.flush.Layout;
@@ -18,10 +17,13 @@ import dev.json2parquet.record.SchemaInference;
 import dev.json2parquet.record.UnknownFields;
 import dev.json2parquet.record.PathTemplate;
 import dev.json2parquet.record.RecordType;
+import dev.json2parquet.dlq.RecoveryStores;
+import dev.json2parquet.sink.LocalSink;
 import dev.json2parquet.sink.Sink;
 import dev.json2parquet.sink.Sinks;
 import dev.json2parquet.source.Input;
 import dev.json2parquet.source.LineReader;
+import dev.json2parquet.source.StdinPump;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -30,6 +32,9 @@ import java.time.ZoneOffset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,10 +55,23 @@ public final class Converter {
   private final PrintStream err;
   private final boolean progress;
   private final boolean debug;
+  private final StopRequest stop;
+  private final boolean force;
   private int progressWidth = 80;
 
   /** {@code debug}: log each file written (the caller has set the log level). */
   public Converter(Config config, Clock clock, Ticker ticker, PrintStream err, boolean progress, boolean debug) {
+    this(config, clock, ticker, err, progress, debug, new StopRequest(), false);
+  }
+
+  /**
+   * @param stop stops the run early (signals); the run registers listeners on it
+   * @param force convert inputs that a finished run already converted into the same output
+   */
+  public Converter(Config config, Clock clock, Ticker ticker, PrintStream err, boolean progress, boolean debug,
+      StopRequest stop, boolean force) {
+    this.stop = stop;
+    this.force = force;
     this.config = config;
     this.clock = clock;
     this.ticker = ticker;
@@ -157,6 +175,15 @@ public final class Converter {
         + Integer.toHexString(0x10000 | (random & 0xFFFF)).substring(1);
   }
 
+  /**
+   * Converts {@code given}. Before any input is read: checks that OUT and the DLQ directory can be
+   * written, takes this run's lock, plans the run from earlier runs' journals (see {@link Runs#plan};
+   * may refuse with a {@link ConfigException}), rolls back crashed runs and removes their leftover
+   * temporary files. A {@link StopRequest} stops reading at a line boundary; everything read is then
+   * committed and the journal says where a re-run continues.
+   *
+   * @throws ConfigException for what a person must fix first (exit 2); nothing has been read then
+   */
   public RunResult run(List<Input> given) throws IOException, InterruptedException {
     return run(given, newRunId());
   }
@@ -166,27 +193,163 @@ public final class Converter {
     return runId(clock.instant(), ThreadLocalRandom.current().nextInt(1 << 16));
   }
 
-  /** Converts {@code given} as run {@code runId} (names its files and its DLQ file {@code dlq-<runId>.jsonl}). */
+  /**
+   * Converts {@code given} as run {@code runId} (names its files, journal and DLQ file
+   * {@code dlq-<runId>.jsonl}); otherwise as {@link #run(List)}.
+   */
   public RunResult run(List<Input> given, String runId) throws IOException, InterruptedException {
     checkSupported(config);
     List<Input> inputs = new ArrayList<>(given);
-    RecordType type = recordType(inputs);
-    if (type == null) {
-      // nothing but blank lines, as a Log run over them: nothing to write
-      return RunResult.empty();
+    // a schema and templates that need no sample are checked before anything is created
+    boolean sample = config.recordType().equals("dynamic") && config.schemaPath() == null;
+    RecordType known = sample ? null : recordType(inputs);
+    if (known != null) {
+      template("partition", config.partitionTemplate(), known);
+      template("key", config.keyTemplate(), known);
     }
-    PathTemplate partition = template("partition", config.partitionTemplate(), type);
-    PathTemplate key = template("key", config.keyTemplate(), type);
+    Path out = config.outDir().toAbsolutePath().normalize();
+    OutputDirs.checkWritable(out, false);
+    OutputDirs.checkWritable(config.dlqDir(), true);
+    Map<InputStream, StdinPump> pumps = new IdentityHashMap<>();
+    List<StdinPump> pumpOf = new ArrayList<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      Input in = inputs.get(i);
+      StdinPump pump = null;
+      // a replay of dead letters (origins) reads files and must not be read ahead: its origins follow its reads
+      if (in.file() == null && in.origins() == null) {
+        pump = pumps.computeIfAbsent(in.opener().open(), StdinPump::new);
+        StdinPump p = pump;
+        inputs.set(i, new Input(in.name(), -1, false, null, () -> p));
+        stop.onStop(p::stop); // from here on, even a schema sample waiting on stdin ends at a signal
+      }
+      pumpOf.add(pump);
+    }
+    java.time.Instant started = clock.instant();
+    Runs runs = new Runs(out);
+    Runs.Lock lock;
+    try {
+      lock = runs.lock(runId);
+    } catch (IOException e) {
+      throw new ConfigException("Cannot write to " + out.resolve("_runs") + ": " + OutputDirs.reason(e));
+    }
+    try (lock) {
+      List<RunJournal.Identity> ids = new ArrayList<>();
+      for (Input in : inputs) {
+        try {
+          ids.add(in.file() == null ? null : RunJournal.Identity.of(in.file()));
+        } catch (java.io.UncheckedIOException e) {
+          throw new ConfigException(e.getMessage());
+        }
+      }
+      List<Runs.Past> past = runs.past(runId);
+      Runs.Plan plan = runs.plan(ids, past, force);
+      // the schema and templates are checked before the journal starts: a run refused for them leaves none
+      // a sampled input is replaced by a replay of its decoded bytes, which a resumed run skips as it would the input's
+      RecordType type = known != null ? known : recordType(inputs);
+      if (type == null) {
+        // nothing but blank lines, as a Log run over them: nothing to write, no journal
+        return RunResult.empty();
+      }
+      PathTemplate partition = template("partition", config.partitionTemplate(), type);
+      PathTemplate key = template("key", config.keyTemplate(), type);
+      try (RunJournal journal = RunJournal.append(runs.journalFile(runId))) {
+        long recordsBefore = plan.resume().stream().mapToLong(Runs.Past::records).sum();
+        journal.event(startEvent(runId, started, ids, plan, recordsBefore));
+        prepare(runs, runId, past, plan);
+        return convert(inputs, pumpOf, runId, plan, journal, recordsBefore, type, partition, key);
+      }
+    } finally {
+      pumps.values().forEach(StdinPump::stop);
+    }
+  }
+
+  private Map<String, Object> startEvent(String runId, java.time.Instant started, List<RunJournal.Identity> ids,
+      Runs.Plan plan, long recordsBefore) {
+    Map<String, Object> e = new LinkedHashMap<>();
+    e.put("event", "start");
+    e.put("run", runId);
+    e.put("time", started.toString());
+    e.put("pid", ProcessHandle.current().pid());
+    e.put("version", VERSION);
+    e.put("out", config.outDir().toAbsolutePath().normalize().toString());
+    e.put("dlq", config.dlqDir().resolve("dlq-" + runId + ".jsonl").toAbsolutePath().normalize().toString());
+    e.put("force", force);
+    e.put("resumes", plan.resume().stream().map(Runs.Past::runId).toList());
+    e.put("rolls_back", plan.rollBack().stream().map(Runs.Past::runId).toList());
+    e.put("records_before", recordsBefore);
+    List<Object> list = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i++) {
+      Map<String, Object> m = ids.get(i) == null ? new LinkedHashMap<>(Map.of("stdin", true)) : ids.get(i).toMap();
+      LineReader.Position from = plan.start().get(i);
+      m.put("from_offset", from == Runs.Plan.DONE ? -1 : from.offset());
+      m.put("from_line", from == Runs.Plan.DONE ? -1 : from.line());
+      list.add(m);
+    }
+    e.put("inputs", list);
+    return e;
+  }
+
+  /**
+   * Rolls back crashed runs (their committed files, DLQ file and recovery-store entries), removes
+   * leftover temporary files of dead runs, then marks the runs this one replaces as superseded. Run
+   * after this run's start is in its journal, so a crash in the middle is rolled back by the next run
+   * the same way.
+   */
+  private void prepare(Runs runs, String runId, List<Runs.Past> past, Runs.Plan plan) throws IOException {
+    String now = clock.instant().toString();
+    for (Runs.Past p : plan.rollBack()) {
+      long files = runs.removeCommitted(p);
+      long stored = RecoveryStores.open(config, clock).discardRun(p.runId());
+      err.println("json2parquet: run " + p.runId() + " stopped without finishing (killed or crashed): removed the "
+          + files + " files it committed" + (stored > 0 ? " and " + stored + " of its records in the recovery store" : "")
+          + " and its dead letters; converting its inputs again");
+    }
+    boolean deadRunning = past.stream().anyMatch(p -> p.state().equals("running") && !p.alive() && p.supersededBy() == null);
+    if (deadRunning) {
+      Map<String, Boolean> dead = new HashMap<>();
+      long removed = LocalSink.removeLeftovers(config.outDir(),
+          id -> !id.equals(runId) && dead.computeIfAbsent(id, k -> !runs.alive(k)));
+      if (removed > 0) {
+        err.println("json2parquet: removed " + removed + " unfinished .inprogress files left by runs that were killed");
+      }
+    }
+    for (Runs.Past p : plan.rollBack()) {
+      runs.supersede(p, runId, "rolled back", now);
+    }
+    for (Runs.Past p : plan.keep()) {
+      runs.supersede(p, runId, "kept", now);
+      err.println("json2parquet: run " + p.runId() + " read stdin and stopped without finishing (killed or crashed):"
+          + " its " + p.files().size() + " committed files are kept (stdin cannot be read again); records it had not"
+          + " committed were lost with it");
+    }
+    for (Runs.Past p : plan.pending()) {
+      err.println("json2parquet: run " + p.runId() + " stopped without finishing (killed or crashed); it is rolled back"
+          + " when its inputs are converted again: " + p.inputs().stream().map(RunJournal.Identity::path).toList());
+    }
+    for (Runs.Past p : plan.resume()) {
+      runs.supersede(p, runId, force ? "replaced (--force)" : "resumed", now);
+      if (!force) {
+        err.println("json2parquet: continuing run " + p.runId() + ", stopped by a signal at " + p.time());
+      }
+    }
+  }
+
+  private RunResult convert(List<Input> inputs, List<StdinPump> pumpOf, String runId, Runs.Plan plan,
+      RunJournal journal, long recordsBefore, RecordType type, PathTemplate partition, PathTemplate key)
+      throws IOException, InterruptedException {
     long start = ticker.read();
     AtomicLong bytesIn = new AtomicLong();
     MemoryBuffer[] buffer = new MemoryBuffer[1];
     String fatal = null;
     long lines;
+    int n = inputs.size();
+    List<LineReader.Position> next = new ArrayList<>(plan.start());
+    boolean[] done = new boolean[n];
     try (Sink sink = Sinks.open(config);
         FileDeadLetterQueue dlq = new FileDeadLetterQueue(config.dlqDir(), runId, clock)) {
       Flusher flusher = new Flusher(config.threads(), sink, new Layout(partition, key, runId), type.schema(),
           config.writerSettings(), Map.of("json2parquet.version", VERSION), b -> buffer[0].release(b))
-          .logEachFile(debug).recoverInto(RecoveryStores.open(config, clock));
+          .logEachFile(debug).beforeCommit(journal::file).recoverInto(RecoveryStores.open(config, clock));
       buffer[0] = new MemoryBuffer(type.schema(), config.bufferSize(), config.maxBufferBytes(),
           (long) (config.flushIntervalSeconds() * 1e9), ticker, flusher::submit);
       IntervalFlusher interval = new IntervalFlusher(buffer[0]);
@@ -196,16 +359,45 @@ public final class Converter {
       LineReader lineReader = new LineReader(config.maxLineBytes());
       long total = inputs.stream().mapToLong(Input::size).reduce(0, (a, b) -> a < 0 || b < 0 ? -1 : a + b);
       Progress bar = progress ? new Progress(err, total, bytesIn::get, progressWidth) : null;
+      Runnable clearBar = bar == null ? () -> { } : bar::clear;
+      stop.onStop(clearBar); // before anything is printed (the stdin pumps' listeners print nothing)
+      // asked when the cut line is met: the stdin pump may end the read before any listener has run
+      router.cutReason = () -> "input stopped by SIG" + stop.signal() + " before this line ended";
       try {
-        for (Input input : inputs) {
+        for (int i = 0; i < n; i++) {
+          Input input = inputs.get(i);
+          LineReader.Position from = plan.start().get(i);
+          if (from == Runs.Plan.DONE) {
+            done[i] = true;
+            next.set(i, from);
+            continue;
+          }
+          if (stop.requested()) {
+            continue;
+          }
           router.source(input.name(), input.origins());
-          try (InputStream in = input.openDecoded(bytesIn::addAndGet)) {
-            lineReader.read(in, router);
+          try (InputStream raw = input.openDecoded(bytesIn::addAndGet)) {
+            InputStream in = raw;
+            if (from.offset() > 0) {
+              RunJournal.skip(in, from.offset(), input.name());
+            }
+            if (pumpOf.get(i) != null) {
+              in = pumpOf.get(i).marking(in);
+            }
+            LineReader.Ended ended = lineReader.read(in, router, from, stop::requested);
+            next.set(i, ended.next());
+            done[i] = ended.atEnd();
           } catch (IOException e) {
+            done[i] = true; // what could be read was read; --force converts a repaired input again
             fatal = (fatal == null ? "" : fatal + "; ") + "Cannot read " + input.name() + " past line "
                 + router.lines + ": " + e.getMessage();
           } finally {
             router.drain();
+          }
+        }
+        for (StdinPump pump : new java.util.LinkedHashSet<>(pumpOf)) {
+          if (pump != null) {
+            router.rejectLate(pump.takeLate());
           }
         }
       } finally {
@@ -218,6 +410,7 @@ public final class Converter {
           flusher.close();
           buffer[0].close();
         } finally {
+          stop.remove(clearBar);
           if (bar != null) {
             bar.close();
           }
@@ -231,9 +424,65 @@ public final class Converter {
       if (lost != 0 && fatal == null) {
         fatal = "internal error: " + lost + " records unaccounted for";
       }
+      boolean finished = true;
+      for (boolean d : done) {
+        finished &= d;
+      }
+      Map<String, Object> end = new LinkedHashMap<>();
+      end.put("event", "end");
+      end.put("state", finished ? "finished" : "interrupted");
+      end.put("signal", stop.signal() == null ? null : "SIG" + stop.signal());
+      end.put("time", clock.instant().toString());
+      end.put("records", lines);
+      end.put("records_total", recordsBefore + lines);
+      end.put("written", stats.records());
+      end.put("dead_lettered", dlq.count());
+      end.put("in_recovery", stats.recordsInRecovery());
+      end.put("failed", stats.failedRecords());
+      end.put("files", stats.files());
+      List<Object> ends = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("next_offset", next.get(i).offset());
+        m.put("next_line", next.get(i).line());
+        m.put("done", done[i]);
+        ends.add(m);
+      }
+      end.put("inputs", ends);
+      journal.event(end);
+      List<String> notes = stopNotes(inputs, next, done, finished);
       return new RunResult(lines, stats.records(), dlq.count(), stats.recordsInRecovery(), stats.failedRecords(),
           router.droppedFields(), stats.files(), stats.bytes(), bytesIn.get(), seconds, dlq.file().toString(),
-          Recovery.command(config), stats.failures(), fatal, router.placedByIngestTime());
+          Recovery.command(config), stats.failures(), fatal, router.placedByIngestTime(), notes);
     }
+  }
+
+  /** What a person needs after a stop: that all read was committed, and where a re-run continues. */
+  private List<String> stopNotes(List<Input> inputs, List<LineReader.Position> next, boolean[] done, boolean finished) {
+    if (!stop.requested()) {
+      return List.of();
+    }
+    List<String> notes = new ArrayList<>();
+    if (finished) {
+      notes.add("stopped by SIG" + stop.signal() + " after every input was read; all of it is committed");
+      return notes;
+    }
+    notes.add("stopped by SIG" + stop.signal() + "; every record read was committed");
+    for (int i = 0; i < inputs.size(); i++) {
+      if (done[i]) {
+        continue;
+      }
+      Input in = inputs.get(i);
+      LineReader.Position p = next.get(i);
+      if (in.file() == null) {
+        notes.add("stdin: " + (p.line() - 1) + " lines consumed; stdin cannot be read again, so this run cannot be"
+            + " continued: give a new run the rest of the input, from line " + p.line());
+      } else {
+        notes.add("run the same command again to continue from " + in.file().toAbsolutePath().normalize()
+            + " line " + p.line() + " (byte " + p.offset() + ")");
+        break;
+      }
+    }
+    return notes;
   }
 }

@@ -63,6 +63,9 @@ final class Progress implements AutoCloseable {
   }
 
   private synchronized void draw(long elapsed) {
+    if (!running) {
+      return;
+    }
     IntSupplier left = filesLeft;
     String line = render(read.getAsLong(), total, elapsed / 1e9, width, left == null ? -1 : left.getAsInt());
     StringBuilder sb = new StringBuilder("\r").append(line);
@@ -116,16 +119,22 @@ final class Progress implements AutoCloseable {
     return s.length() <= room ? s : s.substring(0, room);
   }
 
-  @Override
-  public void close() throws InterruptedException {
-    running = false;
-    thread.interrupt();
-    thread.join();
+  /** Stops drawing and erases the bar; from any thread (a signal handler's too), idempotent. */
+  void clear() {
     synchronized (this) {
+      running = false;
       if (drawnLength > 0) {
         err.print("\r" + " ".repeat(drawnLength) + "\r");
         err.flush();
+        drawnLength = 0;
       }
     }
+    thread.interrupt();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    clear();
+    thread.join();
   }
 }

@@ -146,6 +146,37 @@ final class RecordRouter implements LineReader.Handler {
     }
   }
 
+  /** Dead-letters bytes taken from stdin after the stop (normally none), one envelope per line. */
+  void rejectLate(byte[] late) throws IOException {
+    if (late.length == 0) {
+      return;
+    }
+    new LineReader(Integer.MAX_VALUE - 16).read(new java.io.ByteArrayInputStream(late), new LineReader.Handler() {
+      @Override
+      public void line(byte[] buf, int off, int len, long lineNumber) throws IOException {
+        lines++;
+        dlq.reject("read from stdin after the stop; not converted", "stdin", lineNumber, buf, off, len, len);
+      }
+
+      @Override
+      public void oversized(byte[] prefix, int prefixLen, long totalBytes, long lineNumber) throws IOException {
+        lines++;
+        dlq.reject("read from stdin after the stop; not converted", "stdin", lineNumber, prefix, 0, prefixLen,
+            totalBytes);
+      }
+    });
+  }
+
+  /** Why the last line of an input cut short by a stop is dead-lettered (set when the stop is known). */
+  java.util.function.Supplier<String> cutReason = () -> "input stopped before this line ended";
+
+  /** The last line of a stream ended by a stop: it may be incomplete, so it is dead-lettered, never guessed at. */
+  @Override
+  public void cut(byte[] buf, int off, int len, long totalBytes, long lineNumber) throws IOException {
+    lines++;
+    dlq.reject(cutReason.get() + "; the line may be incomplete", source, lineNumber, buf, off, len, totalBytes);
+  }
+
   @Override
   public void oversized(byte[] prefix, int prefixLen, long totalBytes, long lineNumber) throws IOException {
     lines++;

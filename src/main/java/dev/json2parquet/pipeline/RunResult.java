@@ -15,16 +15,17 @@ import java.util.List;
  * @param droppedFields fields left out of written records because the schema does not name them
  *     ({@code unknown_fields = drop})
  * @param fatal the error that stopped the run early, or null
+ * @param notes lines for a person printed after the summary (where a stopped run would continue)
  * @param placedByIngestTime records whose event time was missing or unparseable, placed in the
  *     layout by the time they were read instead
  */
 public record RunResult(long records, long written, long deadLettered, long inRecovery, long failed,
     long droppedFields, long files, long bytesOut, long bytesIn, double seconds, String dlqFile, String recoverWith,
-    List<String> failures, String fatal, long placedByIngestTime) {
+    List<String> failures, String fatal, long placedByIngestTime, List<String> notes) {
 
   /** A run that read nothing (every input empty or blank). */
   static RunResult empty() {
-    return new RunResult(0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, "", "", List.of(), null, 0);
+    return new RunResult(0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, "", "", List.of(), null, 0, List.of());
   }
 
   public boolean ok() {

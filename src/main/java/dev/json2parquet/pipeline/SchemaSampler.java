@@ -102,9 +102,9 @@ public final class SchemaSampler {
       // read to its end: replay the bytes alone, so that sampling many small inputs holds no file
       // (nor a gzip input's inflating thread) open
       in.close();
-      return new Input(input.name(), input.size(), false, () -> new ByteArrayInputStream(head));
+      return new Input(input.name(), input.size(), false, input.file(), () -> new ByteArrayInputStream(head));
     }
-    return new Input(input.name(), input.size(), false,
+    return new Input(input.name(), input.size(), false, input.file(),
         () -> new SequenceInputStream(new ByteArrayInputStream(head), in));
   }
 

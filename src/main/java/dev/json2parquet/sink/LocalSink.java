@@ -38,6 +38,50 @@ public final class LocalSink implements Sink {
     return new LocalPending(target, temp, channel);
   }
 
+  /** {@code .<name>-<run id>-<sequence>.parquet.inprogress}: the temporary name of a file being written. */
+  private static final java.util.regex.Pattern IN_PROGRESS =
+      java.util.regex.Pattern.compile("^\\..*-(\\d{8}T\\d{6}Z-[0-9a-f]{4})-\\d+\\.parquet\\.inprogress$");
+
+  /**
+   * Removes the temporary files ({@code .NAME.inprogress}) that runs for which {@code dead} is true
+   * left under {@code root} when they were killed; the run id is read from the file name. Top-level
+   * directories whose names start with {@code _} (runs, dead letters, recovery store) are not
+   * searched. Files of other runs, live ones above all, are never touched.
+   *
+   * @return the number of files removed
+   * @throws IOException when {@code root} cannot be searched
+   */
+  public static long removeLeftovers(Path root, java.util.function.Predicate<String> dead) throws IOException {
+    Path top = root.toAbsolutePath().normalize();
+    if (!Files.isDirectory(top)) {
+      return 0;
+    }
+    long[] removed = new long[1];
+    Files.walkFileTree(top, new java.nio.file.SimpleFileVisitor<>() {
+      @Override
+      public java.nio.file.FileVisitResult preVisitDirectory(Path d, java.nio.file.attribute.BasicFileAttributes a) {
+        return d.getParent() != null && d.getParent().equals(top) && d.getFileName().toString().startsWith("_")
+            ? java.nio.file.FileVisitResult.SKIP_SUBTREE : java.nio.file.FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a)
+          throws IOException {
+        java.util.regex.Matcher m = IN_PROGRESS.matcher(f.getFileName().toString());
+        if (m.matches() && dead.test(m.group(1)) && Files.deleteIfExists(f)) {
+          removed[0]++;
+        }
+        return java.nio.file.FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
+        return java.nio.file.FileVisitResult.CONTINUE; // removed by someone else meanwhile
+      }
+    });
+    return removed[0];
+  }
+
   @Override
   public String locate(String relativePath) {
     return root.resolve(relativePath).toString();

@@ -13,13 +13,14 @@ import java.nio.file.Path;
  * @param name how records from it are labelled: the file name as given, or {@code stdin}
  * @param size the number of bytes it will yield, or -1 when unknown
  * @param gzip whether the opened bytes are gzip-compressed
+ * @param file the file read, or null for a stream (which cannot be read again)
  * @param origins where its lines came from when they are lines of other inputs read again (a
  *     dead-letter replay), or null when each line's origin is this input and its line number
  */
-public record Input(String name, long size, boolean gzip, Opener opener, Origins origins) {
+public record Input(String name, long size, boolean gzip, Path file, Opener opener, Origins origins) {
 
-  public Input(String name, long size, boolean gzip, Opener opener) {
-    this(name, size, gzip, opener, null);
+  public Input(String name, long size, boolean gzip, Path file, Opener opener) {
+    this(name, size, gzip, file, opener, null);
   }
 
   /** The original input name and line number of a line read again. */
@@ -50,11 +51,11 @@ public record Input(String name, long size, boolean gzip, Opener opener, Origins
     } catch (IOException e) {
       size = -1;
     }
-    return new Input(name, size, name.endsWith(".gz"), () -> Files.newInputStream(path));
+    return new Input(name, size, name.endsWith(".gz"), path, () -> Files.newInputStream(path));
   }
 
   public static Input stream(String name, InputStream in) {
-    return new Input(name, -1, false, () -> in);
+    return new Input(name, -1, false, null, () -> in);
   }
 
   /**

@@ -22,7 +22,35 @@ public final class LineReader {
 
     /** Called before a read that may block (no input is available yet): pass on what is held. */
     default void idle() throws IOException {}
+
+    /**
+     * The last line of an input that was cut short (see {@link CutShort}): it has no line break and
+     * may be incomplete. {@code len} bytes of {@code totalBytes} are kept. Defaults to {@link #line}.
+     */
+    default void cut(byte[] buf, int off, int len, long totalBytes, long lineNumber) throws IOException {
+      line(buf, off, len, lineNumber);
+    }
   }
+
+  /** A stream that may end early because reading was stopped, not because its input ended. */
+  public interface CutShort {
+    /** Whether the end of this stream was caused by a stop rather than by the end of its input. */
+    boolean cutShort();
+  }
+
+  /**
+   * A place in an input: {@code offset} bytes of the decoded stream and the number of the line that
+   * starts there (1-based).
+   */
+  public record Position(long offset, long line) {
+    public static final Position START = new Position(0, 1);
+  }
+
+  /**
+   * Where a read ended: {@code next} is the position after the last line handed to the handler;
+   * {@code atEnd} whether the input was read to its end (false when stopped or cut short).
+   */
+  public record Ended(Position next, boolean atEnd) {}
 
   private final int maxLineBytes;
   private byte[] buf;
@@ -34,11 +62,22 @@ public final class LineReader {
 
   /** Reads {@code in} to its end, calling the handler for each non-blank line. */
   public void read(InputStream in, Handler handler) throws IOException {
+    read(in, handler, Position.START, () -> false);
+  }
+
+  /**
+   * Reads {@code in}, which is positioned at {@code from} of its input, to its end or until
+   * {@code stop} returns true; {@code stop} is asked after each line and before each read, so a
+   * stop always falls on a line boundary (a byte order mark is looked for only at offset 0).
+   */
+  public Ended read(InputStream in, Handler handler, Position from, java.util.function.BooleanSupplier stop)
+      throws IOException {
     int start = 0; // start of the current line in buf
     int limit = 0; // end of valid data in buf
     int scan = 0; // where to continue looking for '\n'
-    long lineNumber = 1;
-    boolean first = true;
+    long base = from.offset(); // offset in the input of buf[0]
+    long lineNumber = from.line();
+    boolean first = from.offset() == 0;
     long skipping = -1; // >= 0: bytes seen so far of an oversized line being skipped
     byte[] prefix = null;
     int prefixLen = 0;
@@ -65,6 +104,9 @@ public final class LineReader {
         lineNumber++;
         start = nl + 1;
         scan = start;
+        if (stop.getAsBoolean()) {
+          return new Ended(new Position(base + start, lineNumber), false);
+        }
         continue;
       }
       // no newline in [scan, limit): the line continues; one byte of slack for a CR before its LF
@@ -84,7 +126,11 @@ public final class LineReader {
       if (start > 0) {
         System.arraycopy(buf, start, buf, 0, limit - start);
         limit -= start;
+        base += start;
         start = 0;
+      }
+      if (limit == 0 && skipping < 0 && stop.getAsBoolean()) {
+        return new Ended(new Position(base, lineNumber), false);
       }
       scan = limit;
       if (limit == buf.length) {
@@ -100,17 +146,29 @@ public final class LineReader {
       }
       limit += n;
     }
+    boolean cut = in instanceof CutShort c && c.cutShort();
     if (skipping >= 0) {
       if (lastSkipped == '\r') {
         skipping--;
       }
-      handler.oversized(prefix, prefixLen, skipping, lineNumber);
+      if (cut) {
+        handler.cut(prefix, 0, prefixLen, skipping, lineNumber);
+      } else {
+        handler.oversized(prefix, prefixLen, skipping, lineNumber);
+      }
     } else if (limit > start) {
       if (first) {
         start = skipBom(start, limit);
       }
-      emit(handler, start, limit, lineNumber);
+      if (cut) {
+        handler.cut(buf, start, Math.min(limit - start, OVERSIZE_PREFIX), limit - start, lineNumber);
+      } else {
+        emit(handler, start, limit, lineNumber);
+      }
+    } else {
+      return new Ended(new Position(base + limit, lineNumber), !cut);
     }
+    return new Ended(new Position(base + limit, lineNumber + 1), !cut);
   }
 
   /** Copies {@code buf[from, to)} into the prefix while it has room; returns its new length. */

@@ -157,7 +157,7 @@ class ConvertCliTest {
   }
 
   @Test
-  void convert_outputCannotBeWritten_exit1AndSaysWhatWasNotWritten() throws Exception {
+  void convert_outputCannotBeWritten_exit2OneLineBeforeReading() throws Exception {
     Path in = dir.resolve("in.jsonl");
     Files.write(in, lines(10));
     Path blocker = dir.resolve("blocker");
@@ -166,8 +166,10 @@ class ConvertCliTest {
     Cli.Result run = Cli.run("convert", "-o", blocker.toString(), "--dlq", dir.resolve("dlq").toString(),
         in.toString());
 
-    assertThat(run.exit()).isEqualTo(1);
-    assertThat(run.err()).contains("10 records read, 0 written", "10 records NOT written", "Cannot write");
+    // checked before any input is read (issue 9): one line, not a retry line per file
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("json2parquet: Cannot write to " + blocker + ": " + blocker
+        + " is a file, not a directory");
   }
 
   @Test

@@ -1,0 +1,64 @@
+package dev.json2parquet.cli;
+
+import dev.json2parquet.pipeline.StopRequest;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * SIGINT, SIGTERM and SIGHUP handlers for a run (sun.misc.Signal from jdk.unsupported: the JDK's
+ * only way to turn a signal into an orderly stop rather than an exit through shutdown hooks). The
+ * first signal asks the run to stop ({@link StopRequest}); a second one, while the run is still
+ * committing, halts the JVM at once with the second signal's exit code: files being written stay
+ * behind as hidden {@code .inprogress} files and the run's journal stays "running", so the next run
+ * rolls it back. A signal the process ignores (SIGHUP under nohup) stays ignored. {@link #close}
+ * puts the previous handlers back.
+ */
+final class Signals implements AutoCloseable {
+  private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
+
+  private Signals() {}
+
+  static Signals install(StopRequest stop, PrintStream err) {
+    Signals s = new Signals();
+    s.handle("INT", ExitCodes.INTERRUPTED, stop, err);
+    s.handle("TERM", ExitCodes.TERMINATED, stop, err);
+    s.handle("HUP", ExitCodes.HANGUP, stop, err);
+    return s;
+  }
+
+  private void handle(String name, int exitCode, StopRequest stop, PrintStream err) {
+    Signal signal = new Signal(name);
+    try {
+      SignalHandler old = Signal.handle(signal, sig -> {
+        if (!stop.request(name, exitCode)) {
+          err.println("json2parquet: second signal (SIG" + name + "): stopped at once; files being written were"
+              + " left as .inprogress, and the next run into the same output removes what this run wrote and"
+              + " converts its inputs again");
+          err.flush();
+          Runtime.getRuntime().halt(exitCode);
+        }
+      });
+      if (old == SignalHandler.SIG_IGN) {
+        Signal.handle(signal, old); // ignored by whoever started us (nohup): keep it so
+      } else {
+        previous.put(signal, old);
+      }
+    } catch (IllegalArgumentException e) {
+      // the JVM keeps this signal for itself (-Xrs): it stops the JVM as it would have anyway
+    }
+  }
+
+  @Override
+  public void close() {
+    previous.forEach((signal, handler) -> {
+      try {
+        Signal.handle(signal, handler);
+      } catch (IllegalArgumentException e) {
+        // cannot happen for a signal handled before
+      }
+    });
+  }
+}
