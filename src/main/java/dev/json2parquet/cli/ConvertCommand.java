@@ -56,6 +56,9 @@ final class ConvertCommand implements Callable<Integer> {
   @Mixin
   ConversionOptions conversion;
 
+  @Mixin
+  S3Options s3;
+
   @Option(names = {"-q", "--quiet"}, description = "No summary line and no progress bar.")
   boolean quiet;
 
@@ -64,7 +67,7 @@ final class ConvertCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ConfigLoader loader = conversion.apply(store.loader(ctx));
+    ConfigLoader loader = s3.apply(conversion.apply(store.loader(ctx)));
     Config cfg = loader.build();
     for (String warning : loader.ineffective()) {
       ctx.err().println("json2parquet: warning: " + warning);

@@ -71,17 +71,13 @@ public final class Converter {
   /**
    * Checks what this version cannot do yet, before anything is written or logged.
    *
-   * @throws ConfigException for the Redis buffer or the S3 writer, which are not built yet
+   * @throws ConfigException for the Redis buffer, which is not built yet
    */
   public static void checkSupported(Config config) {
     if (!config.bufferType().equals("memory")) {
       throw new ConfigException("Cannot use buffer_type = \"" + config.bufferType()
           + "\": the Redis buffer is not built yet (redis_host " + config.value("redis_host")
           + " was not contacted); use \"memory\" (or \"mem\")");
-    }
-    if (!config.writerType().equals("file")) {
-      throw new ConfigException("Cannot use writer_type = \"" + config.writerType()
-          + "\": the S3 writer is not built yet; use \"file\"");
     }
   }
 
@@ -170,9 +166,18 @@ public final class Converter {
   public RunResult run(List<Input> given, String runId) throws IOException, InterruptedException {
     checkSupported(config);
     List<Input> inputs = new ArrayList<>(given);
-    RecordType type = recordType(inputs);
+    // opened before any input is read: the S3 sink checks its bucket here (issue 14)
+    Sink opened = Sinks.open(config);
+    RecordType type;
+    try {
+      type = recordType(inputs);
+    } catch (IOException | RuntimeException e) {
+      opened.close();
+      throw e;
+    }
     if (type == null) {
       // nothing but blank lines, as a Log run over them: nothing to write
+      opened.close();
       return RunResult.empty();
     }
     PathTemplate partition = template("partition", config.partitionTemplate(), type);
@@ -182,7 +187,7 @@ public final class Converter {
     MemoryBuffer[] buffer = new MemoryBuffer[1];
     String fatal = null;
     long lines;
-    try (Sink sink = Sinks.open(config);
+    try (Sink sink = opened;
         FileDeadLetterQueue dlq = new FileDeadLetterQueue(config.dlqDir(), runId, clock)) {
       Flusher flusher = new Flusher(config.threads(), sink, new Layout(partition, key, runId), type.schema(),
           config.writerSettings(), Map.of("json2parquet.version", VERSION), b -> buffer[0].release(b))
