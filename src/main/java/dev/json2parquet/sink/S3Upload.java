@@ -74,7 +74,13 @@ final class S3Upload implements Sink.Pending {
   private final class PartStream extends OutputStream {
     @Override
     public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
+      if (len == buf.length) {
+        if (len == sink.partSize) {
+          shipPart();
+        }
+        grow();
+      }
+      buf[len++] = (byte) b;
     }
 
     @Override
