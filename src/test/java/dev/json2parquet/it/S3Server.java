@@ -33,6 +33,7 @@ final class S3Server implements AutoCloseable {
   private final String access;
   private final String secret;
   private final int port;
+  private final AuthenticationType auth;
   private S3Proxy proxy;
   private BlobStoreContext context;
 
@@ -41,6 +42,12 @@ final class S3Server implements AutoCloseable {
   }
 
   S3Server(Path dir, String access, String secret, int port) throws Exception {
+    this(dir, access, secret, port, AuthenticationType.AWS_V2_OR_V4);
+  }
+
+  /** With {@code AuthenticationType.NONE}, any signature is accepted. */
+  S3Server(Path dir, String access, String secret, int port, AuthenticationType auth) throws Exception {
+    this.auth = auth;
     this.dir = dir;
     this.access = access;
     this.secret = secret;
@@ -61,7 +68,7 @@ final class S3Server implements AutoCloseable {
     context = ContextBuilder.newBuilder("filesystem").credentials("identity", "credential").overrides(props)
         .build(BlobStoreContext.class);
     proxy = S3Proxy.builder().blobStore(context.getBlobStore())
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, access, secret)
+        .awsAuthentication(auth, access, secret)
         .endpoint(URI.create("http://127.0.0.1:" + port)).build();
     proxy.start();
     Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
