@@ -14,8 +14,9 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * An HTTP hop in front of S3Proxy that records each request's access key id (from the SigV4
- * Authorization header) and session token, and forwards the request without the
+ * An HTTP hop in front of S3Proxy (or another server) that records each request's access key id
+ * (from the SigV4 Authorization header) and session token and each answer's body, and forwards the
+ * request without the
  * {@code x-amz-security-token} header, which S3Proxy 3.0 answers with 501 Not Implemented. S3Proxy
  * behind it runs without authentication, so what is asserted is what the hop saw.
  */
@@ -25,6 +26,8 @@ final class RecordingHop implements AutoCloseable {
 
   /** {@code KEYID token} of every request. */
   final List<String> seen = new CopyOnWriteArrayList<>();
+  /** The body of every answer, as text. */
+  final List<String> answers = new CopyOnWriteArrayList<>();
   private final HttpServer server;
   private final HttpClient client = HttpClient.newHttpClient();
 
@@ -57,6 +60,7 @@ final class RecordingHop implements AutoCloseable {
         }
       });
       byte[] out = answer.body();
+      answers.add(new String(out, java.nio.charset.StandardCharsets.UTF_8));
       boolean head = exchange.getRequestMethod().equals("HEAD");
       exchange.sendResponseHeaders(answer.statusCode(), head || out.length == 0 ? -1 : out.length);
       try (OutputStream o = exchange.getResponseBody()) {
