@@ -6,7 +6,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 
 /**
@@ -97,6 +99,26 @@ final class S3Sink implements Sink {
     } catch (IOException e) {
       return "s3://" + bucket + "/" + prefix + relativePath;
     }
+  }
+
+  /** Lists the objects under the prefix and deletes those of the run, one DeleteObject each. */
+  @Override
+  public long removeRun(String runId) throws IOException {
+    String mark = "-" + runId + "-";
+    long removed = 0;
+    try {
+      for (S3Object o : client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
+        String name = o.key().substring(o.key().lastIndexOf('/') + 1);
+        if (name.contains(mark) && name.endsWith(".parquet")) {
+          client.deleteObject(b -> b.bucket(bucket).key(o.key()));
+          removed++;
+        }
+      }
+    } catch (SdkException e) {
+      throw new IOException("Cannot remove the objects of run " + runId + " from s3://" + bucket + "/" + prefix + ": "
+          + e.getMessage(), e);
+    }
+    return removed;
   }
 
   @Override

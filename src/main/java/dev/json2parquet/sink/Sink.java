@@ -15,6 +15,18 @@ public interface Sink extends AutoCloseable {
    */
   Pending create(String relativePath) throws IOException;
 
+  /**
+   * Removes the committed files of run {@code runId}: those whose name carries {@code -<runId>-}
+   * (the layout's {@code <key>-<run id>-<seq>.parquet}), for undoing a failed {@code dlq replay}.
+   * The default removes nothing: local files are removed by the caller, which walks the directory.
+   *
+   * @return how many files were removed
+   * @throws IOException when they cannot be listed or removed
+   */
+  default long removeRun(String runId) throws IOException {
+    return 0;
+  }
+
   /** Where {@code relativePath} ends up, for messages (a file path or a URL). */
   String locate(String relativePath);
 

@@ -95,6 +95,23 @@ class S3UploadTest {
   }
 
   @Test
+  void removeRun_deletesTheObjectsOfThatRunOnly() throws Exception {
+    try (Sink sink = Sinks.open(config()); S3Client c = s3.client()) {
+      for (String path : new String[] {"x/k-20261130T000000Z-aaaa-000001.parquet", "y/k-20261130T000000Z-aaaa-000002.parquet",
+          "x/k-20261130T000000Z-bbbb-000001.parquet"}) {
+        Sink.Pending file = sink.create(path);
+        file.stream().write(random(100, 3));
+        file.commit();
+      }
+
+      assertThat(sink.removeRun("20261130T000000Z-aaaa")).isEqualTo(2);
+
+      assertThat(c.listObjectsV2(b -> b.bucket(BUCKET)).contents()).map(o -> o.key())
+          .filteredOn(k -> k.endsWith(".parquet")).containsExactly("p/x/k-20261130T000000Z-bbbb-000001.parquet");
+    }
+  }
+
+  @Test
   void abortMidway_leavesNoUploadNoPartsAndNoObject() throws Exception {
     try (Sink sink = Sinks.open(config()); S3Client c = s3.client()) {
       Sink.Pending file = sink.create("a/b.parquet");
