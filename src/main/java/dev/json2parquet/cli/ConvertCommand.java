@@ -62,6 +62,9 @@ final class ConvertCommand implements Callable<Integer> {
       description = "Convert inputs that a finished run already converted into the same output (otherwise refused, exit 2).")
   boolean force;
 
+  @Mixin
+  S3Options s3;
+
   @Option(names = {"-q", "--quiet"}, description = "No summary line and no progress bar.")
   boolean quiet;
 
@@ -70,7 +73,7 @@ final class ConvertCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ConfigLoader loader = conversion.apply(store.loader(ctx));
+    ConfigLoader loader = s3.apply(conversion.apply(store.loader(ctx)));
     Config cfg = loader.build();
     for (String warning : loader.ineffective()) {
       ctx.err().println("json2parquet: warning: " + warning);

@@ -265,13 +265,16 @@ final class DlqCommand implements Runnable {
     @Mixin
     ConversionOptions conversion;
 
+    @Mixin
+    S3Options s3;
+
     Replay(Context ctx) {
       super(ctx);
     }
 
     @Override
     Config config() {
-      Config c = conversion.apply(store.loader(ctx)).build();
+      Config c = s3.apply(conversion.apply(store.loader(ctx))).build();
       if (c.recordType().equals("dynamic") && c.schemaPath() == null) {
         throw new ConfigException("Cannot replay dynamic records without a schema: give the (fixed) schema with "
             + "--schema, e.g. --schema " + c.outDir().resolve("_schema.json"));

@@ -26,13 +26,16 @@ final class RecoverCommand implements Callable<Integer> {
   @Mixin
   StoreOptions store;
 
+  @Mixin
+  S3Options s3;
+
   RecoverCommand(Context ctx) {
     this.ctx = ctx;
   }
 
   @Override
   public Integer call() throws Exception {
-    Config cfg = store.loader(ctx).build();
+    Config cfg = s3.apply(store.loader(ctx)).build();
     Recovery.Result r = recover(cfg, ctx, false);
     return r.ok() ? ExitCodes.OK : ExitCodes.FAILURE;
   }

@@ -13,7 +13,8 @@ final class StoreOptions {
   @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "JSON config file with snake_case or CamelCase keys.")
   Path config;
 
-  @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Output directory (writer_file_path; default ./out).")
+  @Option(names = {"-o", "--out"}, paramLabel = "DIR",
+      description = "Output directory (writer_file_path; default ./out), or s3://BUCKET[/PREFIX] for the S3 sink.")
   String out;
 
   @Option(names = "--dlq", paramLabel = "DIR", description = "Dead-letter directory (dlq_path; default OUT/_dlq).")

@@ -145,6 +145,10 @@ public final class ConfigLoader {
    * @throws ConfigException with every problem found by this loader, one per line
    */
   public Config build() {
+    String out0 = str("writer_file_path");
+    if (out0.startsWith("s3://")) {
+      s3Url(out0);
+    }
     String type = str("writer_type");
     if (type.equals("s3") && values.get("s3_bucket_name") == null) {
       problems.add("Invalid " + spelling("writer_type") + " = \"s3\" (" + origins.get("writer_type") + "): "
@@ -200,6 +204,42 @@ public final class ConfigLoader {
         (Boolean) values.get("try_auto_recover"),
         (int) num("recovery_attempts"),
         Collections.unmodifiableMap(new LinkedHashMap<>(values)));
+  }
+
+  /**
+   * {@code writer_file_path = s3://BUCKET[/PREFIX]} (what {@code -o s3://...} gives): the short form of
+   * {@code writer_type s3}, {@code s3_bucket_name BUCKET}, {@code s3_prefix PREFIX}. Those keys, when
+   * given too, must agree with it. {@code writer_file_path} itself goes back to its default local
+   * directory, which holds the DLQ and the recovery store unless {@code dlq_path} / {@code recovery_path}
+   * say otherwise.
+   */
+  private void s3Url(String url) {
+    String rest = url.substring("s3://".length());
+    int slash = rest.indexOf('/');
+    String bucket = slash < 0 ? rest : rest.substring(0, slash);
+    String prefix = slash < 0 ? "" : rest.substring(slash + 1);
+    if (bucket.isEmpty()) {
+      problems.add(invalid("writer_file_path", url, "an S3 URL must name a bucket: s3://BUCKET[/PREFIX]"));
+      return;
+    }
+    if (!origins.get("writer_type").equals("default") && !str("writer_type").equals("s3")) {
+      problems.add(invalid("writer_file_path", url, "an S3 URL needs writer_type s3, not " + str("writer_type")));
+    }
+    String given = str("s3_bucket_name");
+    if (given != null && !given.equals(bucket)) {
+      problems.add(invalid("writer_file_path", url, "names bucket " + bucket + " but " + spelling("s3_bucket_name")
+          + " is " + given));
+    }
+    String givenPrefix = str("s3_prefix");
+    if (!givenPrefix.isEmpty() && !givenPrefix.equals(prefix)) {
+      problems.add(invalid("writer_file_path", url, "names prefix " + prefix + " but " + spelling("s3_prefix")
+          + " is " + givenPrefix));
+    }
+    String origin = origins.get("writer_file_path");
+    set("writer_type", "s3", origin);
+    set("s3_bucket_name", bucket, origin);
+    set("s3_prefix", prefix, origin);
+    set("writer_file_path", Keys.DEFAULTS.get("writer_file_path"), "default");
   }
 
   /**

@@ -85,6 +85,13 @@ final class Keys {
     add(Key.string("s3_role_arn"), null);
     add(Key.bool("s3_path_style"), false);
     add(Key.bytes("s3_part_size", 5 * MIB, 5 * GIB), 16 * MIB);
+    // the S3 sink (sink/S3Sink): parts uploading at once across the sink; the time one upload
+    // attempt may spend retrying; whether a missing bucket is created instead of refused
+    add(Key.integer("s3_upload_concurrency", 1, 64), 4L);
+    add(Key.seconds("s3_retry_budget", 1, 3_600), 15.0);
+    add(Key.bool("s3_create_bucket"), false);
+    // the checksum S3 verifies on every upload request (x-amz-checksum-*); none for servers without it
+    add(Key.choice("s3_checksum", "crc32c", "crc32", "sha1", "sha256", "none"), "crc32c");
   }
 
   /**

@@ -54,12 +54,18 @@ public final class Recovery {
 
   /** The command that recovers what {@code config}'s runs hold, for messages. */
   public static String command(Config config) {
-    String cmd = "json2parquet recover -o " + config.outDir();
+    String cmd = "json2parquet recover -o " + (config.writerType().equals("s3") ? s3Url(config) : config.outDir());
     if (!config.recoveryDir().toAbsolutePath().normalize()
         .equals(config.outDir().resolve("_recovery").toAbsolutePath().normalize())) {
       cmd += " --recovery " + config.recoveryDir();
     }
     return cmd;
+  }
+
+  /** {@code s3://BUCKET/PREFIX}: the S3 sink's output as {@code -o} takes it. */
+  private static String s3Url(Config config) {
+    String prefix = (String) config.value("s3_prefix");
+    return "s3://" + config.value("s3_bucket_name") + (prefix == null || prefix.isEmpty() ? "" : "/" + prefix);
   }
 
   /**

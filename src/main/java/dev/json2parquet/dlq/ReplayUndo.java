@@ -1,6 +1,8 @@
 package dev.json2parquet.dlq;
 
 import dev.json2parquet.config.Config;
+import dev.json2parquet.sink.Sink;
+import dev.json2parquet.sink.Sinks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +12,8 @@ import java.util.stream.Stream;
 /**
  * Undoes what an interrupted or failed replay run wrote: its Parquet files (and leftover
  * in-progress files) under the output directory, found by the run id every file name carries
- * ({@code <key>-<run id>-<seq>.parquet}), and its files in the recovery store.
+ * ({@code <key>-<run id>-<seq>.parquet}), or its objects in S3 ({@link Sink#removeRun}), and its files
+ * in the recovery store.
  */
 public final class ReplayUndo implements DeadLetterStore.RunUndo {
   private final Config config;
@@ -40,6 +43,12 @@ public final class ReplayUndo implements DeadLetterStore.RunUndo {
       for (Path f : files) {
         Files.deleteIfExists(f);
         removedFiles++;
+      }
+    }
+    if (config.writerType().equals("s3")) {
+      // the S3 sink's objects of the run (issue 14)
+      try (Sink sink = Sinks.open(config)) {
+        removedFiles += sink.removeRun(runId);
       }
     }
     RecoveryStores.open(config).discardRun(runId);

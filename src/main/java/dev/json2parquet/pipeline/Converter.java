@@ -89,17 +89,13 @@ public final class Converter {
   /**
    * Checks what this version cannot do yet, before anything is written or logged.
    *
-   * @throws ConfigException for the Redis buffer or the S3 writer, which are not built yet
+   * @throws ConfigException for the Redis buffer, which is not built yet
    */
   public static void checkSupported(Config config) {
     if (!config.bufferType().equals("memory")) {
       throw new ConfigException("Cannot use buffer_type = \"" + config.bufferType()
           + "\": the Redis buffer is not built yet (redis_host " + config.value("redis_host")
           + " was not contacted); use \"memory\" (or \"mem\")");
-    }
-    if (!config.writerType().equals("file")) {
-      throw new ConfigException("Cannot use writer_type = \"" + config.writerType()
-          + "\": the S3 writer is not built yet; use \"file\"");
     }
   }
 
@@ -207,6 +203,14 @@ public final class Converter {
       template("partition", config.partitionTemplate(), known);
       template("key", config.keyTemplate(), known);
     }
+    // opened before any input is read: the S3 sink checks its bucket here
+    try (Sink sink = Sinks.open(config)) {
+      return run(inputs, runId, known, sink);
+    }
+  }
+
+  private RunResult run(List<Input> inputs, String runId, RecordType known, Sink sink)
+      throws IOException, InterruptedException {
     Path out = config.outDir().toAbsolutePath().normalize();
     OutputDirs.checkWritable(out, false);
     OutputDirs.checkWritable(config.dlqDir(), true);
@@ -255,8 +259,8 @@ public final class Converter {
       try (RunJournal journal = RunJournal.append(runs.journalFile(runId))) {
         long recordsBefore = plan.resume().stream().mapToLong(Runs.Past::records).sum();
         journal.event(startEvent(runId, started, ids, plan, recordsBefore));
-        prepare(runs, runId, past, plan);
-        return convert(inputs, pumpOf, runId, plan, journal, recordsBefore, type, partition, key);
+        prepare(runs, runId, past, plan, sink);
+        return convert(inputs, pumpOf, runId, plan, journal, recordsBefore, type, partition, key, sink);
       }
     } finally {
       pumps.values().forEach(StdinPump::stop);
@@ -295,10 +299,10 @@ public final class Converter {
    * after this run's start is in its journal, so a crash in the middle is rolled back by the next run
    * the same way.
    */
-  private void prepare(Runs runs, String runId, List<Runs.Past> past, Runs.Plan plan) throws IOException {
+  private void prepare(Runs runs, String runId, List<Runs.Past> past, Runs.Plan plan, Sink sink) throws IOException {
     String now = clock.instant().toString();
     for (Runs.Past p : plan.rollBack()) {
-      long files = runs.removeCommitted(p);
+      long files = runs.removeCommitted(p, sink);
       long stored = RecoveryStores.open(config, clock).discardRun(p.runId());
       err.println("json2parquet: run " + p.runId() + " stopped without finishing (killed or crashed): removed the "
           + files + " files it committed" + (stored > 0 ? " and " + stored + " of its records in the recovery store" : "")
@@ -335,7 +339,7 @@ public final class Converter {
   }
 
   private RunResult convert(List<Input> inputs, List<StdinPump> pumpOf, String runId, Runs.Plan plan,
-      RunJournal journal, long recordsBefore, RecordType type, PathTemplate partition, PathTemplate key)
+      RunJournal journal, long recordsBefore, RecordType type, PathTemplate partition, PathTemplate key, Sink sink)
       throws IOException, InterruptedException {
     long start = ticker.read();
     AtomicLong bytesIn = new AtomicLong();
@@ -345,8 +349,7 @@ public final class Converter {
     int n = inputs.size();
     List<LineReader.Position> next = new ArrayList<>(plan.start());
     boolean[] done = new boolean[n];
-    try (Sink sink = Sinks.open(config);
-        FileDeadLetterQueue dlq = new FileDeadLetterQueue(config.dlqDir(), runId, clock)) {
+    try (FileDeadLetterQueue dlq = new FileDeadLetterQueue(config.dlqDir(), runId, clock)) {
       Flusher flusher = new Flusher(config.threads(), sink, new Layout(partition, key, runId), type.schema(),
           config.writerSettings(), Map.of("json2parquet.version", VERSION), b -> buffer[0].release(b))
           .logEachFile(debug).beforeCommit(journal::file).recoverInto(RecoveryStores.open(config, clock));

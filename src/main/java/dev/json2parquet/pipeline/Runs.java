@@ -320,14 +320,15 @@ final class Runs {
   }
 
   /**
-   * Removes the files a crashed run committed (paths relative to OUT) and its DLQ file.
+   * Removes the files a crashed run committed (paths relative to the sink's root, local or S3) and
+   * its DLQ file.
    *
    * @return the number of files removed
    */
-  long removeCommitted(Past p) throws IOException {
+  long removeCommitted(Past p, dev.json2parquet.sink.Sink sink) throws IOException {
     long n = 0;
     for (String f : p.files()) {
-      if (Files.deleteIfExists(out.resolve(f).normalize())) {
+      if (sink.delete(f)) {
         n++;
       }
     }

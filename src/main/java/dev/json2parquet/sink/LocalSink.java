@@ -83,6 +83,15 @@ public final class LocalSink implements Sink {
   }
 
   @Override
+  public boolean delete(String relativePath) throws IOException {
+    Path target = root.resolve(relativePath).normalize();
+    if (!target.startsWith(root)) {
+      throw new IOException("Cannot remove " + relativePath + ": it is outside " + root);
+    }
+    return Files.deleteIfExists(target);
+  }
+
+  @Override
   public String locate(String relativePath) {
     return root.resolve(relativePath).toString();
   }

@@ -15,6 +15,27 @@ public interface Sink extends AutoCloseable {
    */
   Pending create(String relativePath) throws IOException;
 
+  /**
+   * Removes the committed files of run {@code runId}: those whose name carries {@code -<runId>-}
+   * (the layout's {@code <key>-<run id>-<seq>.parquet}), for undoing a failed {@code dlq replay}.
+   * The default removes nothing: local files are removed by the caller, which walks the directory.
+   *
+   * @return how many files were removed
+   * @throws IOException when they cannot be listed or removed
+   */
+  default long removeRun(String runId) throws IOException {
+    return 0;
+  }
+
+  /**
+   * Removes the committed file at {@code relativePath}, if there is one (rolling back a crashed run
+   * whose journal lists it). Thread-safe.
+   *
+   * @return whether a file was there and is now gone
+   * @throws IOException when it exists but cannot be removed, or the store cannot be asked
+   */
+  boolean delete(String relativePath) throws IOException;
+
   /** Where {@code relativePath} ends up, for messages (a file path or a URL). */
   String locate(String relativePath);
 

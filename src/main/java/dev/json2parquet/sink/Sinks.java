@@ -16,15 +16,15 @@ public final class Sinks {
   public static final String TEST_WRAPPER = "json2parquet.test.sinkWrapper";
 
   /**
-   * The sink of {@code writer_type} (today local files under {@code writer_file_path}).
+   * The sink of {@code writer_type}: local files under {@code writer_file_path}, or objects in
+   * {@code s3_bucket_name} under {@code s3_prefix}. Opening the S3 sink checks its bucket (a HeadBucket
+   * request) before it returns, so callers open it before reading any input.
    *
-   * @throws ConfigException for a writer type this version cannot write
+   * @throws ConfigException when the S3 bucket cannot be used: missing (unless {@code s3_create_bucket}),
+   *     access denied, wrong region, unreachable endpoint, no credentials; one line each
    */
   public static Sink open(Config config) {
-    if (config.writerType().equals("s3")) {
-      throw new ConfigException("Invalid writer_type = \"s3\": this version writes local files only; use \"file\"");
-    }
-    Sink sink = new LocalSink(config.outDir());
+    Sink sink = config.writerType().equals("s3") ? S3Connection.open(config) : new LocalSink(config.outDir());
     String wrapper = System.getProperty(TEST_WRAPPER);
     if (wrapper == null || wrapper.isEmpty()) {
       return sink;

@@ -389,4 +389,27 @@ class ConfigLoaderTest {
     assertThat(load("{\"writer_type\": \"s3\", \"s3_bucket_name\": \"b\"}").writerType()).isEqualTo("s3");
     assertThat(load("{\"writer_type\": \"local\"}").writerType()).isEqualTo("file");
   }
+
+  @Test
+  void outS3Url_isTheShortFormOfWriterTypeBucketAndPrefix_andKeepsTheLocalDirectoryDefault() {
+    Config cfg = new ConfigLoader().flag("writer_file_path", "s3://logs/raw/json", "--out").build();
+
+    assertThat(cfg.writerType()).isEqualTo("s3");
+    assertThat(cfg.value("s3_bucket_name")).isEqualTo("logs");
+    assertThat(cfg.value("s3_prefix")).isEqualTo("raw/json");
+    assertThat(cfg.outDir()).isEqualTo(Path.of("./out"));
+    assertThat(cfg.recoveryDir()).isEqualTo(Path.of("./out/_recovery"));
+  }
+
+  @Test
+  void outS3Url_contradictedByTheBucketKeyOrWriterTypeFile_isRejected() {
+    assertThatThrownBy(() -> new ConfigLoader().flag("s3_bucket_name", "other", "--s3-bucket-name")
+        .flag("writer_file_path", "s3://logs/raw", "--out").build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Invalid writer_file_path = \"s3://logs/raw\" (flag --out): names bucket logs but s3_bucket_name is other");
+    assertThatThrownBy(() -> new ConfigLoader().flag("writer_type", "file", "--writer-type")
+        .flag("writer_file_path", "s3://logs", "--out").build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Invalid writer_file_path = \"s3://logs\" (flag --out): an S3 URL needs writer_type s3, not file");
+  }
 }

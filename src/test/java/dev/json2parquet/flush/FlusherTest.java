@@ -181,6 +181,11 @@ class FlusherTest {
     }
 
     @Override
+    public boolean delete(String relativePath) {
+      return committed.remove(relativePath) != null;
+    }
+
+    @Override
     public Pending create(String relativePath) {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       return new Pending() {

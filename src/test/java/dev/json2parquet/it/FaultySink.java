@@ -72,6 +72,11 @@ public final class FaultySink implements Sink {
   }
 
   @Override
+  public boolean delete(String relativePath) throws IOException {
+    return real.delete(relativePath);
+  }
+
+  @Override
   public String locate(String relativePath) {
     return real.locate(relativePath);
   }

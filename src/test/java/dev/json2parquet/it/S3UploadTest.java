@@ -1,0 +1,126 @@
+package dev.json2parquet.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.json2parquet.config.Config;
+import dev.json2parquet.config.ConfigLoader;
+import dev.json2parquet.sink.Sink;
+import dev.json2parquet.sink.Sinks;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * The S3 sink's multipart path against S3Proxy: parts go up while the file is still being written,
+ * the object stays invisible until commit, and an abort mid-way leaves no parts behind.
+ */
+@Timeout(60)
+class S3UploadTest {
+  static final String BUCKET = "uploads";
+  static final int MIB = 1 << 20;
+
+  @TempDir
+  Path dir;
+
+  S3Server s3;
+
+  @BeforeEach
+  void start() throws Exception {
+    s3 = new S3Server(dir.resolve("s3"));
+    s3.createBucket(BUCKET);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    s3.close();
+  }
+
+  private Config config() {
+    return new ConfigLoader().flag("writer_type", "s3", "test").flag("s3_bucket_name", BUCKET, "test")
+        .flag("s3_prefix", "p", "test").flag("s3_endpoint", s3.endpoint(), "test").flag("s3_region", "us-east-1", "test")
+        .flag("s3_access_key_id", S3Server.ACCESS, "test").flag("s3_secret_access_key", S3Server.SECRET, "test")
+        .flag("s3_part_size", "5MiB", "test").flag("s3_checksum", S3SinkTest.CHECKSUM, "test").build();
+  }
+
+  private static byte[] random(int n, long seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  /**
+   * The bytes the server stores for the bucket: S3Proxy's filesystem backend keeps each uploaded part
+   * as a file in the bucket's directory until the upload is completed or aborted (its
+   * ListMultipartUploads answers 400, so the storage itself is what is checked).
+   */
+  private long storedBytes() throws Exception {
+    try (Stream<Path> s = Files.walk(dir.resolve("s3").resolve(BUCKET))) {
+      return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
+
+  /** Writes 12 MiB and waits until the server holds its two full parts, before any commit. */
+  private void writeTwoParts(Sink.Pending file, S3Client c, byte[] data) throws Exception {
+    file.stream().write(data);
+    Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+        .until(() -> storedBytes() >= 10L * MIB);
+    assertThatThrownBy(() -> c.headObject(b -> b.bucket(BUCKET).key("p/a/b.parquet")))
+        .isInstanceOfAny(NoSuchKeyException.class, S3Exception.class);
+  }
+
+  @Test
+  void multipart_partsUploadBeforeCommit_objectAppearsOnlyOnCommit_withTheSameBytes() throws Exception {
+    byte[] data = random(12 * MIB + 123, 1);
+    try (Sink sink = Sinks.open(config()); S3Client c = s3.client()) {
+      Sink.Pending file = sink.create("a/b.parquet");
+      writeTwoParts(file, c, data);
+
+      file.commit();
+
+      assertThat(c.getObjectAsBytes(b -> b.bucket(BUCKET).key("p/a/b.parquet")).asByteArray()).isEqualTo(data);
+      assertThat(storedBytes()).as("the object alone, no parts left").isEqualTo(data.length);
+    }
+  }
+
+  @Test
+  void removeRun_deletesTheObjectsOfThatRunOnly() throws Exception {
+    try (Sink sink = Sinks.open(config()); S3Client c = s3.client()) {
+      for (String path : new String[] {"x/k-20261130T000000Z-aaaa-000001.parquet", "y/k-20261130T000000Z-aaaa-000002.parquet",
+          "x/k-20261130T000000Z-bbbb-000001.parquet"}) {
+        Sink.Pending file = sink.create(path);
+        file.stream().write(random(100, 3));
+        file.commit();
+      }
+
+      assertThat(sink.removeRun("20261130T000000Z-aaaa")).isEqualTo(2);
+
+      assertThat(c.listObjectsV2(b -> b.bucket(BUCKET)).contents()).map(o -> o.key())
+          .filteredOn(k -> k.endsWith(".parquet")).containsExactly("p/x/k-20261130T000000Z-bbbb-000001.parquet");
+    }
+  }
+
+  @Test
+  void abortMidway_leavesNoUploadNoPartsAndNoObject() throws Exception {
+    try (Sink sink = Sinks.open(config()); S3Client c = s3.client()) {
+      Sink.Pending file = sink.create("a/b.parquet");
+      writeTwoParts(file, c, random(12 * MIB, 2));
+
+      file.abort();
+
+      assertThat(storedBytes()).as("no parts left").isZero();
+      assertThat(c.listObjectsV2(b -> b.bucket(BUCKET)).contents()).noneMatch(o -> o.key().endsWith(".parquet"));
+    }
+  }
+}
