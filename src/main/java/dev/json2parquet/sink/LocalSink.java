@@ -77,6 +77,29 @@ public final class LocalSink implements Sink {
       done = true;
     }
 
+    /**
+     * Opens the temporary file for reading, then discards it: the open stream keeps the bytes
+     * readable (POSIX unlink semantics), while a retry creates a new file under the same name.
+     */
+    @Override
+    public java.io.InputStream abortAndReadBack() throws IOException {
+      if (done) {
+        throw new IOException("Cannot read back " + temp + ": it was already committed or discarded");
+      }
+      try {
+        stream.flush();
+      } catch (IOException ignored) {
+        // what reached the file is read back; the caller reads only the part it knows is complete
+      }
+      java.io.InputStream in;
+      try {
+        in = Files.newInputStream(temp);
+      } finally {
+        abort();
+      }
+      return in;
+    }
+
     @Override
     public void abort() {
       if (done) {

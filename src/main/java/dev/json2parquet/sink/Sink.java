@@ -30,5 +30,20 @@ public interface Sink extends AutoCloseable {
 
     /** Discards whatever was written; idempotent, and a no-op after commit. */
     void abort();
+
+    /**
+     * Discards the file like {@link #abort} but first hands back what was written to it, so that a
+     * file of several row groups whose write or commit failed can be written again (or kept in the
+     * recovery store) without holding its records in memory. The stream stays readable after the
+     * file is discarded; the caller closes it.
+     *
+     * @return the bytes written so far, or null when this sink cannot give them back (then the
+     *     caller must count them as lost)
+     * @throws IOException when they cannot be read; the file is discarded all the same
+     */
+    default java.io.InputStream abortAndReadBack() throws IOException {
+      abort();
+      return null;
+    }
   }
 }

@@ -68,6 +68,11 @@ public final class FaultySink implements Sink {
       public void abort() {
         p.abort();
       }
+
+      @Override
+      public java.io.InputStream abortAndReadBack() throws IOException {
+        return p.abortAndReadBack();
+      }
     };
   }
 
