@@ -186,10 +186,12 @@ public final class Converter {
         FileDeadLetterQueue dlq = new FileDeadLetterQueue(config.dlqDir(), runId, clock)) {
       Flusher flusher = new Flusher(config.threads(), sink, new Layout(partition, key, runId), type.schema(),
           config.writerSettings(), Map.of("json2parquet.version", VERSION), b -> buffer[0].release(b))
-          .logEachFile(debug).recoverInto(RecoveryStores.open(config, clock));
+          .logEachFile(debug).recoverInto(RecoveryStores.open(config, clock))
+          .rollFiles(new Flusher.Rolling(config.bufferSize(), config.maxFileBytes(), config.maxOpenFiles(),
+              Math.max(1, (long) (config.flushIntervalSeconds() * 1e9)), ticker));
       buffer[0] = new MemoryBuffer(type.schema(), config.bufferSize(), config.maxBufferBytes(),
           (long) (config.flushIntervalSeconds() * 1e9), ticker, flusher::submit);
-      IntervalFlusher interval = new IntervalFlusher(buffer[0]);
+      IntervalFlusher interval = new IntervalFlusher(buffer[0], flusher);
       interval.start();
       RecordRouter router = new RecordRouter(new JsonRecordReader(type), partition, key,
           () -> clock.instant().toEpochMilli() * 1000, buffer[0], dlq, config.maxLineBytes());
