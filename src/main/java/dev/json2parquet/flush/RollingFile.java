@@ -340,6 +340,9 @@ final class RollingFile {
       owner.stats.records.add(records);
       owner.stats.files.increment();
       owner.stats.bytes.add(size);
+      if (size < FlushStats.SMALL_FILE_BYTES) {
+        owner.stats.smallFiles.increment();
+      }
       if (owner.debug) {
         Flusher.Log.LOG.debug("wrote {} records to {} ({})", records, path, first.reason());
       }

@@ -235,7 +235,7 @@ public final class Converter {
       }
       return new RunResult(lines, stats.records(), dlq.count(), stats.recordsInRecovery(), stats.failedRecords(),
           router.droppedFields(), stats.files(), stats.bytes(), bytesIn.get(), seconds, dlq.file().toString(),
-          Recovery.command(config), stats.failures(), fatal, router.placedByIngestTime());
+          Recovery.command(config), stats.failures(), fatal, router.placedByIngestTime(), stats.smallFiles());
     }
   }
 }

@@ -191,6 +191,20 @@ class RollingFilesTest {
     assertThat(inProgress(out)).isNotEmpty();
   }
 
+  @Test
+  void convert_manySmallFiles_endsWithOneHintLine() throws Exception {
+    Path in = generate("3000", "--keys", "300");
+    Path out = dir.resolve("out");
+
+    Cli.Result many = convert(out, in);
+    Cli.Result one = convert(dir.resolve("one"), in, SINGLE);
+
+    assertThat(DuckDb.parquetFiles(out)).hasSizeGreaterThan(100);
+    assertThat(many.err().lines().filter(l -> l.startsWith("json2parquet: hint: "))).singleElement().asString()
+        .contains("keys x partitions", "--key", "--partition");
+    assertThat(one.err()).doesNotContain("hint:");
+  }
+
   private static List<Path> inProgress(Path out) throws Exception {
     if (!Files.isDirectory(out)) {
       return List.of();

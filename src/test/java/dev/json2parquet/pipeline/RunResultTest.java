@@ -64,4 +64,17 @@ class RunResultTest {
     assertThat(Converter.runId(Instant.parse("2026-01-02T03:04:05.678Z"), 0xab)).isEqualTo("20260102T030405Z-00ab");
     assertThat(Converter.runId(Instant.parse("2026-12-31T23:59:59Z"), 0xffff)).isEqualTo("20261231T235959Z-ffff");
   }
+
+  @Test
+  void hint_whenOverAHundredFilesMostlyUnder1MiB_namesTheCauseAndTheSettings() {
+    RunResult many = new RunResult(30_000, 30_000, 0, 0, 0, 0, 101, 5_000_000, 9_000_000, 1.0, "x", "", List.of(),
+        null, 0, 51);
+
+    assertThat(many.hint()).startsWith("json2parquet: hint: 101 files, most under 1 MiB (297 records per file")
+        .contains("keys x partitions", "--key", "--partition", "--flush-interval");
+    assertThat(new RunResult(30_000, 30_000, 0, 0, 0, 0, 100, 1, 1, 1.0, "x", "", List.of(), null, 0, 100).hint())
+        .as("100 files").isNull();
+    assertThat(new RunResult(30_000, 30_000, 0, 0, 0, 0, 101, 1, 1, 1.0, "x", "", List.of(), null, 0, 50).hint())
+        .as("half of them small").isNull();
+  }
 }
