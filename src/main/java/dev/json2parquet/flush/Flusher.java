@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * order the batches were submitted. The file is completed (footer written, then committed: for
  * local files an fsync and a rename) when it holds {@link Rolling#maxRecords} records (a batch that
  * would overflow it is split, and the rest starts the next file), when it reaches
- * {@link Rolling#maxBytes}, when its oldest record has waited {@link Rolling#intervalNanos}
+ * {@link Rolling#maxBytes} or {@link #MAX_ROW_GROUPS} row groups, when its oldest record has waited {@link Rolling#intervalNanos}
  * ({@link #completeExpired}), when a batch flushed for the interval or at shutdown arrives, at
  * {@link #completeAll} / {@link #close}, or when opening another file would exceed
  * {@link Rolling#maxOpenFiles}: then the least recently written file is completed. An open file
@@ -72,6 +72,12 @@ public final class Flusher implements AutoCloseable {
   /** Whether each file written is logged (at debug level). */
   volatile boolean debug;
   static final int RETRIES = 2;
+  /**
+   * A file is also completed at this many row groups: its footer metadata (some hundred bytes per
+   * column chunk, kept in memory while it is open) stays bounded, so max_open_files bounds memory
+   * even when the budget forces keys out in small row groups.
+   */
+  public static final int MAX_ROW_GROUPS = 32;
   static final int COMMITTERS = 4;
   static final int COMMIT_QUEUE = 32;
   private static final long MINUTE = TimeUnit.MINUTES.toNanos(1);

@@ -114,7 +114,8 @@ final class RollingFile {
           step.from += take;
           current.appended();
           attempts = 0;
-          if (current.records >= maxRecords || length >= maxBytes) {
+          if (current.records >= maxRecords || length >= maxBytes
+              || current.file.rowGroups() >= Flusher.MAX_ROW_GROUPS) {
             seal();
           }
         } catch (Exception | OutOfMemoryError e) {

@@ -69,6 +69,11 @@ public final class BatchEncoder {
       return file.rows();
     }
 
+    /** Complete row groups. */
+    public int rowGroups() {
+      return file.rowGroups();
+    }
+
     /** Bytes up to the end of the last complete row group (the magic included). */
     public long length() {
       return file.completeLength();

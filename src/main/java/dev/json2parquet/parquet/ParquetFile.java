@@ -80,6 +80,10 @@ final class ParquetFile {
     return complete;
   }
 
+  int rowGroups() {
+    return groups.size();
+  }
+
   /** Rows in the complete row groups. */
   long rows() {
     long rows = 0;

@@ -103,6 +103,23 @@ class RollingFilesFlusherTest {
     assertThat(f.stats().files()).isEqualTo(3);
   }
 
+  @Test
+  void submit_manySmallBatches_completesTheFileAtTheRowGroupCap() throws Exception {
+    Flusher f = flusher(256);
+    for (int i = 0; i <= Flusher.MAX_ROW_GROUPS; i++) {
+      f.submit(batch("a", 1, i, 0));
+    }
+    f.close();
+
+    assertThat(parquetFiles()).containsExactly(dir.resolve("a-run-000000000.parquet"),
+        dir.resolve("a-run-0000000" + Flusher.MAX_ROW_GROUPS + ".parquet"));
+    try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(dir.resolve("a-run-000000000.parquet")),
+        ParquetReadOptions.builder().build())) {
+      assertThat(reader.getRowGroups()).hasSize(Flusher.MAX_ROW_GROUPS);
+    }
+    assertThat(rows(dir.resolve("a-run-0000000" + Flusher.MAX_ROW_GROUPS + ".parquet"))).isEqualTo(1);
+  }
+
   /** Waits until only {@code open} files are unfinished: every submitted batch has been appended. */
   private static void awaitWritten(Flusher f, int open) {
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> f.unfinished() == open);
