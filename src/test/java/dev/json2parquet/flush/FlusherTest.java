@@ -231,6 +231,30 @@ class FlusherTest {
     }
   }
 
+  @Test
+  void append_whenTheSinkCannotReadBackEarlierRowGroups_countsThemAsLostAndWritesTheRest() throws Exception {
+    MemorySink sink = new MemorySink(0);
+    sink.readBack = false;
+    List<Batch> released = new CopyOnWriteArrayList<>();
+    Flusher flusher = rolling(sink, released);
+
+    flusher.submit(bytes("a", 5, 0));
+    flusher.submit(bytes("a", 6, 5));
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> released.size() == 2);
+    sink.failWriteOnce.set(0);
+    flusher.submit(bytes("a", 7, 11));
+    flusher.close();
+
+    assertThat(released).hasSize(3);
+    assertThat(flusher.stats().failedRecords()).as(flusher.stats().failures().toString()).isEqualTo(11);
+    assertThat(flusher.stats().failures()).singleElement().asString()
+        .startsWith("Cannot write 11 records of key [a] in partition [] (in memory:a-run-000000000.parquet): "
+            + "java.io.IOException: stream broke; nor read them back to retry: ")
+        .endsWith("; these records are lost");
+    assertThat(flusher.stats().records()).isEqualTo(7);
+    assertThat(flusher.stats().records() + flusher.stats().failedRecords()).isEqualTo(18);
+  }
+
   private static Batch batch(String key) {
     return batch(key, 1);
   }
@@ -243,8 +267,10 @@ class FlusherTest {
   private static final class MemorySink implements Sink {
     final Map<String, byte[]> committed = new ConcurrentHashMap<>();
     final List<String> aborted = new CopyOnWriteArrayList<>();
-    /** Counts down on every write of over 100 bytes; the write that finds it at 0 fails halfway (once). */
+    /** Counts down on every write of an array; the write that finds it at 0 fails halfway (once). */
     final AtomicInteger failWriteOnce = new AtomicInteger(-1);
+    /** Whether aborted files give their bytes back. */
+    volatile boolean readBack = true;
     private final AtomicInteger failuresLeft;
 
     MemorySink(int failures) {
@@ -262,7 +288,7 @@ class FlusherTest {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-          if (len > 100 && failWriteOnce.getAndDecrement() == 0) {
+          if (failWriteOnce.getAndDecrement() == 0) {
             bytes.write(b, off, len / 2);
             throw new IOException("stream broke");
           }
@@ -291,7 +317,7 @@ class FlusherTest {
         @Override
         public InputStream abortAndReadBack() {
           abort();
-          return new java.io.ByteArrayInputStream(bytes.toByteArray());
+          return readBack ? new java.io.ByteArrayInputStream(bytes.toByteArray()) : null;
         }
       };
     }
