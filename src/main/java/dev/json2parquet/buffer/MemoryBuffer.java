@@ -14,9 +14,15 @@ import java.util.function.Consumer;
  * flusher but not yet written. A key is flushed when it holds {@code maxRecords} records, when it
  * uses a sixth of the budget (a quarter once array growth is counted), so that several batches can be
  * encoded while others fill, or when its
- * oldest record is {@code intervalNanos} old. When the whole budget is reached the largest keys are
- * flushed until the keys hold at most half of it; if the flusher is still behind, {@link #append}
- * waits. Memory therefore depends on the budget, never on input size or key count.
+ * oldest record is {@code intervalNanos} old. When the keys' records take half of the budget the
+ * largest keys are flushed until they take a quarter; if the flusher is still behind (what the keys
+ * hold plus what is handed over exceeds the budget), {@link #append} waits. Memory therefore depends
+ * on the budget, never on input size or key count.
+ *
+ * <p>Every decision to hand a key over depends only on the records appended so far, in order:
+ * record counts and the bytes the records use ({@link ColumnBatch#usedBytes}, which does not depend
+ * on whether a batch's arrays were reused), never on how far the flusher is behind; so the same
+ * input cuts the same batches on every run. Only the interval (wall clock) depends on timing.
  *
  * <p>Written batches come back through {@link #release} and are kept (up to {@link #POOL}, counted
  * against the budget) for reuse by the next new key while few keys are held, so that a steady
@@ -39,15 +45,24 @@ public final class MemoryBuffer implements Buffer {
   static final int POOL = 4;
   private final java.util.ArrayDeque<ColumnBatch> pool = new java.util.ArrayDeque<>();
   private long pooledBytes;
+  /** Records appended so far: the next record's input ordinal. */
+  private long appended;
+  /** What a key costs beyond its records' used bytes in the eviction count: a new batch's arrays. */
+  private final long keyOverhead;
+  /** Sum over the buckets of used bytes plus {@link #keyOverhead}: what eviction decides on. */
+  private long usedBytes;
 
   private static final class Bucket {
     final ColumnBatch batch;
     final long firstNanos;
+    final long firstRecord;
     long bytes;
+    long used;
 
-    Bucket(ColumnBatch batch, long firstNanos) {
+    Bucket(ColumnBatch batch, long firstNanos, long firstRecord) {
       this.batch = batch;
       this.firstNanos = firstNanos;
+      this.firstRecord = firstRecord;
     }
   }
 
@@ -64,6 +79,7 @@ public final class MemoryBuffer implements Buffer {
     this.intervalNanos = intervalNanos;
     this.ticker = ticker;
     this.flusher = flusher;
+    this.keyOverhead = new ColumnBatch(schema).allocatedBytes();
   }
 
   @Override
@@ -77,26 +93,37 @@ public final class MemoryBuffer implements Buffer {
         }
         Bucket b = buckets.get(key);
         if (b == null) {
-          b = new Bucket(newBatch(), ticker.read());
+          b = new Bucket(newBatch(), ticker.read(), appended);
+          b.used = keyOverhead;
+          usedBytes += keyOverhead;
           buckets.put(key, b);
         }
         int n = Math.min(left, maxRecords - b.batch.records());
         b.batch.appendFrom(src, at, n);
         left -= n;
+        appended += n;
         long now = b.batch.allocatedBytes();
         bucketBytes += now - b.bytes;
         b.bytes = now;
+        // used bytes are summed over the columns: measured after every run of records and every
+        // single one of a key's first 64, then every 64th (the eviction count lags by less than that)
+        if (n > 1 || b.batch.records() <= 64 || (b.batch.records() & 63) == 0) {
+          long used = b.batch.usedBytes() + keyOverhead;
+          usedBytes += used - b.used;
+          b.used = used;
+        }
         if (b.batch.records() >= maxRecords) {
           ready.add(detach(key, b, Batch.Reason.SIZE));
-        } else if ((n > 1 || (b.batch.records() & 63) == 0) && b.batch.usedBytes() >= maxBatchBytes) {
+        } else if (b.used - keyOverhead >= maxBatchBytes && (n > 1 || (b.batch.records() & 63) == 0
+            || b.batch.records() <= 64)) {
           ready.add(detach(key, b, Batch.Reason.BYTES));
         }
         if (bucketBytes + inFlightBytes + pooledBytes > maxBytes) {
           pool.clear();
           pooledBytes = 0;
-          if (bucketBytes + inFlightBytes > maxBytes) {
-            evictLargest(ready);
-          }
+        }
+        if (usedBytes > maxBytes / 2) {
+          evictLargest(ready);
         }
       }
       ready.forEach(flusher);
@@ -117,12 +144,23 @@ public final class MemoryBuffer implements Buffer {
     return pooled;
   }
 
-  /** Detaches the largest buckets until the buckets hold at most half of the budget. */
+  /**
+   * Detaches the largest buckets (by used bytes, ties in input order of their first record) until
+   * the buckets use at most a quarter of the budget.
+   */
   private void evictLargest(List<Batch> ready) {
     List<Map.Entry<BucketKey, Bucket>> bySize = new ArrayList<>(buckets.entrySet());
-    bySize.sort((a, b) -> Long.compare(b.getValue().bytes, a.getValue().bytes));
     for (Map.Entry<BucketKey, Bucket> e : bySize) {
-      if (bucketBytes <= maxBytes / 2) {
+      Bucket b = e.getValue();
+      long used = b.batch.usedBytes() + keyOverhead;
+      usedBytes += used - b.used;
+      b.used = used;
+    }
+    bySize.sort((a, b) -> a.getValue().used != b.getValue().used
+        ? Long.compare(b.getValue().used, a.getValue().used)
+        : Long.compare(a.getValue().firstRecord, b.getValue().firstRecord));
+    for (Map.Entry<BucketKey, Bucket> e : bySize) {
+      if (usedBytes <= maxBytes / 4) {
         break;
       }
       ready.add(detach(e.getKey(), e.getValue(), Batch.Reason.BYTES));
@@ -132,8 +170,9 @@ public final class MemoryBuffer implements Buffer {
   private Batch detach(BucketKey key, Bucket b, Batch.Reason reason) {
     buckets.remove(key);
     bucketBytes -= b.bytes;
+    usedBytes -= b.used;
     inFlightBytes += b.bytes;
-    return new Batch(key, b.batch, b.bytes, reason);
+    return new Batch(key, b.batch, b.bytes, reason, b.firstRecord, b.firstNanos);
   }
 
   @Override
@@ -148,8 +187,9 @@ public final class MemoryBuffer implements Buffer {
         if (now - b.firstNanos >= intervalNanos) {
           it.remove();
           bucketBytes -= b.bytes;
+          usedBytes -= b.used;
           inFlightBytes += b.bytes;
-          ready.add(new Batch(e.getKey(), b.batch, b.bytes, Batch.Reason.INTERVAL));
+          ready.add(new Batch(e.getKey(), b.batch, b.bytes, Batch.Reason.INTERVAL, b.firstRecord, b.firstNanos));
         }
       }
     }
@@ -164,10 +204,11 @@ public final class MemoryBuffer implements Buffer {
       for (Map.Entry<BucketKey, Bucket> e : buckets.entrySet()) {
         Bucket b = e.getValue();
         inFlightBytes += b.bytes;
-        ready.add(new Batch(e.getKey(), b.batch, b.bytes, Batch.Reason.SHUTDOWN));
+        ready.add(new Batch(e.getKey(), b.batch, b.bytes, Batch.Reason.SHUTDOWN, b.firstRecord, b.firstNanos));
       }
       buckets.clear();
       bucketBytes = 0;
+      usedBytes = 0;
     }
     ready.forEach(flusher);
     return ready.size();

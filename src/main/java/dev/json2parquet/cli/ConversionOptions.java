@@ -18,7 +18,7 @@ final class ConversionOptions {
   @Option(names = "--page-size", paramLabel = "BYTES", description = "Data page size (writer_page_size; default 2MiB).")
   String pageSize;
 
-  @Option(names = "--buffer-size", paramLabel = "N", description = "Records per key per file (buffer_size; default 1000000).")
+  @Option(names = "--buffer-size", paramLabel = "N", description = "Records per file, and per row group (buffer_size; default 1000000).")
   String bufferSize;
 
   @Option(names = "--max-buffer-bytes", paramLabel = "BYTES",
@@ -26,8 +26,17 @@ final class ConversionOptions {
           + "(max_buffer_bytes; default 256MiB).")
   String maxBufferBytes;
 
+  @Option(names = "--max-file-bytes", paramLabel = "BYTES",
+      description = "A key's file is completed once it holds this much Parquet (max_file_bytes; default 512MiB).")
+  String maxFileBytes;
+
+  @Option(names = "--max-open-files", paramLabel = "N",
+      description = "Files open for appending at once; the least recently written is completed to open another "
+          + "(max_open_files; default 256).")
+  String maxOpenFiles;
+
   @Option(names = "--flush-interval", paramLabel = "SECONDS",
-      description = "Flush a key once its oldest record is this old (flush_interval; default 300).")
+      description = "Complete a key's file once its oldest record is this old (flush_interval; default 300).")
   String flushInterval;
 
   @Option(names = "--partition", paramLabel = "TEMPLATE",
@@ -74,6 +83,8 @@ final class ConversionOptions {
         .flag("writer_page_size", pageSize, "--page-size")
         .flag("buffer_size", bufferSize, "--buffer-size")
         .flag("max_buffer_bytes", maxBufferBytes, "--max-buffer-bytes")
+        .flag("max_file_bytes", maxFileBytes, "--max-file-bytes")
+        .flag("max_open_files", maxOpenFiles, "--max-open-files")
         .flag("flush_interval", flushInterval, "--flush-interval")
         .flag("partition", partition, "--partition")
         .flag("key", key, "--key")

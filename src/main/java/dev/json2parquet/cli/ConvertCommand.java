@@ -114,6 +114,9 @@ final class ConvertCommand implements Callable<Integer> {
     if (!quiet || !result.ok() || stop.requested()) {
       ctx.err().println(result.summary());
     }
+    if (!quiet && result.hint() != null) {
+      ctx.err().println(result.hint());
+    }
     if (log != null) {
       log.info(result.summary());
     }

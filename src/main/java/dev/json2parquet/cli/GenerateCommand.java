@@ -40,6 +40,10 @@ final class GenerateCommand implements Callable<Integer> {
       description = "Event time of the first record, RFC 3339 (default ${DEFAULT-VALUE}).")
   String startTime;
 
+  @Option(names = "--rate", paramLabel = "N", defaultValue = "1000",
+      description = "Records per second of event time: 1e6 records span about 17 minutes (default ${DEFAULT-VALUE}).")
+  double rate;
+
   @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Output file (default stdout).")
   Path out;
 
@@ -59,7 +63,7 @@ final class GenerateCommand implements Callable<Integer> {
     }
     LogGenerator.Options options;
     try {
-      options = new LogGenerator.Options(n, seed, keys, badRatio, start);
+      options = new LogGenerator.Options(n, seed, keys, badRatio, start, rate);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }

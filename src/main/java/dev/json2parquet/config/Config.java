@@ -56,6 +56,16 @@ public record Config(
     return new WriterSettings(compression, rowGroupBytes, pageBytes, WriterSettings.DEFAULT_DICTIONARY_PAGE_BYTES);
   }
 
+  /** max_file_bytes: a key's file is completed once its Parquet bytes reach this. */
+  public long maxFileBytes() {
+    return ((Number) values.get("max_file_bytes")).longValue();
+  }
+
+  /** max_open_files: files open for appending at once. */
+  public int maxOpenFiles() {
+    return ((Number) values.get("max_open_files")).intValue();
+  }
+
   public Object value(String key) {
     return values.get(key);
   }

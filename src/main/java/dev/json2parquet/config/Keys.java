@@ -67,6 +67,10 @@ final class Keys {
     // This project's keys
     add(Key.bytes("writer_page_size", 1024, 256 * MIB), 2 * MIB);
     add(Key.bytes("max_buffer_bytes", 4 * MIB, 64 * GIB), 256 * MIB);
+    // a key's file is completed at buffer_size records or this many bytes of Parquet
+    add(Key.bytes("max_file_bytes", MIB, 1024 * GIB), 512 * MIB);
+    // files open for appending at once; the least recently written is completed to open another
+    add(Key.integer("max_open_files", 1, 1_000_000), 256L);
     // partition and key default by record type (see Config)
     add(Key.string("partition"), null);
     add(Key.string("key"), null);

@@ -13,6 +13,9 @@ public final class FlushStats {
   final LongAdder failedRecords = new LongAdder();
   final LongAdder inRecovery = new LongAdder();
   final LongAdder recoveryFiles = new LongAdder();
+  final LongAdder smallFiles = new LongAdder();
+  /** Files under this size count as small ({@link #smallFiles}). */
+  public static final long SMALL_FILE_BYTES = 1L << 20;
   private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
 
   public long records() {
@@ -25,6 +28,11 @@ public final class FlushStats {
 
   public long bytes() {
     return bytes.sum();
+  }
+
+  /** Files written of fewer than {@link #SMALL_FILE_BYTES} bytes. */
+  public long smallFiles() {
+    return smallFiles.sum();
   }
 
   /** Records that are lost: neither written nor held in the recovery store. */

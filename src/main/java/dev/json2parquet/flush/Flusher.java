@@ -1,17 +1,24 @@
 package dev.json2parquet.flush;
 
 import dev.json2parquet.buffer.Batch;
+import dev.json2parquet.buffer.BucketKey;
+import dev.json2parquet.buffer.Ticker;
 import dev.json2parquet.dlq.RecoveryStore;
 import dev.json2parquet.parquet.BatchEncoder;
 import dev.json2parquet.parquet.WriterSettings;
 import dev.json2parquet.record.RecordSchema;
 import dev.json2parquet.sink.Sink;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,26 +28,56 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Encodes batches into Parquet files on a fixed pool of threads, one encoder per thread, so that
- * several keys are encoded in parallel while the reader keeps parsing. Committing a file (for local
- * files: an fsync and a rename) mostly waits on the disk, so it runs on {@link #COMMITTERS} threads
- * of its own while the encoders go on with the next batch; when {@link #COMMIT_QUEUE} files already
- * wait, the encoder commits its file itself. A failed write or commit is retried {@link #RETRIES}
- * times with a fresh file, after a backoff ({@link #backoffNanos}); after that the batch is encoded
- * into the recovery store ({@link #recoverInto}) and its records count as in recovery, and only when
- * that fails too (or there is no store) as failed, with a message that says what was lost. Every
- * batch is handed back to {@code release} exactly once, written or not, after its file is committed
- * or stored.
+ * Writes batches into Parquet files on a fixed pool of encoder threads, one encoder per thread, so
+ * that several keys are encoded in parallel while the reader keeps parsing.
+ *
+ * <p><b>Rolling files</b> ({@link #rollFiles}): each (partition, key) has at most one open file, a
+ * {@link RollingFile}; every batch of the key becomes one or more row groups appended to it, in the
+ * order the batches were submitted. The file is completed (footer written, then committed: for
+ * local files an fsync and a rename) when it holds {@link Rolling#maxRecords} records (a batch that
+ * would overflow it is split, and the rest starts the next file), when it reaches
+ * {@link Rolling#maxBytes} or {@link #MAX_ROW_GROUPS} row groups, when its oldest record has waited {@link Rolling#intervalNanos}
+ * ({@link #completeExpired}), when a batch flushed for the interval or at shutdown arrives, at
+ * {@link #completeAll} / {@link #close}, or when opening another file would exceed
+ * {@link Rolling#maxOpenFiles}: then the least recently written file is completed. An open file
+ * holds only its footer metadata and its sink stream; a batch is released as soon as its row groups
+ * are written. Which records go to which file depends only on the order of the submitted batches
+ * and the settings, never on thread timing; files are named after their first record
+ * ({@link Layout#file}). Without {@link #rollFiles} every batch is a file of its own.
+ *
+ * <p><b>Commits</b> mostly wait on the disk, so they run on {@link #COMMITTERS} threads of their own
+ * while the encoders go on; when {@link #COMMIT_QUEUE} files already wait, the encoder commits its
+ * file itself. The {@link CommitHook} runs on that thread just before each commit.
+ *
+ * <p><b>Failures</b>: a failed write, footer or commit is retried {@link #RETRIES} times after a
+ * backoff ({@link #backoffNanos}), under the same name. The row groups already written are not in
+ * memory any more, so before a retry the file's bytes up to its last complete row group are read
+ * back from the sink ({@link Sink.Pending#abortAndReadBack}) into a temporary file on local disk
+ * (streamed: memory does not grow with the file), and the retry starts a new file from them. After
+ * the last attempt, the file (those bytes, the batch being written, a footer) goes to the recovery
+ * store ({@link #recoverInto}) and its records count as in recovery; only when that fails too (or
+ * there is no store, or the sink cannot give its bytes back) do they count as failed, with a message
+ * that says what was lost. Every batch is handed back to {@code release} exactly once, written or
+ * not.
+ *
+ * <p>Thread-safe: {@link #submit}, {@link #completeExpired} and {@link #completeAll} may be called
+ * from any thread.
  */
 public final class Flusher implements AutoCloseable {
   /** Created at first use: setting up logging takes ~50 ms of start-up, and most runs log nothing. */
-  private static final class Log {
+  static final class Log {
     static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
   }
 
   /** Whether each file written is logged (at debug level). */
-  private volatile boolean debug;
+  volatile boolean debug;
   static final int RETRIES = 2;
+  /**
+   * A file is also completed at this many row groups: its footer metadata (some hundred bytes per
+   * column chunk, kept in memory while it is open) stays bounded, so max_open_files bounds memory
+   * even when the budget forces keys out in small row groups.
+   */
+  public static final int MAX_ROW_GROUPS = 32;
   static final int COMMITTERS = 4;
   static final int COMMIT_QUEUE = 32;
   private static final long MINUTE = TimeUnit.MINUTES.toNanos(1);
@@ -55,20 +92,56 @@ public final class Flusher implements AutoCloseable {
     void schedule(Runnable task, long delayNanos);
   }
 
+  /**
+   * Called on the committing thread just before a file becomes visible at its path: the run
+   * journal's write-ahead record. An exception fails the commit, which is retried like any failed
+   * commit.
+   */
+  @FunctionalInterface
+  public interface CommitHook {
+    /**
+     * @param relativePath the file's path in the sink
+     * @param records the records in the file
+     */
+    void beforeCommit(String relativePath, long records) throws IOException;
+  }
+
+  /**
+   * When rolling files are completed.
+   *
+   * @param maxRecords records per file (buffer_size), at least 1
+   * @param maxBytes bytes of Parquet per file (max_file_bytes): the file is completed after the row
+   *     group that reaches it, so a file exceeds it by less than one row group
+   * @param maxOpenFiles files open at once (max_open_files), at least 1
+   * @param intervalNanos a file is completed once its oldest record has waited this long (flush_interval)
+   * @param ticker the clock the interval is measured on: the buffer's, so tests move it by hand
+   */
+  public record Rolling(long maxRecords, long maxBytes, int maxOpenFiles, long intervalNanos, Ticker ticker) {
+    public Rolling {
+      if (maxRecords < 1 || maxBytes < 1 || maxOpenFiles < 1 || intervalNanos < 1) {
+        throw new IllegalArgumentException("Cannot roll files: limits must be positive");
+      }
+    }
+  }
+
   private final ExecutorService encoderThreads;
   private final ExecutorService committerThreads;
   private final ThreadLocal<BatchEncoder> encoders;
-  private final Sink sink;
-  private final Layout layout;
+  final Sink sink;
+  final Layout layout;
   private final Consumer<Batch> release;
-  private final FlushStats stats = new FlushStats();
-  private final Map<String, String> metadata;
-  /** Batches submitted and not yet released. Guarded by {@code this}. */
+  final FlushStats stats = new FlushStats();
+  final Map<String, String> metadata;
+  /** Batches submitted and not yet released, plus files completed and not yet committed or given up. Guarded by {@code this}. */
   private int unfinished;
   private final ScheduledThreadPoolExecutor retryTimer;
   private volatile Scheduler scheduler;
-  private volatile RecoveryStore recovery;
-  private final AtomicBoolean warnedRecovery = new AtomicBoolean();
+  volatile RecoveryStore recovery;
+  private volatile CommitHook commitHook;
+  final AtomicBoolean warnedRecovery = new AtomicBoolean();
+  private Rolling rolling;
+  /** The open rolling files by key, least recently written first. Guarded by {@code this}. */
+  private final LinkedHashMap<BucketKey, RollingFile> open = new LinkedHashMap<>(64, 0.75f, true);
 
   public Flusher(int threads, Sink sink, Layout layout, RecordSchema schema, WriterSettings settings,
       Map<String, String> metadata, Consumer<Batch> release) {
@@ -84,12 +157,24 @@ public final class Flusher implements AutoCloseable {
     this.scheduler = (task, delay) -> retryTimer.schedule(task, delay, TimeUnit.NANOSECONDS);
   }
 
+  /** Appends each key's batches to one open file until {@code limits} complete it. Call before the first {@link #submit}. */
+  public synchronized Flusher rollFiles(Rolling limits) {
+    this.rolling = limits;
+    return this;
+  }
+
   /**
-   * Batches that fail every attempt go to {@code store} (encoded again, then held durably) instead
-   * of being counted as failed. Call before the first {@link #submit}.
+   * Files that fail every attempt go to {@code store} instead of being counted as failed. Call
+   * before the first {@link #submit}.
    */
   public Flusher recoverInto(RecoveryStore store) {
     this.recovery = store;
+    return this;
+  }
+
+  /** Runs {@code hook} on the committing thread just before each file is committed. Call before the first {@link #submit}. */
+  public Flusher beforeCommit(CommitHook hook) {
+    this.commitHook = hook;
     return this;
   }
 
@@ -105,25 +190,6 @@ public final class Flusher implements AutoCloseable {
    */
   static long backoffNanos(int attempt) {
     return attempt >= 20 ? BACKOFF_CAP : Math.min(BACKOFF_CAP, BACKOFF_BASE << attempt);
-  }
-
-  /** Called on a committer thread just before a file is made visible at {@code path}. */
-  @FunctionalInterface
-  public interface CommitHook {
-    /**
-     * @param path the file's path relative to the sink, as {@link Layout#nextFile} made it
-     * @param records the records the file holds
-     * @throws java.io.IOException to fail this commit (it is then retried like a failed write)
-     */
-    void beforeCommit(String path, long records) throws java.io.IOException;
-  }
-
-  private volatile CommitHook beforeCommit = (path, records) -> { };
-
-  /** Sets the hook run before each commit (the run journal's write-ahead record); thread-safe. */
-  public Flusher beforeCommit(CommitHook hook) {
-    this.beforeCommit = hook;
-    return this;
   }
 
   /** Logs every file written, at debug level (for --verbose / debug = true). */
@@ -145,124 +211,137 @@ public final class Flusher implements AutoCloseable {
     return stats;
   }
 
-  /** Batches queued or being written and not yet committed or given up; thread-safe. */
+  /** Batches queued or being written, and files not yet committed or given up; thread-safe. */
   public synchronized int unfinished() {
     return unfinished;
   }
 
-  /** Queues a batch for writing; returns at once. */
-  public void submit(Batch batch) {
-    synchronized (this) {
-      unfinished++;
-    }
-    encoderThreads.execute(() -> write(batch, 0));
-  }
-
-  /** On an encoder thread: encodes the batch into a new file and hands the file to a committer. */
-  private void write(Batch batch, int attempt) {
-    String path = null;
-    Sink.Pending file = null;
-    long size;
-    try {
-      path = layout.nextFile(batch.key());
-      file = sink.create(path);
-      size = encoders.get().encode(batch.records(), file.stream(), metadata);
-    } catch (Exception | OutOfMemoryError e) {
-      failed(batch, attempt, path, file, e);
-      return;
-    }
-    String named = path;
-    Sink.Pending written = file;
-    committerThreads.execute(() -> commit(batch, attempt, named, written, size));
-  }
-
-  private void commit(Batch batch, int attempt, String path, Sink.Pending file, long size) {
-    try {
-      beforeCommit.beforeCommit(path, batch.records().records());
-      file.commit();
-    } catch (Exception e) {
-      failed(batch, attempt, path, file, e);
-      return;
-    }
-    stats.records.add(batch.records().records());
-    stats.files.increment();
-    stats.bytes.add(size);
-    if (debug) {
-      Log.LOG.debug("wrote {} records to {} ({})", batch.records().records(), path, batch.reason());
-    }
-    finish(batch);
+  /** Files open for appending now; thread-safe. */
+  public synchronized int openFiles() {
+    return open.size();
   }
 
   /**
-   * Retries the batch on an encoder thread after a backoff, or after the last attempt hands it to
-   * the recovery store. Each attempt is logged at debug level only: a broken disk must not print a
-   * line per retry; the outcome is counted and reported once.
+   * Queues a batch to be appended to its key's open file (or to a new one); returns at once. The
+   * decisions that pick the file (which file the open-file cap completes, whether this batch
+   * completes its file) are made here, in submission order.
    */
-  private void failed(Batch batch, int attempt, String path, Sink.Pending file, Throwable e) {
-    if (file != null) {
-      file.abort();
-    }
-    Log.LOG.debug("Cannot write {} (attempt {} of {})", path == null ? "a file of key " + batch.key().key()
-        : sink.locate(path), attempt + 1, RETRIES + 1, e);
-    if (attempt < RETRIES) {
-      scheduler.schedule(() -> encoderThreads.execute(() -> write(batch, attempt + 1)), backoffNanos(attempt));
-      return;
-    }
-    String error = e.toString();
-    if (recovery == null || path == null) {
-      lost(batch, path, "Cannot write " + describe(batch, path) + ": " + error);
-      return;
-    }
-    encoderThreads.execute(() -> keep(batch, path, error));
-  }
-
-  /** On an encoder thread: encodes the batch again, into the recovery store. */
-  private void keep(Batch batch, String path, String error) {
-    RecoveryStore store = recovery;
-    RecoveryStore.Entry manifest = new RecoveryStore.Entry(null, path, batch.key().partition(), batch.key().key(),
-        batch.records().records(), RETRIES + 1, 0, error, null, layout.runId());
-    try {
-      store.hold(manifest, out -> encoders.get().encode(batch.records(), out, metadata));
-    } catch (Exception | OutOfMemoryError e) {
-      lost(batch, path, "Cannot write " + describe(batch, path) + ": " + error + "; nor keep them in the recovery store "
-          + store.location() + ": " + e + "; these records are lost");
-      return;
-    }
-    stats.inRecovery.add(batch.records().records());
-    stats.recoveryFiles.increment();
-    if (warnedRecovery.compareAndSet(false, true)) {
-      Log.LOG.warn("Cannot write {} after {} attempts: {}; kept it in the recovery store {} (further such files"
-          + " are counted in the summary)", sink.locate(path), RETRIES + 1, error, store.location());
-    }
-    finish(batch);
-  }
-
-  private void lost(Batch batch, String path, String message) {
-    stats.failedRecords.add(batch.records().records());
-    stats.fail(message);
-    finish(batch);
-  }
-
-  /** {@code N records of key [..] in partition [..] (for PATH)}: what a lost batch held. */
-  private String describe(Batch batch, String path) {
-    return batch.records().records() + " records of key " + batch.key().key() + " in partition "
-        + batch.key().partition() + (path == null ? "" : " (for " + sink.locate(path) + ")");
-  }
-
-  private void finish(Batch batch) {
-    try {
-      release.accept(batch);
-    } finally {
-      synchronized (this) {
-        unfinished--;
-        notifyAll();
+  public void submit(Batch batch) {
+    synchronized (this) {
+      unfinished++;
+      BucketKey key = batch.key();
+      RollingFile file = open.get(key);
+      if (file == null) {
+        file = new RollingFile(this, key, rolling == null ? Long.MAX_VALUE : rolling.maxRecords(),
+            rolling == null ? Long.MAX_VALUE : rolling.maxBytes());
+        if (rolling != null) {
+          if (open.size() >= rolling.maxOpenFiles()) {
+            Iterator<RollingFile> eldest = open.values().iterator();
+            eldest.next().complete();
+            eldest.remove();
+          }
+          open.put(key, file);
+        }
+      }
+      file.oldest = Math.min(file.oldest, batch.firstNanos());
+      boolean complete = rolling == null || batch.reason() == Batch.Reason.INTERVAL
+          || batch.reason() == Batch.Reason.SHUTDOWN;
+      file.enqueue(batch, complete);
+      if (complete && rolling != null) {
+        open.remove(key);
       }
     }
   }
 
-  /** Waits for every queued batch to be written and committed, then stops the threads. */
+  /** Completes every open file whose oldest record has waited the flush interval. */
+  public synchronized void completeExpired() {
+    if (rolling == null) {
+      return;
+    }
+    long now = rolling.ticker().read();
+    Iterator<RollingFile> it = open.values().iterator();
+    while (it.hasNext()) {
+      RollingFile f = it.next();
+      if (f.oldest != Long.MAX_VALUE && now - f.oldest >= rolling.intervalNanos()) {
+        f.complete();
+        it.remove();
+      }
+    }
+  }
+
+  /** Nanoseconds until the next open file's interval is up (at most the interval; 0 when one is due). */
+  public synchronized long nanosUntilNextExpiry() {
+    if (rolling == null) {
+      return Long.MAX_VALUE;
+    }
+    long now = rolling.ticker().read();
+    long next = rolling.intervalNanos();
+    for (RollingFile f : open.values()) {
+      if (f.oldest != Long.MAX_VALUE) {
+        next = Math.min(next, f.oldest + rolling.intervalNanos() - now);
+      }
+    }
+    return Math.max(0, next);
+  }
+
+  /** Completes every open file (their queued batches are written first). Returns at once. */
+  public synchronized void completeAll() {
+    List<RollingFile> all = new ArrayList<>(open.values());
+    open.clear();
+    all.forEach(RollingFile::complete);
+  }
+
+  BatchEncoder encoder() {
+    return encoders.get();
+  }
+
+  void execute(Runnable task) {
+    encoderThreads.execute(task);
+  }
+
+  void retryLater(Runnable task, int attempt) {
+    scheduler.schedule(() -> encoderThreads.execute(task), backoffNanos(attempt));
+  }
+
+  /** Commits on a committer thread (or this one, when they are all busy). */
+  void commitLater(Runnable task) {
+    committerThreads.execute(task);
+  }
+
+  void beforeCommit(String path, long records) throws IOException {
+    CommitHook hook = commitHook;
+    if (hook != null) {
+      hook.beforeCommit(path, records);
+    }
+  }
+
+  /** A file was started: it is unfinished until committed or given up. */
+  synchronized void started() {
+    unfinished++;
+  }
+
+  void released(Batch batch) {
+    try {
+      release.accept(batch);
+    } finally {
+      finished();
+    }
+  }
+
+  synchronized void finished() {
+    unfinished--;
+    notifyAll();
+  }
+
+  void lost(long records, String message) {
+    stats.failedRecords.add(records);
+    stats.fail(message);
+  }
+
+  /** Completes every open file, waits for every queued batch and file to be written and committed, then stops the threads. */
   @Override
   public void close() throws InterruptedException {
+    completeAll();
     synchronized (this) {
       long next = System.nanoTime() + MINUTE;
       while (unfinished > 0) {

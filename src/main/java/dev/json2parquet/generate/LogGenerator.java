@@ -30,9 +30,14 @@ public final class LogGenerator {
    * @param keys number of distinct (business_capability, business_domain, business_service,
    *     application_service) tuples to choose among
    * @param badRatio fraction of lines that are invalid, 0 to 1
-   * @param startTime time of the first record; later records are a few per second apart
+   * @param startTime time of the first record
+   * @param rate records per second of event time: record {@code i} is stamped {@code i / rate}
+   *     seconds after {@code startTime} (2% of them up to 2 s earlier, as late arrivals); the default
+   *     {@link #DEFAULT_RATE} puts 1M records in about 17 minutes, as a busy service would
    */
-  public record Options(long count, long seed, int keys, double badRatio, Instant startTime) {
+  public record Options(long count, long seed, int keys, double badRatio, Instant startTime, double rate) {
+    /** Records per second of event time unless told otherwise. */
+    public static final double DEFAULT_RATE = 1_000;
     private static final Instant MIN_START = Instant.parse("0000-01-01T00:00:00Z");
     private static final Instant MAX_START = Instant.parse("9000-01-01T00:00:00Z");
 
@@ -53,6 +58,14 @@ public final class LogGenerator {
         throw invalid("--start-time must be between " + MIN_START + " and " + MAX_START
             + ", got " + startTime);
       }
+      if (!(rate >= 0.001 && rate <= 1e9)) {
+        throw invalid("--rate must be between 0.001 and 1e9 records per second, got " + rate);
+      }
+    }
+
+    /** At {@link #DEFAULT_RATE}. */
+    public Options(long count, long seed, int keys, double badRatio, Instant startTime) {
+      this(count, seed, keys, badRatio, startTime, DEFAULT_RATE);
     }
 
     private static IllegalArgumentException invalid(String reason) {
@@ -134,9 +147,10 @@ public final class LogGenerator {
     SplittableRandom r = new SplittableRandom(options.seed());
     JsonLineWriter w = new JsonLineWriter(FLUSH_THRESHOLD * 2);
     double badRatio = options.badRatio();
-    long base = startMillis;
+    double millisPerRecord = 1000 / options.rate();
     long bad = 0;
     for (long i = 0; i < options.count(); i++) {
+      long base = startMillis + (long) (i * millisPerRecord);
       long millis = base;
       if (r.nextInt(100) < 2) { // a late arrival: slightly out of order
         millis = Math.max(startMillis, base - r.nextInt(2000));
@@ -150,7 +164,12 @@ public final class LogGenerator {
       if (w.length() >= FLUSH_THRESHOLD) {
         w.flushTo(out);
       }
-      base += r.nextInt(100) < 10 ? r.nextInt(4) : r.nextInt(700); // ~3 records per second
+      // draws kept from when time advanced by them (~3 records/s): the other fields stay as they were
+      if (r.nextInt(100) < 10) {
+        r.nextInt(4);
+      } else {
+        r.nextInt(700);
+      }
     }
     w.flushTo(out);
     return bad;

@@ -19,8 +19,6 @@ import org.apache.parquet.schema.MessageType;
  * thread; it reuses its buffers and codec across files.
  */
 public final class BatchEncoder {
-  /** Every this many files, columns that were written PLAIN try dictionary encoding again. */
-  static final int REPROBE_EVERY = 16;
   /**
    * Files of fewer records are written without dictionaries: on a handful of values a dictionary
    * page per column saves next to nothing and often costs bytes (many small keys, interval flushes).
@@ -31,7 +29,6 @@ public final class BatchEncoder {
   private final ParquetFile.Schema fileSchema;
   private final ChunkEncoder[] chunks;
   private final ByteBuf metadata = new ByteBuf(1 << 12);
-  private int files;
 
   public BatchEncoder(RecordSchema schema, WriterSettings settings) {
     MessageType messageType = ParquetSchemas.toMessageType(schema);
@@ -51,35 +48,124 @@ public final class BatchEncoder {
   }
 
   /**
+   * A Parquet file open for appending row groups ({@link #open}, {@link #append}, {@link #finish}).
+   * It holds only the footer metadata collected so far (per column chunk: offsets, sizes, statistics
+   * and the page index entries) and which columns have learned to skip dictionaries: a few hundred
+   * bytes per column chunk, never the data. Used by one thread at a time (not thread-safe), but any
+   * encoder may append to it; what an encoder learns about a column travels with the file, so a
+   * file's bytes do not depend on which thread wrote which row group.
+   */
+  public static final class Open {
+    private final ParquetFile file;
+    private final boolean[] plain;
+
+    private Open(ParquetFile file, int columns) {
+      this.file = file;
+      this.plain = new boolean[columns];
+    }
+
+    /** Records in the complete row groups. */
+    public long rows() {
+      return file.rows();
+    }
+
+    /** Complete row groups. */
+    public int rowGroups() {
+      return file.rowGroups();
+    }
+
+    /** Bytes up to the end of the last complete row group (the magic included). */
+    public long length() {
+      return file.completeLength();
+    }
+
+    /**
+     * Drops a row group or footer whose write failed; the file goes on at {@link #length} on
+     * {@code next}, which must already hold the file's first {@link #length} bytes (Parquet spec:
+     * "File format": row groups, then the footer, so a file cut after a complete row group is a
+     * valid prefix).
+     */
+    public void resume(OutputStream next) {
+      file.resume(next);
+    }
+  }
+
+  /** Starts a file on {@code out} (writes the magic); append row groups, then {@link #finish}. */
+  public Open open(OutputStream out) throws IOException {
+    ParquetFile file = new ParquetFile(out, fileSchema, metadata);
+    file.start();
+    return new Open(file, chunks.length);
+  }
+
+  /**
+   * Appends records {@code [from, from + count)} of {@code batch} to {@code file} as row groups of
+   * at most the row group size ({@link WriterSettings#rowGroupBytes}, measured on the batch's
+   * buffered bytes) and equal record counts. On an exception the file holds a partial row group:
+   * {@link Open#resume} drops it.
+   *
+   * @return the file's length after the last complete row group, in bytes
+   * @throws IOException from the stream
+   */
+  public long append(Open file, ColumnBatch batch, int from, int count) throws IOException {
+    if (count <= 0) {
+      return file.length();
+    }
+    ParquetFile f = file.file;
+    f.bind(metadata);
+    for (int c = 0; c < chunks.length; c++) {
+      chunks[c].plainLearned = file.plain[c];
+    }
+    int records = batch.records();
+    long bytes = records == 0 ? 0 : batch.usedBytes() / records * (long) count;
+    long groups = Math.max(1, (bytes + settings.rowGroupBytes() - 1) / settings.rowGroupBytes());
+    int perGroup = (int) Math.max(1, (count + groups - 1) / groups);
+    int[] entry = new int[chunks.length];
+    int[] value = new int[chunks.length];
+    if (from > 0) {
+      for (int c = 0; c < chunks.length; c++) {
+        LeafColumn col = batch.column(c);
+        entry[c] = col.endOfRecords(0, from);
+        value[c] = col.valuesIn(0, entry[c]);
+      }
+    }
+    boolean dictionary = count >= DICTIONARY_MIN_ROWS;
+    for (int r = 0; r < count; r += perGroup) {
+      int rows = Math.min(perGroup, count - r);
+      f.startBlock(rows);
+      for (int c = 0; c < chunks.length; c++) {
+        LeafColumn col = batch.column(c);
+        int end = col.endOfRecords(entry[c], rows);
+        value[c] = chunks[c].write(f, col, entry[c], end, value[c], dictionary);
+        entry[c] = end;
+      }
+      f.endBlock();
+    }
+    for (int c = 0; c < chunks.length; c++) {
+      file.plain[c] = chunks[c].plainLearned;
+    }
+    return file.length();
+  }
+
+  /**
+   * Writes the page index and the footer with {@code keyValues} (Parquet spec: "Metadata", "Page
+   * Index"). The stream is not closed.
+   *
+   * @return the file's length in bytes
+   */
+  public long finish(Open file, Map<String, String> keyValues) throws IOException {
+    file.file.bind(metadata);
+    return file.file.end(keyValues);
+  }
+
+  /**
    * Writes all records of {@code batch} as one Parquet file to {@code out} (which is not closed),
    * in as many row groups as the row group size asks for, of equal record counts.
    *
    * @return the number of bytes written
    */
   public long encode(ColumnBatch batch, OutputStream out, Map<String, String> keyValues) throws IOException {
-    if (++files % REPROBE_EVERY == 0) {
-      for (ChunkEncoder c : chunks) {
-        c.forget();
-      }
-    }
-    ParquetFile file = new ParquetFile(out, fileSchema, metadata);
-    file.start();
-    int records = batch.records();
-    long groups = Math.max(1, (batch.usedBytes() + settings.rowGroupBytes() - 1) / settings.rowGroupBytes());
-    int perGroup = (int) Math.max(1, (records + groups - 1) / groups);
-    int[] entry = new int[chunks.length];
-    int[] value = new int[chunks.length];
-    for (int r = 0; r < records; r += perGroup) {
-      int rows = Math.min(perGroup, records - r);
-      file.startBlock(rows);
-      for (int c = 0; c < chunks.length; c++) {
-        LeafColumn col = batch.column(c);
-        int end = col.endOfRecords(entry[c], rows);
-        value[c] = chunks[c].write(file, col, entry[c], end, value[c], records >= DICTIONARY_MIN_ROWS);
-        entry[c] = end;
-      }
-      file.endBlock();
-    }
-    return file.end(keyValues);
+    Open file = open(out);
+    append(file, batch, 0, batch.records());
+    return finish(file, keyValues);
   }
 }

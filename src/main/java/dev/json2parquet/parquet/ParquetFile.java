@@ -24,7 +24,10 @@ import org.apache.parquet.schema.Type;
  *
  * <p>Use: {@link #start}, then per row group {@link #startBlock}, per column {@link #startColumn},
  * an optional {@link #writeDictionaryPage}, {@link #writeDataPage}s, {@link #endColumn}; then
- * {@link #endBlock}; finally {@link #end}. One per file, on one thread.
+ * {@link #endBlock}; finally {@link #end}. One per file, used by one thread at a time: a rolling
+ * file is appended to by whichever encoder thread holds it, each binding its own scratch buffer
+ * ({@link #bind}) first. {@link #resume} drops a row group whose write failed and continues on a new
+ * stream that already holds the bytes up to the end of the last complete row group.
  */
 final class ParquetFile {
   static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
@@ -44,10 +47,12 @@ final class ParquetFile {
   static final int TIMESTAMP_MICROS = 8;
   private static final byte[] NO_BYTES = new byte[0];
 
-  private final OutputStream out;
+  private OutputStream out;
   private final Schema schema;
-  private final Thrift thrift;
+  private Thrift thrift;
   private long pos;
+  /** Where the last complete row group ends (after the magic when there is none). */
+  private long complete;
   private final List<RowGroup> groups = new ArrayList<>();
   private RowGroup group;
   private Chunk chunk;
@@ -60,6 +65,43 @@ final class ParquetFile {
 
   void start() throws IOException {
     write(MAGIC, 0, MAGIC.length);
+    complete = pos;
+  }
+
+  /** Writes metadata through {@code scratch} from now on (the calling thread's buffer). */
+  void bind(ByteBuf scratch) {
+    if (thrift == null || thrift.buffer() != scratch) {
+      thrift = new Thrift(scratch);
+    }
+  }
+
+  /** Bytes up to the end of the last complete row group: what {@link #resume} keeps. */
+  long completeLength() {
+    return complete;
+  }
+
+  int rowGroups() {
+    return groups.size();
+  }
+
+  /** Rows in the complete row groups. */
+  long rows() {
+    long rows = 0;
+    for (RowGroup g : groups) {
+      rows += g.rows;
+    }
+    return rows;
+  }
+
+  /**
+   * Forgets a row group or footer whose write failed and goes on writing to {@code next}, which
+   * already holds this file's first {@link #completeLength} bytes.
+   */
+  void resume(OutputStream next) {
+    out = next;
+    pos = complete;
+    group = null;
+    chunk = null;
   }
 
   void startBlock(long rows) {
@@ -130,6 +172,7 @@ final class ParquetFile {
   void endBlock() {
     groups.add(group);
     group = null;
+    complete = pos;
   }
 
   /** Writes the page index and the footer with {@code metadata} as key-value pairs; returns the file's length. */
@@ -195,11 +238,7 @@ final class ParquetFile {
     for (SchemaElement e : schema.elements) {
       e.write(t);
     }
-    long rows = 0;
-    for (RowGroup g : groups) {
-      rows += g.rows;
-    }
-    t.i64(3, rows);
+    t.i64(3, rows());
     t.list(4, Thrift.STRUCT, groups.size());
     for (int i = 0; i < groups.size(); i++) {
       rowGroup(t, groups.get(i), i);

@@ -353,9 +353,14 @@ public final class Converter {
       Flusher flusher = new Flusher(config.threads(), sink, new Layout(partition, key, runId), type.schema(),
           config.writerSettings(), Map.of("json2parquet.version", VERSION), b -> buffer[0].release(b))
           .logEachFile(debug).beforeCommit(journal::file).recoverInto(RecoveryStores.open(config, clock));
+      if (sink.readsBack()) {
+        // without read-back (S3) a failure late in a rolled file would lose its earlier row groups
+        flusher.rollFiles(new Flusher.Rolling(config.bufferSize(), config.maxFileBytes(), config.maxOpenFiles(),
+            Math.max(1, (long) (config.flushIntervalSeconds() * 1e9)), ticker));
+      }
       buffer[0] = new MemoryBuffer(type.schema(), config.bufferSize(), config.maxBufferBytes(),
           (long) (config.flushIntervalSeconds() * 1e9), ticker, flusher::submit);
-      IntervalFlusher interval = new IntervalFlusher(buffer[0]);
+      IntervalFlusher interval = new IntervalFlusher(buffer[0], flusher);
       interval.start();
       RecordRouter router = new RecordRouter(new JsonRecordReader(type), partition, key,
           () -> clock.instant().toEpochMilli() * 1000, buffer[0], dlq, config.maxLineBytes());
@@ -456,7 +461,7 @@ public final class Converter {
       List<String> notes = stopNotes(inputs, next, done, finished);
       return new RunResult(lines, stats.records(), dlq.count(), stats.recordsInRecovery(), stats.failedRecords(),
           router.droppedFields(), stats.files(), stats.bytes(), bytesIn.get(), seconds, dlq.file().toString(),
-          Recovery.command(config), stats.failures(), fatal, router.placedByIngestTime(), notes);
+          Recovery.command(config), stats.failures(), fatal, router.placedByIngestTime(), stats.smallFiles(), notes);
     }
   }
 

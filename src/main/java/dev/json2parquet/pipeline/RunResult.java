@@ -18,14 +18,33 @@ import java.util.List;
  * @param notes lines for a person printed after the summary (where a stopped run would continue)
  * @param placedByIngestTime records whose event time was missing or unparseable, placed in the
  *     layout by the time they were read instead
+ * @param smallFiles files written of under 1 MiB, for {@link #hint}
  */
 public record RunResult(long records, long written, long deadLettered, long inRecovery, long failed,
     long droppedFields, long files, long bytesOut, long bytesIn, double seconds, String dlqFile, String recoverWith,
-    List<String> failures, String fatal, long placedByIngestTime, List<String> notes) {
+    List<String> failures, String fatal, long placedByIngestTime, long smallFiles, List<String> notes) {
+
+  /** Files beyond this many, most of them under 1 MiB, get a {@link #hint}. */
+  public static final long MANY_FILES = 100;
+
+  /**
+   * One line on what made many small files, when more than {@link #MANY_FILES} files were written and
+   * their median size is under 1 MiB (more than half of them are); else null.
+   */
+  public String hint() {
+    if (files <= MANY_FILES || smallFiles * 2 <= files) {
+      return null;
+    }
+    return "json2parquet: hint: " + files + " files, most under 1 MiB (" + written / files
+        + " records per file on average): each partition and key gets files of its own, and these records"
+        + " spread over about that many keys x partitions; fewer key fields (--key), a coarser partition"
+        + " (--partition, e.g. by day rather than hour) or, for files cut early, a longer --flush-interval"
+        + " or more --max-open-files give larger files";
+  }
 
   /** A run that read nothing (every input empty or blank). */
   static RunResult empty() {
-    return new RunResult(0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, "", "", List.of(), null, 0, List.of());
+    return new RunResult(0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, "", "", List.of(), null, 0, 0, List.of());
   }
 
   public boolean ok() {

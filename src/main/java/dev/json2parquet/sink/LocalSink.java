@@ -83,6 +83,11 @@ public final class LocalSink implements Sink {
   }
 
   @Override
+  public boolean readsBack() {
+    return true;
+  }
+
+  @Override
   public boolean delete(String relativePath) throws IOException {
     Path target = root.resolve(relativePath).normalize();
     if (!target.startsWith(root)) {
@@ -128,6 +133,29 @@ public final class LocalSink implements Sink {
       channel.close();
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
       done = true;
+    }
+
+    /**
+     * Opens the temporary file for reading, then discards it: the open stream keeps the bytes
+     * readable (POSIX unlink semantics), while a retry creates a new file under the same name.
+     */
+    @Override
+    public java.io.InputStream abortAndReadBack() throws IOException {
+      if (done) {
+        throw new IOException("Cannot read back " + temp + ": it was already committed or discarded");
+      }
+      try {
+        stream.flush();
+      } catch (IOException ignored) {
+        // what reached the file is read back; the caller reads only the part it knows is complete
+      }
+      java.io.InputStream in;
+      try {
+        in = Files.newInputStream(temp);
+      } finally {
+        abort();
+      }
+      return in;
     }
 
     @Override

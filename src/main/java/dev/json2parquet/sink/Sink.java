@@ -36,6 +36,16 @@ public interface Sink extends AutoCloseable {
    */
   boolean delete(String relativePath) throws IOException;
 
+  /**
+   * Whether {@link Pending#abortAndReadBack()} gives back what was written. Rolling a key's file
+   * across flushes needs it: a file that fails after several row groups is retried or kept in the
+   * recovery store whole only when its earlier row groups can be read back. Without it every
+   * flushed batch is a file of its own, so that a failure never loses what earlier batches wrote.
+   */
+  default boolean readsBack() {
+    return false;
+  }
+
   /** Where {@code relativePath} ends up, for messages (a file path or a URL). */
   String locate(String relativePath);
 
@@ -51,5 +61,20 @@ public interface Sink extends AutoCloseable {
 
     /** Discards whatever was written; idempotent, and a no-op after commit. */
     void abort();
+
+    /**
+     * Discards the file like {@link #abort} but first hands back what was written to it, so that a
+     * file of several row groups whose write or commit failed can be written again (or kept in the
+     * recovery store) without holding its records in memory. The stream stays readable after the
+     * file is discarded; the caller closes it.
+     *
+     * @return the bytes written so far, or null when this sink cannot give them back (then the
+     *     caller must count them as lost)
+     * @throws IOException when they cannot be read; the file is discarded all the same
+     */
+    default java.io.InputStream abortAndReadBack() throws IOException {
+      abort();
+      return null;
+    }
   }
 }

@@ -266,14 +266,21 @@ class MemoryBufferTest {
   }
 
   @Test
-  void append_overTheBudget_handsOverTheLargestKeysFirstWithReasonBytes() throws InterruptedException {
+  void append_whenTheKeysUseHalfTheBudget_handsOverTheLargestKeysFirstUntilAQuarterIsLeft()
+      throws InterruptedException {
     releasePromptly = true;
-    long budget = 150_000;
-    MemoryBuffer buf = buffer(1_000, budget);
+    long overhead = new ColumnBatch(type.schema()).allocatedBytes();
     List<ColumnBatch> records = new ArrayList<>();
+    long[] used = new long[10];
+    long firstNine = 0;
     for (int i = 0; i < 10; i++) {
       records.add(record("m".repeat((i + 1) * 2_000)));
+      used[i] = records.get(i).usedBytes() + overhead;
+      firstNine += i < 9 ? used[i] : 0;
     }
+    // half the budget lies between what the first nine keys use and what all ten use
+    long budget = 2 * (firstNine + used[9] / 2);
+    MemoryBuffer buf = buffer(1_000, budget);
     for (int i = 0; i < 9; i++) {
       buf.append(key("k" + i), records.get(i));
     }
@@ -281,13 +288,15 @@ class MemoryBufferTest {
 
     buf.append(key("k9"), records.get(9));
 
-    assertThat(handedKeys()).containsExactly("k9", "k8", "k7", "k6");
-    assertThat(handed).extracting(Handed::reason).containsOnly(Batch.Reason.BYTES);
-    for (Handed h : handed) {
-      int i = Integer.parseInt(h.key().substring(1));
-      assertThat(h.bytes()).isEqualTo(bucketBytes(records.get(i)));
+    List<String> expected = new ArrayList<>();
+    long left = firstNine + used[9];
+    for (int i = 9; left > budget / 4; i--) {
+      expected.add("k" + i);
+      left -= used[i];
     }
-    assertThat(buf.keys()).isEqualTo(6);
+    assertThat(handedKeys()).containsExactlyElementsOf(expected);
+    assertThat(handed).extracting(Handed::reason).containsOnly(Batch.Reason.BYTES);
+    assertThat(buf.keys()).isEqualTo(10 - expected.size());
     assertThat(buf.heldBytes()).isLessThanOrEqualTo(budget);
   }
 
@@ -358,18 +367,16 @@ class MemoryBufferTest {
   void append_whileInFlightBatchesKeepTheBufferOverBudget_blocksUntilRelease() {
     long budget = 150_000;
     buffer(1_000, budget);
-    List<ColumnBatch> records = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      records.add(record("m".repeat((i + 1) * 2_000)));
-    }
+    // each record is over a sixth of the budget: handed over at once, and held until released
+    ColumnBatch big = record("m".repeat(60_000));
     AtomicBoolean done = inBackground(() -> {
-      for (int i = 0; i < 10; i++) {
-        buffer.append(key("k" + i), records.get(i));
+      for (int i = 0; i < 3; i++) {
+        buffer.append(key("k" + i), big);
       }
     });
 
     waitUpTo5s()
-        .until(() -> appender.getState() == Thread.State.WAITING && handed.size() == 4);
+        .until(() -> appender.getState() == Thread.State.WAITING && handed.size() == 3);
     assertThat(done).isFalse();
     assertThat(buffer.heldBytes()).isGreaterThan(budget);
 
@@ -378,7 +385,6 @@ class MemoryBufferTest {
     waitUpTo5s().untilTrue(done);
     assertThat(failure.get()).isNull();
     assertThat(buffer.heldBytes()).isLessThanOrEqualTo(budget);
-    assertThat(buffer.keys()).isEqualTo(6);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.json2parquet.flush;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.json2parquet.buffer.Batch;
 import dev.json2parquet.buffer.BucketKey;
@@ -19,11 +20,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.LocalInputFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +42,7 @@ class FlusherTest {
   private static final RecordSchema SCHEMA = RecordType.log().schema();
 
   @Test
-  void commit_whenItFailsOnce_isRetriedWithAFreshFile() throws Exception {
+  void commit_whenItFailsOnce_isRetriedUnderTheSameName() throws Exception {
     MemorySink sink = new MemorySink(1);
     List<Batch> released = new CopyOnWriteArrayList<>();
     Flusher flusher = flusher(sink, released);
@@ -50,7 +55,7 @@ class FlusherTest {
     assertThat(flusher.stats().failedRecords()).isZero();
     assertThat(sink.committed).hasSize(1);
     assertThat(sink.aborted).hasSize(1);
-    assertThat(sink.committed.keySet()).doesNotContainAnyElementsOf(sink.aborted);
+    assertThat(sink.committed.keySet()).containsExactlyElementsOf(sink.aborted);
     assertThat(released).hasSize(1);
   }
 
@@ -156,10 +161,98 @@ class FlusherTest {
     assertThat(flusher.stats().recordsInRecovery()).isZero();
     assertThat(flusher.stats().failedRecords()).isEqualTo(7);
     assertThat(flusher.stats().failures()).singleElement().asString()
-        .startsWith("Cannot write 7 records of key [a] in partition [] (for memory:a-run-000003.parquet): "
+        .startsWith("Cannot write 7 records of key [a] in partition [] (for memory:a-run-000001.parquet): "
             + "java.io.IOException: disk full; nor keep them in the recovery store " + blocker.resolve("rec") + ": ")
         .endsWith("; these records are lost");
     assertThat(released).hasSize(1);
+  }
+
+  private Flusher rolling(Sink sink, List<Batch> released) {
+    return flusher(sink, released).rollFiles(new Flusher.Rolling(1_000_000, 512L << 20, 16, Long.MAX_VALUE,
+        System::nanoTime));
+  }
+
+  private static Batch bytes(String key, int records, long firstRecord) {
+    return new Batch(new BucketKey(List.of(), List.of(key)), Batches.filler(SCHEMA, records), 1, Batch.Reason.BYTES,
+        firstRecord, 0);
+  }
+
+  @Test
+  void commit_ofAFileOfSeveralFlushes_whenEveryAttemptFails_holdsEveryRowGroupInTheRecoveryStore() throws Exception {
+    MemorySink sink = new MemorySink(Integer.MAX_VALUE);
+    List<Batch> released = new CopyOnWriteArrayList<>();
+    RecoveryStore store = RecoveryStores.at(dir.resolve("rec"), Clock.systemUTC());
+    Flusher flusher = rolling(sink, released).recoverInto(store);
+
+    flusher.submit(bytes("a", 5, 0));
+    flusher.submit(bytes("a", 6, 5));
+    flusher.submit(bytes("a", 7, 11));
+    flusher.close();
+
+    assertThat(released).hasSize(3);
+    assertThat(flusher.stats().failedRecords()).isZero();
+    assertThat(flusher.stats().recordsInRecovery()).isEqualTo(18);
+    RecoveryStore.Entry e = store.list().get(0);
+    assertThat(e.path()).isEqualTo("a-run-000000000.parquet");
+    assertThat(e.records()).isEqualTo(18);
+    Path held = dir.resolve("held.parquet");
+    try (InputStream in = store.open(e)) {
+      Files.copy(in, held);
+    }
+    try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(held), ParquetReadOptions.builder().build())) {
+      assertThat(reader.getRowGroups()).extracting(b -> b.getRowCount()).containsExactly(5L, 6L, 7L);
+    }
+    assertThat(sink.aborted).containsOnly("a-run-000000000.parquet").hasSize(Flusher.RETRIES + 1);
+  }
+
+  @Test
+  void append_toAFileOfEarlierFlushes_whenTheStreamFailsOnce_isRetriedWithTheEarlierRowGroupsReadBack()
+      throws Exception {
+    MemorySink sink = new MemorySink(0);
+    List<Batch> released = new CopyOnWriteArrayList<>();
+    Flusher flusher = rolling(sink, released);
+
+    flusher.submit(bytes("a", 5, 0));
+    flusher.submit(bytes("a", 6, 5));
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> released.size() == 2);
+    sink.failWriteOnce.set(0); // the next write of the third batch's row group breaks halfway
+    flusher.submit(bytes("a", 7, 11));
+    flusher.close();
+
+    assertThat(released).hasSize(3);
+    assertThat(flusher.stats().failedRecords()).isZero();
+    assertThat(flusher.stats().records()).isEqualTo(18);
+    assertThat(sink.aborted).containsExactly("a-run-000000000.parquet");
+    Path written = dir.resolve("written.parquet");
+    Files.write(written, sink.committed.get("a-run-000000000.parquet"));
+    try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(written), ParquetReadOptions.builder().build())) {
+      assertThat(reader.getRecordCount()).isEqualTo(18);
+      assertThat(reader.getRowGroups()).extracting(b -> b.getRowCount()).containsExactly(5L, 6L, 7L);
+    }
+  }
+
+  @Test
+  void append_whenTheSinkCannotReadBackEarlierRowGroups_countsThemAsLostAndWritesTheRest() throws Exception {
+    MemorySink sink = new MemorySink(0);
+    sink.readBack = false;
+    List<Batch> released = new CopyOnWriteArrayList<>();
+    Flusher flusher = rolling(sink, released);
+
+    flusher.submit(bytes("a", 5, 0));
+    flusher.submit(bytes("a", 6, 5));
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> released.size() == 2);
+    sink.failWriteOnce.set(0);
+    flusher.submit(bytes("a", 7, 11));
+    flusher.close();
+
+    assertThat(released).hasSize(3);
+    assertThat(flusher.stats().failedRecords()).as(flusher.stats().failures().toString()).isEqualTo(11);
+    assertThat(flusher.stats().failures()).singleElement().asString()
+        .startsWith("Cannot write 11 records of key [a] in partition [] (in memory:a-run-000000000.parquet): "
+            + "java.io.IOException: stream broke; nor read them back to retry: ")
+        .endsWith("; these records are lost");
+    assertThat(flusher.stats().records()).isEqualTo(7);
+    assertThat(flusher.stats().records() + flusher.stats().failedRecords()).isEqualTo(18);
   }
 
   private static Batch batch(String key) {
@@ -174,6 +267,10 @@ class FlusherTest {
   private static final class MemorySink implements Sink {
     final Map<String, byte[]> committed = new ConcurrentHashMap<>();
     final List<String> aborted = new CopyOnWriteArrayList<>();
+    /** Counts down on every write of an array; the write that finds it at 0 fails halfway (once). */
+    final AtomicInteger failWriteOnce = new AtomicInteger(-1);
+    /** Whether aborted files give their bytes back. */
+    volatile boolean readBack = true;
     private final AtomicInteger failuresLeft;
 
     MemorySink(int failures) {
@@ -188,10 +285,25 @@ class FlusherTest {
     @Override
     public Pending create(String relativePath) {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      OutputStream stream = new OutputStream() {
+        @Override
+        public void write(int b) {
+          bytes.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          if (failWriteOnce.getAndDecrement() == 0) {
+            bytes.write(b, off, len / 2);
+            throw new IOException("stream broke");
+          }
+          bytes.write(b, off, len);
+        }
+      };
       return new Pending() {
         @Override
         public OutputStream stream() {
-          return bytes;
+          return stream;
         }
 
         @Override
@@ -205,6 +317,12 @@ class FlusherTest {
         @Override
         public void abort() {
           aborted.add(relativePath);
+        }
+
+        @Override
+        public InputStream abortAndReadBack() {
+          abort();
+          return readBack ? new java.io.ByteArrayInputStream(bytes.toByteArray()) : null;
         }
       };
     }

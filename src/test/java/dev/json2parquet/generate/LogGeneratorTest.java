@@ -54,9 +54,13 @@ class LogGeneratorTest {
   }
 
   private static Run run(long count, long seed, int keys, double badRatio) {
+    return run(count, seed, keys, badRatio, LogGenerator.Options.DEFAULT_RATE);
+  }
+
+  private static Run run(long count, long seed, int keys, double badRatio, double rate) {
     var out = new ByteArrayOutputStream();
     try {
-      long bad = new LogGenerator(new LogGenerator.Options(count, seed, keys, badRatio, START))
+      long bad = new LogGenerator(new LogGenerator.Options(count, seed, keys, badRatio, START, rate))
           .write(out);
       return new Run(out.toByteArray(), bad);
     } catch (IOException e) {
@@ -245,7 +249,7 @@ class LogGeneratorTest {
   }
 
   @Test
-  void write_times_startAtStartTimeAndRiseAFewPerSecond() {
+  void write_times_startAtStartTimeAndRiseAtTheRate() {
     List<Instant> times = run(20_000, 19, 50, 0).parsedLines().stream()
         .map(f -> Instant.parse((String) f.get("time"))).toList();
 
@@ -256,8 +260,26 @@ class LogGeneratorTest {
       decreases += times.get(i).isBefore(times.get(i - 1)) ? 1 : 0;
     }
     assertThat(decreases).as("out-of-order records").isPositive().isLessThan(1_000);
-    double seconds = (times.get(times.size() - 1).toEpochMilli() - START.toEpochMilli()) / 1000.0;
-    assertThat(times.size() / seconds).as("records per second").isBetween(1.0, 10.0);
+    // record i at i milliseconds (1,000 records/s), a late one up to 2 s earlier
+    for (int i = 0; i < times.size(); i++) {
+      long ms = times.get(i).toEpochMilli() - START.toEpochMilli();
+      assertThat(ms).as("record %d", i).isBetween((long) i - 2_000, (long) i);
+    }
+  }
+
+  @Test
+  void write_withRate_spreadsTheRecordsOverCountOverRateSeconds() {
+    List<Instant> times = run(1_000, 19, 50, 0, 2.5).parsedLines().stream()
+        .map(f -> Instant.parse((String) f.get("time"))).toList();
+
+    assertThat(times.get(999).toEpochMilli() - START.toEpochMilli()).isBetween(399_600L - 2_000, 399_600L);
+    assertThat(times).allSatisfy(t -> assertThat(t).isBetween(START, START.plusSeconds(400)));
+  }
+
+  @Test
+  void options_withRateZero_isRefused() {
+    assertThatThrownBy(() -> new LogGenerator.Options(1, 1, 1, 0, START, 0))
+        .hasMessageStartingWith("Cannot generate: --rate must be between");
   }
 
   @Test

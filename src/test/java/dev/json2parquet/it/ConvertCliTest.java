@@ -147,7 +147,7 @@ class ConvertCliTest {
     // 3 capabilities x 4 hours = 12 keys of 10 records, 7 per file: 24 files
     assertThat(files).hasSize(24);
     assertThat(files.stream().map(p -> p.getFileName().toString()))
-        .allMatch(n -> n.matches("cap\\d\\.d\\.s\\.a-\\d{8}T\\d{6}Z-[0-9a-f]{4}-\\d{6}\\.parquet"))
+        .allMatch(n -> n.matches("cap\\d\\.d\\.s\\.a-\\d{8}T\\d{6}Z-[0-9a-f]{4}-\\d{9,}(-\\d+)?\\.parquet"))
         .doesNotHaveDuplicates();
     assertThat(out.resolve("capability=cap1/year=2024/month=11/day=24/hour=02")).isDirectory();
     try (var s = Files.walk(out)) {

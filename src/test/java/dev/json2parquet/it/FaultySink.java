@@ -68,7 +68,17 @@ public final class FaultySink implements Sink {
       public void abort() {
         p.abort();
       }
+
+      @Override
+      public java.io.InputStream abortAndReadBack() throws IOException {
+        return p.abortAndReadBack();
+      }
     };
+  }
+
+  @Override
+  public boolean readsBack() {
+    return real.readsBack();
   }
 
   @Override

@@ -120,7 +120,7 @@ class ParquetJavaReadsTest {
   }
 
   /** Checks the footer and page index against the pages; returns the {@code idColumn} of every record in file order. */
-  private static List<String> readAndCheck(Path file, MessageType expectedSchema, CompressionCodecName codec,
+  static List<String> readAndCheck(Path file, MessageType expectedSchema, CompressionCodecName codec,
       String idColumn) throws Exception {
     List<String> ids = new ArrayList<>();
     try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file),

@@ -14,21 +14,21 @@ class RunResultTest {
   void summary_readsLikeTheFormattedLine() {
     // records, written, dead-lettered, in recovery, failed, dropped fields, files, bytes out, bytes in, seconds
     RunResult r = new RunResult(1_000_000, 999_990, 7, 0, 3, 0, 10, 94_087_833, 548_000_000, 3.46, "out/_dlq/x.jsonl",
-        "json2parquet recover -o out", List.of(), null, 0, List.of());
+        "json2parquet recover -o out", List.of(), null, 0, 0, List.of());
     assertThat(r.summary()).isEqualTo("json2parquet: 1000000 records read, 999990 written to 10 files (94.1 MB), "
         + "7 dead-lettered (out/_dlq/x.jsonl), 3.5 s, 158.4 MB/s; 3 records NOT written");
   }
 
   @Test
   void summary_usesSingularsForOne_andOmitsTheRateUnderASecond() {
-    RunResult r = new RunResult(1, 1, 0, 0, 0, 0, 1, 3_600, 300, 0.42, "out/_dlq/x.jsonl", "", List.of(), null, 0, List.of());
+    RunResult r = new RunResult(1, 1, 0, 0, 0, 0, 1, 3_600, 300, 0.42, "out/_dlq/x.jsonl", "", List.of(), null, 0, 0, List.of());
 
     assertThat(r.summary()).isEqualTo("json2parquet: 1 record read, 1 written to 1 file (3.6 kB), 0 dead-lettered, 0.4 s");
   }
 
   @Test
   void summary_countsRecordsPlacedByIngestTime() {
-    RunResult r = new RunResult(2, 1, 0, 0, 1, 0, 1, 3_600, 300, 1.0, "x", "", List.of(), null, 2, List.of());
+    RunResult r = new RunResult(2, 1, 0, 0, 1, 0, 1, 3_600, 300, 1.0, "x", "", List.of(), null, 2, 0, List.of());
 
     assertThat(r.summary()).isEqualTo("json2parquet: 2 records read, 1 written to 1 file (3.6 kB), 0 dead-lettered,"
         + " 2 placed by ingest time (event time missing or unparseable), 1.0 s, 0.0 MB/s; 1 record NOT written");
@@ -37,7 +37,7 @@ class RunResultTest {
   @Test
   void summary_withRecordsInRecovery_saysHowToRecoverThem() {
     RunResult r = new RunResult(100, 60, 0, 40, 0, 0, 3, 1_000, 10_000, 1.0, "out/_dlq/x.jsonl",
-        "json2parquet recover -o out", List.of(), null, 0, List.of());
+        "json2parquet recover -o out", List.of(), null, 0, 0, List.of());
 
     assertThat(r.summary()).endsWith("; 40 records in recovery (recover with: json2parquet recover -o out)");
     assertThat(r.ok()).isFalse();
@@ -45,7 +45,7 @@ class RunResultTest {
 
   @Test
   void summary_withDroppedFields_countsThem() {
-    RunResult r = new RunResult(2, 2, 0, 0, 0, 3, 1, 1_000, 100, 1.0, "out/_dlq/x.jsonl", "", List.of(), null, 0, List.of());
+    RunResult r = new RunResult(2, 2, 0, 0, 0, 3, 1, 1_000, 100, 1.0, "out/_dlq/x.jsonl", "", List.of(), null, 0, 0, List.of());
     assertThat(r.summary()).isEqualTo("json2parquet: 2 records read, 2 written to 1 file (1.0 kB), "
         + "0 dead-lettered, 3 fields dropped (not in the schema), 1.0 s, 0.0 MB/s");
   }
@@ -63,5 +63,18 @@ class RunResultTest {
   void runId_isTheUtcStartAndFourHexDigits() {
     assertThat(Converter.runId(Instant.parse("2026-01-02T03:04:05.678Z"), 0xab)).isEqualTo("20260102T030405Z-00ab");
     assertThat(Converter.runId(Instant.parse("2026-12-31T23:59:59Z"), 0xffff)).isEqualTo("20261231T235959Z-ffff");
+  }
+
+  @Test
+  void hint_whenOverAHundredFilesMostlyUnder1MiB_namesTheCauseAndTheSettings() {
+    RunResult many = new RunResult(30_000, 30_000, 0, 0, 0, 0, 101, 5_000_000, 9_000_000, 1.0, "x", "", List.of(),
+        null, 0, 51, List.of());
+
+    assertThat(many.hint()).startsWith("json2parquet: hint: 101 files, most under 1 MiB (297 records per file")
+        .contains("keys x partitions", "--key", "--partition", "--flush-interval");
+    assertThat(new RunResult(30_000, 30_000, 0, 0, 0, 0, 100, 1, 1, 1.0, "x", "", List.of(), null, 0, 100, List.of()).hint())
+        .as("100 files").isNull();
+    assertThat(new RunResult(30_000, 30_000, 0, 0, 0, 0, 101, 1, 1, 1.0, "x", "", List.of(), null, 0, 50, List.of()).hint())
+        .as("half of them small").isNull();
   }
 }
