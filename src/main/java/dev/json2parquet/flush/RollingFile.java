@@ -125,7 +125,14 @@ final class RollingFile {
         }
       }
       attempts = 0;
-      owner.released(batch);
+      if (!owner.sink.readsBack() && step.complete && current != null && current.first == batch
+          && current.records == batch.records().records()) {
+        // a sink that cannot read back: the file is this batch alone, kept until the file is committed
+        // or given up, so that a failed footer or commit is written again from it rather than lost
+        current.retained = true;
+      } else {
+        owner.released(batch);
+      }
     }
     if (step.complete && current != null) {
       seal();
@@ -185,6 +192,10 @@ final class RollingFile {
     Path kept;
     /** Failed attempts to write the footer and commit. */
     int sealAttempts;
+    /** Whether {@link #first} is held (not yet released) because it alone makes this file. */
+    boolean retained;
+    /** Whether the next open re-encodes the file from {@link #first} (a sink that cannot read back). */
+    boolean rebuild;
 
     /** Counts as unfinished work of the flusher until committed or given up. */
     Written(String path, Batch first) {
@@ -199,7 +210,9 @@ final class RollingFile {
         return;
       }
       pending = owner.sink.create(path);
-      if (file == null || file.rows() == 0) {
+      if (rebuild) {
+        file = rebuilt(pending.stream(), owner.encoder());
+      } else if (file == null || file.rows() == 0) {
         file = owner.encoder().open(pending.stream());
       } else {
         copyKept(pending.stream());
@@ -207,7 +220,26 @@ final class RollingFile {
       }
     }
 
+    /** The file encoded again from {@link #first}, which alone makes it, into {@code out}. */
+    private BatchEncoder.Open rebuilt(OutputStream out, BatchEncoder encoder) throws IOException {
+      BatchEncoder.Open f = encoder.open(out);
+      encoder.append(f, first.records(), 0, (int) records);
+      rebuild = false;
+      return f;
+    }
+
+    /** Releases {@link #first} once the file is committed or given up, when it was held for a rebuild. */
+    void release() {
+      if (retained) {
+        retained = false;
+        owner.released(first);
+      }
+    }
+
     BatchEncoder.Open resumeOn(OutputStream out, BatchEncoder encoder) throws IOException {
+      if (rebuild) {
+        return rebuilt(out, encoder);
+      }
       if (file == null || file.rows() == 0) {
         return encoder.open(out);
       }
@@ -244,6 +276,10 @@ final class RollingFile {
       String error = null;
       // abortAndReadBack discards the file whether or not it can give the bytes back
       try (InputStream in = p.abortAndReadBack()) {
+        if (in == null && retained) {
+          rebuild = true; // encoded again from the batch on the next open
+          return;
+        }
         if (in == null) {
           error = owner.sink.getClass().getSimpleName() + " cannot read back what it wrote";
         } else {
@@ -313,6 +349,7 @@ final class RollingFile {
         }
       } finally {
         dropKept();
+        release();
       }
     }
 
@@ -347,12 +384,14 @@ final class RollingFile {
       if (owner.debug) {
         Flusher.Log.LOG.debug("wrote {} records to {} ({})", records, path, first.reason());
       }
+      release();
       owner.finished();
     }
 
     private void sealFailed(Throwable e) {
       broken(e);
-      if (file == null) {
+      if (file == null && !rebuild) {
+        release();
         owner.finished(); // its records could not be read back and are counted as lost
         return;
       }

@@ -38,9 +38,9 @@ public final class LocalSink implements Sink {
     return new LocalPending(target, temp, channel);
   }
 
-  /** {@code .<name>-<run id>-<sequence>.parquet.inprogress}: the temporary name of a file being written. */
+  /** {@code .<key>-<run id>-<first record>[-<offset>].parquet.inprogress}: the temporary name of a file being written. */
   private static final java.util.regex.Pattern IN_PROGRESS =
-      java.util.regex.Pattern.compile("^\\..*-(\\d{8}T\\d{6}Z-[0-9a-f]{4})-\\d+\\.parquet\\.inprogress$");
+      java.util.regex.Pattern.compile("^\\..*-(\\d{8}T\\d{6}Z-[0-9a-f]{4})-\\d+(?:-\\d+)?\\.parquet\\.inprogress$");
 
   /**
    * Removes the temporary files ({@code .NAME.inprogress}) that runs for which {@code dead} is true

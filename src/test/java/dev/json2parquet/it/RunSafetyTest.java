@@ -60,6 +60,11 @@ class RunSafetyTest {
     if (!List.of(more).contains("--max-buffer-bytes")) {
       args.addAll(List.of("--max-buffer-bytes", "8MiB"));
     }
+    // files complete every 5,000 records of a key, so that files are committed while the run reads
+    // (a key's file otherwise rolls until the end of this input)
+    if (!List.of(more).contains("--buffer-size")) {
+      args.addAll(List.of("--buffer-size", "5000"));
+    }
     args.addAll(List.of(more));
     return args.toArray(String[]::new);
   }
