@@ -47,7 +47,8 @@ final class RecoverCommand implements Callable<Integer> {
   static Recovery.Result recover(Config cfg, Context ctx, boolean automatic) throws Exception {
     RecoveryStore recoveryStore = RecoveryStores.open(cfg, ctx.clock());
     try (Sink sink = Sinks.open(cfg)) {
-      Recovery recovery = new Recovery(recoveryStore, sink, automatic ? ctx.err() : ctx.out(), ctx.err());
+      Recovery recovery = new Recovery(recoveryStore, sink, automatic ? ctx.err() : ctx.out(), ctx.err())
+          .skipRuns(dev.json2parquet.pipeline.Converter.runsToRollBack(cfg.outDir()));
       Recovery.Result r = recovery.run(automatic, cfg.recoveryAttempts());
       if (!automatic || r.committed() + r.failed() + r.waiting() > 0) {
         ctx.err().println(recovery.summary(r));

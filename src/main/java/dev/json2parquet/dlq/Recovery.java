@@ -69,6 +69,17 @@ public final class Recovery {
   }
 
   /**
+   * Leaves alone the files of these runs: runs that stopped without finishing, whose next run
+   * discards what they hold (committing it would double its records). Returns this.
+   */
+  public Recovery skipRuns(java.util.Set<String> runIds) {
+    this.rolledBackLater = java.util.Set.copyOf(runIds);
+    return this;
+  }
+
+  private java.util.Set<String> rolledBackLater = java.util.Set.of();
+
+  /**
    * Tries every stored file once, oldest first.
    *
    * @param automatic whether {@code convert} runs this ({@code try_auto_recover}); counted separately
@@ -86,6 +97,14 @@ public final class Recovery {
     long waitingRecords = 0;
     for (RecoveryStore.Entry e : store.list()) {
       String target = sink.locate(e.path());
+      if (e.runId() != null && rolledBackLater.contains(e.runId())) {
+        waiting++;
+        waitingRecords += e.records();
+        err.println("json2parquet: " + target + " (" + e.records() + " records) is not recovered: it belongs to run "
+            + e.runId() + ", which stopped without finishing (killed or crashed); converting that run's inputs again"
+            + " rolls it back, discards this file and writes its records anew");
+        continue;
+      }
       if (automatic && autoLimit > 0 && e.autoAttempts() >= autoLimit) {
         waiting++;
         waitingRecords += e.records();

@@ -87,6 +87,17 @@ public final class Converter {
   }
 
   /**
+   * The ids of runs into {@code out} that stopped without finishing and wait to be rolled back by
+   * the next run over their inputs; {@code recover} must not commit what they hold in the recovery
+   * store, since that run discards it and converts their inputs again.
+   *
+   * @throws IOException when the run journals cannot be read
+   */
+  public static java.util.Set<String> runsToRollBack(Path out) throws IOException {
+    return new Runs(out.toAbsolutePath().normalize()).toRollBack();
+  }
+
+  /**
    * Checks what this version cannot do yet, before anything is written or logged.
    *
    * @throws ConfigException for the Redis buffer, which is not built yet

@@ -130,6 +130,21 @@ final class Runs {
     }
   }
 
+  /**
+   * The runs that stopped without finishing (killed, crashed, a second signal) and have not been
+   * rolled back yet, except those that read stdin (which are kept, not rolled back): the next run
+   * over their inputs removes what they wrote and discards what they hold in the recovery store.
+   */
+  java.util.Set<String> toRollBack() throws IOException {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (Past p : past(null)) {
+      if (p.state().equals("running") && !p.alive() && p.supersededBy() == null && !p.readStdin()) {
+        ids.add(p.runId());
+      }
+    }
+    return ids;
+  }
+
   /** The journals of every other run, oldest first (run ids sort by start time). */
   List<Past> past(String ownId) throws IOException {
     List<Path> files = new ArrayList<>();

@@ -278,4 +278,34 @@ class RecoveryTest {
   static String joined(List<String> l) {
     return l.stream().collect(Collectors.joining(","));
   }
+
+  /** A run that held files in the recovery store and then crashed (its journal has no end). */
+  private static void crash(Path out) throws Exception {
+    List<Path> journals = Child.journals(out);
+    assertThat(journals).hasSize(1);
+    List<String> lines = Files.readAllLines(journals.get(0));
+    Files.write(journals.get(0), lines.stream().filter(l -> !l.contains("\"event\":\"end\"")).toList());
+  }
+
+  @Test
+  void recover_skipsTheHeldFilesOfACrashedRun_andTheRerunConvertsEveryRecordOnce() throws Exception {
+    Path in = input("in.jsonl", 0, 300);
+    Path out = dir.resolve("out");
+    Cli.Result convert = FaultySink.with("path=capability=cap1/", () -> Cli.run("convert", "-o", out.toString(),
+        in.toString()));
+    assertThat(convert.exit()).as(convert.err()).isEqualTo(1);
+    assertThat(storedRecords(out.resolve("_recovery"))).isEqualTo(100);
+    crash(out);
+
+    Cli.Result recover = Cli.run("recover", "-o", out.toString());
+    Cli.Result rerun = Cli.run("convert", "-o", out.toString(), in.toString());
+
+    assertThat(recover.err()).contains("is not recovered: it belongs to run", "stopped without finishing");
+    assertThat(recover.out()).doesNotContain("recovered ");
+    assertThat(rerun.exit()).as(rerun.err()).isZero();
+    assertThat(rerun.err()).contains("stopped without finishing (killed or crashed): removed the 8 files it committed"
+        + " and 100 of its records in the recovery store");
+    assertThat(messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 300));
+    assertThat(manifests(out.resolve("_recovery"))).isEmpty();
+  }
 }
