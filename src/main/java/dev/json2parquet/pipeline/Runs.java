@@ -230,6 +230,23 @@ final class Runs {
    * @throws ConfigException when an input is being converted by a live run, was converted by a
    *     finished run (unless {@code force}), or a crashed run's inputs are not all in this command
    */
+  /**
+   * The input of {@code p} that {@code id} is a grown version of (same path, smaller then, and the
+   * same first block when that block was whole then), or null: a log file appended to since.
+   */
+  static RunJournal.Identity grownFrom(Past p, RunJournal.Identity id) {
+    if (id == null || p.indexOf(id) >= 0) {
+      return null;
+    }
+    for (RunJournal.Identity before : p.inputs()) {
+      if (before != null && before.path().equals(id.path()) && before.size() < id.size()
+          && (before.size() < RunJournal.BLOCK || before.head().equals(id.head()))) {
+        return before;
+      }
+    }
+    return null;
+  }
+
   Plan plan(List<RunJournal.Identity> inputs, List<Past> past, boolean force) {
     List<Position> start = new ArrayList<>();
     inputs.forEach(i -> start.add(Position.START));
@@ -253,6 +270,16 @@ final class Runs {
         if (p.state().equals("finished") && !force) {
           throw new ConfigException("Cannot convert " + id.path() + ": run " + p.runId() + " converted it into "
               + out + " at " + p.time() + " (" + p.records() + " records); pass --force to convert it again");
+        }
+      }
+      for (RunJournal.Identity id : inputs) {
+        RunJournal.Identity before = grownFrom(p, id);
+        if (before != null && !p.alive() && !force) {
+          throw new ConfigException("Cannot convert " + id.path() + ": run " + p.runId() + " (" + p.state() + ", "
+              + p.time() + ") read it into " + out + " when it had " + before.size() + " bytes, and it has grown"
+              + " since (now " + id.size() + " bytes): converting it again would write those records twice;"
+              + " convert only what was appended (tail -c +" + (before.size() + 1) + " " + id.path()
+              + " | json2parquet convert ...), or pass --force to convert all of it");
         }
       }
     }

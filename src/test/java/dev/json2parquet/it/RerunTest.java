@@ -2,8 +2,10 @@ package dev.json2parquet.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +43,29 @@ class RerunTest {
     List<String> ids = ids(out);
     assertThat(ids).hasSize(240);
     assertThat(ids.stream().distinct()).hasSize(120);
+  }
+
+  @Test
+  void inputGrownSinceItWasConverted_refusedSayingWhatToDo_forceConvertsItAll() throws Exception {
+    Path in = dir.resolve("app.log");
+    Files.write(in, ConvertCliTest.lines(40));
+    long before = Files.size(in);
+    Path out = dir.resolve("out");
+    Cli.Result first = Cli.run("convert", "-o", out.toString(), in.toString());
+    Files.write(in, ConvertCliTest.line(40, "cap0", "2024-11-24T00:00:00Z").getBytes(StandardCharsets.UTF_8),
+        StandardOpenOption.APPEND);
+
+    Cli.Result grown = Cli.run("convert", "-o", out.toString(), in.toString());
+
+    assertThat(first.exit()).as(first.err()).isZero();
+    assertThat(grown.exit()).as(grown.err()).isEqualTo(2);
+    assertThat(grown.err()).contains("Cannot convert " + in.toAbsolutePath(), "when it had " + before + " bytes",
+        "has grown since", "tail -c +" + (before + 1), "--force");
+    assertThat(ids(out)).hasSize(40).doesNotHaveDuplicates();
+
+    Cli.Result forced = Cli.run("convert", "-o", out.toString(), "--force", in.toString());
+    assertThat(forced.exit()).as(forced.err()).isZero();
+    assertThat(ids(out)).hasSize(81);
   }
 
   @Test
