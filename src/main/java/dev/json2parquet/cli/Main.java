@@ -53,7 +53,10 @@ public final class Main implements Runnable {
     cl.setOut(new PrintWriter(ctx.out(), true));
     cl.setErr(new PrintWriter(ctx.err(), true));
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      boolean verbose = parsed.hasMatchedOption("--verbose");
+      boolean verbose = false;
+      for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+        verbose |= p.hasMatchedOption("--verbose"); // the flag belongs to the subcommand
+      }
       if (e instanceof ConfigException c) {
         for (String problem : c.problems()) {
           cmd.getErr().println("json2parquet: " + problem);

@@ -169,7 +169,14 @@ final class ParquetFile {
     chunk = null;
   }
 
-  void endBlock() {
+  /**
+   * Ends the row group; its bytes are flushed to the stream's target first, so that when a later
+   * write fails (a full disk) the file's complete row groups can be read back from the sink whole.
+   *
+   * @throws IOException when they cannot be flushed (the row group then does not count as complete)
+   */
+  void endBlock() throws IOException {
+    out.flush();
     groups.add(group);
     group = null;
     complete = pos;

@@ -468,11 +468,21 @@ public final class Converter {
         ends.add(m);
       }
       end.put("inputs", ends);
-      journal.event(end);
       List<String> notes = stopNotes(inputs, next, done, finished);
+      String recoverWith = Recovery.command(config);
+      try {
+        journal.event(end);
+      } catch (IOException e) {
+        // e.g. a full disk: the run still reports what it did; without its end the journal reads as crashed
+        fatal = (fatal == null ? "" : fatal + "; ") + "Cannot write the end of the journal of run " + runId
+            + ": " + e.getMessage() + "; the next run over these inputs takes this run as crashed: it removes the"
+            + " files this run wrote, discards what it holds in the recovery store and converts the inputs again";
+        notes = List.of();
+        recoverWith = "the same convert command, which rolls this run back and converts its inputs again";
+      }
       return new RunResult(lines, stats.records(), dlq.count(), stats.recordsInRecovery(), stats.failedRecords(),
           router.droppedFields(), stats.files(), stats.bytes(), bytesIn.get(), seconds, dlq.file().toString(),
-          Recovery.command(config), stats.failures(), fatal, router.placedByIngestTime(), stats.smallFiles(), notes);
+          recoverWith, stats.failures(), fatal, router.placedByIngestTime(), stats.smallFiles(), notes);
     }
   }
 
