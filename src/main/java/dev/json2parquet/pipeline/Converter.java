@@ -288,6 +288,7 @@ public final class Converter {
     e.put("version", VERSION);
     e.put("out", config.outDir().toAbsolutePath().normalize().toString());
     e.put("dlq", config.dlqDir().resolve("dlq-" + runId + ".jsonl").toAbsolutePath().normalize().toString());
+    e.put("recovery", config.recoveryDir().toAbsolutePath().normalize().toString());
     e.put("force", force);
     e.put("resumes", plan.resume().stream().map(Runs.Past::runId).toList());
     e.put("rolls_back", plan.rollBack().stream().map(Runs.Past::runId).toList());
@@ -314,7 +315,9 @@ public final class Converter {
     String now = clock.instant().toString();
     for (Runs.Past p : plan.rollBack()) {
       long files = runs.removeCommitted(p, sink);
-      long stored = RecoveryStores.open(config, clock).discardRun(p.runId());
+      // the store that run held its files in, which this run's recovery_path may not be
+      long stored = (p.recoveryDir() == null ? RecoveryStores.open(config, clock)
+          : RecoveryStores.at(Path.of(p.recoveryDir()), clock)).discardRun(p.runId());
       err.println("json2parquet: run " + p.runId() + " stopped without finishing (killed or crashed): removed the "
           + files + " files it committed" + (stored > 0 ? " and " + stored + " of its records in the recovery store" : "")
           + " and its dead letters; converting its inputs again");

@@ -113,7 +113,7 @@ final class Runs {
   /** What an earlier run's journal says. */
   record Past(String runId, Path journal, String time, long pid, String state, String supersededBy, boolean alive,
       List<RunJournal.Identity> inputs, List<Position> from, List<Position> next, List<Boolean> done,
-      List<String> files, long records, String dlqFile) {
+      List<String> files, long records, String dlqFile, String recoveryDir) {
 
     boolean readStdin() {
       return inputs.contains(null);
@@ -207,7 +207,8 @@ final class Runs {
       }
     }
     return new Past(id, file, String.valueOf(start.get("time")), num(start.get("pid")), state, supersededBy,
-        alive(id), inputs, from, next, done, written, records, (String) start.get("dlq"));
+        alive(id), inputs, from, next, done, written, records, (String) start.get("dlq"),
+        (String) start.get("recovery"));
   }
 
   private static long num(Object o) {

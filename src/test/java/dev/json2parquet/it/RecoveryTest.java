@@ -308,4 +308,23 @@ class RecoveryTest {
     assertThat(messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 300));
     assertThat(manifests(out.resolve("_recovery"))).isEmpty();
   }
+
+  @Test
+  void rollback_discardsTheCrashedRunsHeldFiles_inTheStoreThatRunUsed() throws Exception {
+    Path in = input("in.jsonl", 0, 300);
+    Path out = dir.resolve("out");
+    Path rec = dir.resolve("elsewhere");
+    Cli.Result convert = FaultySink.with("path=capability=cap1/", () -> Cli.run("convert", "-o", out.toString(),
+        "--recovery", rec.toString(), in.toString()));
+    assertThat(convert.exit()).as(convert.err()).isEqualTo(1);
+    assertThat(storedRecords(rec)).isEqualTo(100);
+    crash(out);
+
+    Cli.Result rerun = Cli.run("convert", "-o", out.toString(), in.toString());
+
+    assertThat(rerun.exit()).as(rerun.err()).isZero();
+    assertThat(rerun.err()).contains("and 100 of its records in the recovery store");
+    assertThat(manifests(rec)).isEmpty();
+    assertThat(messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 300));
+  }
 }
