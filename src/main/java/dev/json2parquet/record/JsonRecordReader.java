@@ -35,6 +35,8 @@ public final class JsonRecordReader {
   private final Field[] topFields;
   private final boolean[] seen;
   private final Set<String> extraKeys = new HashSet<>();
+  /** Keys given inside the record's own catch-all object ({@code extra_fields}), this record. */
+  private final java.util.List<String> givenExtraKeys = new java.util.ArrayList<>();
   private final Field catchAll;
   private final byte[] scratch = new byte[0];
   private ColumnBatch out;
@@ -139,6 +141,7 @@ public final class JsonRecordReader {
     }
     java.util.Arrays.fill(seen, false);
     extraKeys.clear();
+    givenExtraKeys.clear();
     extraCount = 0;
     extraPresent = false;
     droppedInRecord = 0;
@@ -195,6 +198,14 @@ public final class JsonRecordReader {
         pop();
       }
     }
+    for (String key : givenExtraKeys) {
+      // README, "The Log record": a name both at the top level and inside extra_fields is ambiguous
+      Field f = topLevel.get(key);
+      if (f != null && f != catchAll && seen[indexOf(f)]) {
+        throw new RecordException("$." + catchAll.name() + "." + Utf8.escapeUnpaired(key) + ": '"
+            + Utf8.escapeUnpaired(key) + "' is a field of the record too; give it once");
+      }
+    }
     if (catchAll != null) {
       if (extraCount == 0) {
         nulls(catchAll, 0, extraPresent ? catchAll.definitionLevel() : 0);
@@ -238,6 +249,7 @@ public final class JsonRecordReader {
     JsonToken t;
     while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
       String key = p.currentName();
+      givenExtraKeys.add(key);
       push(key);
       addExtra(p, p.nextToken(), key);
       pop();

@@ -234,6 +234,21 @@ class JsonRecordReaderTest {
   }
 
   @Test
+  void read_withASchemaFieldAlsoInsideExtraFields_isRejected_inEitherOrder() {
+    assertRejected("{\"message_id\": \"3\", \"extra_fields\": {\"message_id\": \"clash\"}}",
+        "$.extra_fields.message_id: 'message_id' is a field of the record too; give it once");
+    assertRejected("{\"extra_fields\": {\"message_id\": \"clash\"}, \"message_id\": \"3\"}",
+        "$.extra_fields.message_id: 'message_id' is a field of the record too; give it once");
+  }
+
+  @Test
+  void read_withASchemaFieldOnlyInsideExtraFields_keepsItThere() throws RecordException {
+    read("{\"extra_fields\": {\"message_id\": \"only here\"}}");
+
+    assertThat(map("extra_fields")).containsExactly(Map.entry("message_id", "only here"));
+  }
+
+  @Test
   void read_withSameKeyUnknownAndInExtraFields_isRejected() {
     assertRejected("{\"x\": 1, \"extra_fields\": {\"x\": \"2\"}}",
         "$.extra_fields.x: duplicate field 'x' in extra_fields");
