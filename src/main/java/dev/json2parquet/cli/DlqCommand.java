@@ -91,7 +91,9 @@ final class DlqCommand implements Runnable {
     }
 
     Config config() {
-      return store.loader(ctx).build();
+      Config c = store.loader(ctx).build();
+      StoreOptions.checkExists(c, c.dlqDir(), "dead-letter directory");
+      return c;
     }
 
     @Override
@@ -275,6 +277,7 @@ final class DlqCommand implements Runnable {
     @Override
     Config config() {
       Config c = s3.apply(conversion.apply(store.loader(ctx))).build();
+      StoreOptions.checkExists(c, c.dlqDir(), "dead-letter directory");
       if (c.recordType().equals("dynamic") && c.schemaPath() == null) {
         throw new ConfigException("Cannot replay dynamic records without a schema: give the (fixed) schema with "
             + "--schema, e.g. --schema " + c.outDir().resolve("_schema.json"));

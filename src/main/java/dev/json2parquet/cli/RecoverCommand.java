@@ -36,6 +36,7 @@ final class RecoverCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Config cfg = s3.apply(store.loader(ctx)).build();
+    StoreOptions.checkExists(cfg, cfg.recoveryDir(), "recovery store");
     Recovery.Result r = recover(cfg, ctx, false);
     return r.ok() ? ExitCodes.OK : ExitCodes.FAILURE;
   }

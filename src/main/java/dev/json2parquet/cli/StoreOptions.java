@@ -25,6 +25,20 @@ final class StoreOptions {
   String recovery;
 
   /**
+   * Stops with exit 2 when neither {@code dir} nor the output directory exists: a mistyped path,
+   * which would otherwise read as an empty store. (A run that wrote no dead letters or held no
+   * file leaves no such directory, so only both missing is an error.)
+   *
+   * @throws dev.json2parquet.config.ConfigException naming the paths
+   */
+  static void checkExists(dev.json2parquet.config.Config cfg, Path dir, String what) {
+    if (!java.nio.file.Files.isDirectory(dir) && !java.nio.file.Files.isDirectory(cfg.outDir())) {
+      throw new dev.json2parquet.config.ConfigException("Cannot read the " + what + " " + dir
+          + ": no such directory (nor the output directory " + cfg.outDir() + "); check -o, --dlq or --recovery");
+    }
+  }
+
+  /**
    * A loader with, in order of precedence, these flags, then {@code JSON2PARQUET_*} variables from
    * {@code ctx}, then the config file; callers add their own flags before {@code build()}.
    *

@@ -277,4 +277,17 @@ class DlqCliTest {
     }
     return names.stream().noneMatch(n -> n.endsWith(".tmp") || n.startsWith(".replay-"));
   }
+
+  @Test
+  void verbsAndRecover_onAMistypedPath_sayItDoesNotExist_exit2() {
+    String missing = dir.resolve("no-such-dir").toString();
+
+    Cli.Result count = Cli.run("dlq", "count", "--dlq", missing + "/_dlq", "-o", missing);
+    Cli.Result recover = Cli.run("recover", "-o", missing);
+
+    assertThat(count.exit()).isEqualTo(2);
+    assertThat(count.err()).contains("Cannot read the dead-letter directory " + missing + "/_dlq: no such directory");
+    assertThat(recover.exit()).isEqualTo(2);
+    assertThat(recover.err()).contains("Cannot read the recovery store " + missing + "/_recovery: no such directory");
+  }
 }
