@@ -347,7 +347,7 @@ public final class Converter {
     for (Runs.Past p : plan.resume()) {
       runs.supersede(p, runId, force ? "replaced (--force)" : "resumed", now);
       if (!force) {
-        err.println("json2parquet: continuing run " + p.runId() + ", stopped by a signal at " + p.time());
+        err.println("json2parquet: continuing run " + p.runId() + " (started at " + p.time() + "), which a signal stopped");
       }
     }
   }
