@@ -164,6 +164,16 @@ public final class ConfigLoader {
     if (role != null && !role.startsWith("arn:")) {
       problems.add(invalid("s3_role_arn", role, "must be an ARN such as arn:aws:iam::123456789012:role/name"));
     }
+    for (String k : List.of("partition", "key")) {
+      String template = (String) values.get(k);
+      if (template != null) {
+        try {
+          dev.json2parquet.record.PathTemplate.checkSyntax(template);
+        } catch (IllegalArgumentException e) {
+          problems.add(invalid(k, template, e.getMessage()));
+        }
+      }
+    }
     String redis = str("redis_host");
     if (!redis.matches("[^\\s:/]+(:\\d{1,5})?|\\[[0-9a-fA-F:.]+\\](:\\d{1,5})?")
         || redis.matches(".*:\\d+") && Integer.parseInt(redis.substring(redis.lastIndexOf(':') + 1)) > 65_535) {

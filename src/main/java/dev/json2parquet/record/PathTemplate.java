@@ -35,6 +35,16 @@ public final class PathTemplate {
   }
 
   /** Parses {@code text}; throws IllegalArgumentException naming the problem. */
+  /**
+   * Checks {@code text}'s syntax alone (braces, date patterns, path segments), before a schema is
+   * known: for reporting a config file's problems together.
+   *
+   * @throws IllegalArgumentException saying what is wrong
+   */
+  public static void checkSyntax(String text) {
+    parse(text, null);
+  }
+
   public static PathTemplate parse(String text, RecordSchema schema) {
     PathTemplate t = new PathTemplate(text);
     StringBuilder lit = new StringBuilder();
@@ -56,8 +66,8 @@ public final class PathTemplate {
       String spec = text.substring(i + 1, close);
       int colon = spec.indexOf(':');
       String name = colon < 0 ? spec : spec.substring(0, colon);
-      Field f = schema.scalarField(name);
-      if (f == null) {
+      Field f = schema == null ? null : schema.scalarField(name);
+      if (f == null && schema != null) {
         throw new IllegalArgumentException("'" + name + "' is not a field of the " + schema.name()
             + " record that holds one value per record");
       }

@@ -139,6 +139,20 @@ class OriginalDesignKeysTest {
   }
 
   @Test
+  void templateSyntaxErrors_areReportedWithTheOtherProblemsOfTheFile() throws IOException {
+    Path f = configFile("""
+        {"buffer_sise": 5, "partition": "{time:qqqq-bad}", "key": "{unclosed"}
+        """);
+
+    assertThatThrownBy(() -> new ConfigLoader().file(f).build())
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+            "Unknown setting 'buffer_sise' (config file " + f + "): did you mean buffer_size?",
+            "Invalid partition = \"{time:qqqq-bad}\" (config file " + f
+                + "): bad date pattern in {time:qqqq-bad}: Unknown pattern letter: b",
+            "Invalid key = \"{unclosed\" (config file " + f + "): unclosed '{' at position 0"));
+  }
+
+  @Test
   void unknownKey_inCamelCase_suggestsTheCamelCaseName() throws IOException {
     Path f = configFile("{\"FlushIntervall\": 5}");
 
