@@ -337,8 +337,10 @@ public final class Converter {
     for (Runs.Past p : plan.keep()) {
       runs.supersede(p, runId, "kept", now);
       err.println("json2parquet: run " + p.runId() + " read stdin and stopped without finishing (killed or crashed):"
-          + " its " + p.files().size() + " committed files are kept (stdin cannot be read again); records it had not"
-          + " committed were lost with it");
+          + " its " + p.files().size() + " committed files (" + p.records() + " records) are kept, since stdin cannot be"
+          + " read again; they are not the first lines of that input but records of every key. To convert that input"
+          + " exactly once, remove them (jq -r 'select(.event == \"file\") | .path' " + p.journal() + ") and feed it"
+          + " whole to a new run");
     }
     for (Runs.Past p : plan.pending()) {
       err.println("json2parquet: run " + p.runId() + " stopped without finishing (killed or crashed); it is rolled back"

@@ -172,10 +172,14 @@ final class Runs {
     Map<String, Object> end = null;
     String supersededBy = null;
     List<String> written = new ArrayList<>();
+    long inFiles = 0;
     for (Map<String, Object> e : RunJournal.read(file)) {
       switch (String.valueOf(e.get("event"))) {
         case "start" -> start = e;
-        case "file" -> written.add((String) e.get("path"));
+        case "file" -> {
+          written.add((String) e.get("path"));
+          inFiles += num(e.get("records"));
+        }
         case "end" -> end = e;
         case "superseded" -> supersededBy = (String) e.get("by");
         default -> { }
@@ -195,7 +199,7 @@ final class Runs {
     List<Boolean> done = new ArrayList<>();
     inputs.forEach(i -> done.add(false));
     String state = "running";
-    long records = 0;
+    long records = inFiles; // a crashed run: the records of the files it listed (at most: committed or about to be)
     if (end != null) {
       state = String.valueOf(end.get("state"));
       records = num(end.get("records_total"));
