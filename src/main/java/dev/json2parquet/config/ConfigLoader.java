@@ -47,9 +47,19 @@ public final class ConfigLoader {
         throw new ConfigException("Invalid " + origin + ": must be a JSON object of settings");
       }
       JsonToken t;
+      Map<String, String> given = new java.util.HashMap<>(); // key -> the spelling it was given under
       while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
         String name = p.currentName();
         JsonToken v = p.nextToken();
+        Key known = Keys.find(Keys.snake(name));
+        String earlier = known == null ? null : given.putIfAbsent(known.name(), name);
+        if (earlier != null) {
+          // JSON leaves duplicate names undefined (RFC 8259 section 4); one of them would win silently
+          problems.add("Duplicate setting '" + name + "' (" + origin + "): '" + earlier
+              + "' sets it already; give it once");
+          p.skipChildren();
+          continue;
+        }
         Object value = switch (v) {
           case VALUE_STRING -> p.getText();
           // a number beyond the long range is passed on as text, for the key to reject by name

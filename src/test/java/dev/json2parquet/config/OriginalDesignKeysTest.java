@@ -139,6 +139,17 @@ class OriginalDesignKeysTest {
   }
 
   @Test
+  void aKeyGivenTwice_inEitherSpelling_isAProblem() throws IOException {
+    Path f = configFile("""
+        {"buffer_size": 5, "BufferSize": 6}
+        """);
+
+    assertThatThrownBy(() -> new ConfigLoader().file(f).build())
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+            "Duplicate setting 'BufferSize' (config file " + f + "): 'buffer_size' sets it already; give it once"));
+  }
+
+  @Test
   void templateSyntaxErrors_areReportedWithTheOtherProblemsOfTheFile() throws IOException {
     Path f = configFile("""
         {"buffer_sise": 5, "partition": "{time:qqqq-bad}", "key": "{unclosed"}
