@@ -43,6 +43,8 @@ public final class Recovery {
   private final Sink sink;
   private final PrintStream out;
   private final PrintStream err;
+  /** Runs whose held files are left alone (see {@link #skipRuns}). */
+  private java.util.Set<String> rolledBackLater = java.util.Set.of();
 
   /** Reports each committed file on {@code out}, each problem on {@code err}. */
   public Recovery(RecoveryStore store, Sink sink, PrintStream out, PrintStream err) {
@@ -76,8 +78,6 @@ public final class Recovery {
     this.rolledBackLater = java.util.Set.copyOf(runIds);
     return this;
   }
-
-  private java.util.Set<String> rolledBackLater = java.util.Set.of();
 
   /**
    * Tries every stored file once, oldest first.

@@ -508,6 +508,9 @@ public final class Converter {
       }
       Input in = inputs.get(i);
       LineReader.Position p = next.get(i);
+      if (in.origins() != null) {
+        continue; // a dead-letter replay: dlq replay reports (and undoes) a stopped replay itself
+      }
       if (in.file() == null) {
         notes.add("stdin: " + (p.line() - 1) + " lines consumed; stdin cannot be read again, so this run cannot be"
             + " continued: give a new run the rest of the input, from line " + p.line());

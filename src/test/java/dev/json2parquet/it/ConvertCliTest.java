@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -38,18 +37,6 @@ class ConvertCliTest {
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  List<String> messageIds(Path out) throws Exception {
-    List<String> ids = new ArrayList<>();
-    try (DuckDb duck = new DuckDb()) {
-      for (Path f : DuckDb.parquetFiles(out)) {
-        for (JsonNode r : duck.rows(f)) {
-          ids.add(r.get("message_id").asText());
-        }
-      }
-    }
-    return ids;
-  }
-
   @Test
   void convert_stdinWithoutFileOrDash_readsAllRecords() throws Exception {
     Path out1 = dir.resolve("o1");
@@ -60,8 +47,8 @@ class ConvertCliTest {
 
     assertThat(none.exit()).as(none.err()).isZero();
     assertThat(dash.exit()).as(dash.err()).isZero();
-    assertThat(messageIds(out1)).hasSize(50).doesNotHaveDuplicates();
-    assertThat(messageIds(out2)).hasSize(50);
+    assertThat(DuckDb.messageIds(out1)).hasSize(50).doesNotHaveDuplicates();
+    assertThat(DuckDb.messageIds(out2)).hasSize(50);
   }
 
   @Test
@@ -79,7 +66,7 @@ class ConvertCliTest {
 
     assertThat(run.exit()).isEqualTo(3);
     assertThat(run.err()).contains("51 records read, 50 written");
-    assertThat(messageIds(out)).hasSize(50);
+    assertThat(DuckDb.messageIds(out)).hasSize(50);
     JsonNode e = BadInputTest.dlqEntries(out.resolve("_dlq")).get(0);
     assertThat(e.get("source").asText()).isEqualTo(gz.toString());
     assertThat(e.get("line").asLong()).isEqualTo(41);
@@ -105,7 +92,7 @@ class ConvertCliTest {
         assertThat(codecs).containsExactly(duckName);
       }
     }
-    assertThat(messageIds(out)).hasSize(300);
+    assertThat(DuckDb.messageIds(out)).hasSize(300);
   }
 
   @Test
@@ -153,7 +140,7 @@ class ConvertCliTest {
     try (var s = Files.walk(out)) {
       assertThat(s.filter(p -> p.getFileName().toString().endsWith(".inprogress"))).isEmpty();
     }
-    assertThat(messageIds(out)).hasSize(120).doesNotHaveDuplicates();
+    assertThat(DuckDb.messageIds(out)).hasSize(120).doesNotHaveDuplicates();
   }
 
   @Test

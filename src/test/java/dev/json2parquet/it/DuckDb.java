@@ -32,6 +32,24 @@ final class DuckDb implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code message_id} of every record in the Parquet files under {@code out}, in no particular
+   * order (empty when there are none).
+   */
+  static List<String> messageIds(Path out) throws Exception {
+    List<String> found = new ArrayList<>();
+    if (parquetFiles(out).isEmpty()) {
+      return found;
+    }
+    try (DuckDb duck = new DuckDb()) {
+      for (Map<String, Object> r : duck.query("SELECT message_id FROM read_parquet('" + out
+          + "/**/*.parquet', hive_partitioning = false)")) {
+        found.add((String) r.get("message_id"));
+      }
+    }
+    return found;
+  }
+
   /** Each row of one file as a JSON object (lists as arrays, maps as objects), with its file. */
   List<JsonNode> rows(Path file) throws Exception {
     List<JsonNode> out = new ArrayList<>();

@@ -68,7 +68,7 @@ class MotoStsTest {
           "S3 signed with a key moto issued, with its session token");
       Path to = dir.resolve("download");
       s3.download("moto-bucket", to);
-      assertThat(RecoveryTest.messageIds(to)).containsExactlyInAnyOrderElementsOf(RecoveryTest.ids(0, 600));
+      assertThat(DuckDb.messageIds(to)).containsExactlyInAnyOrderElementsOf(RecoveryTest.ids(0, 600));
     } finally {
       server.destroy();
       server.waitFor();

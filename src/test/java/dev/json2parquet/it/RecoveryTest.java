@@ -46,18 +46,6 @@ class RecoveryTest {
     return IntStream.range(from, from + n).mapToObj(i -> "id" + i).toList();
   }
 
-  static List<String> messageIds(Path out) throws Exception {
-    List<String> ids = new ArrayList<>();
-    try (DuckDb duck = new DuckDb()) {
-      for (Path f : DuckDb.parquetFiles(out)) {
-        for (JsonNode r : duck.rows(f)) {
-          ids.add(r.get("message_id").asText());
-        }
-      }
-    }
-    return ids;
-  }
-
   private Path input(String name, int from, int n) throws Exception {
     return Files.write(dir.resolve(name), lines(from, n));
   }
@@ -108,7 +96,7 @@ class RecoveryTest {
     assertThat(recover.exit()).as(recover.err()).isZero();
     assertThat(recover.out().lines()).hasSize(12).allSatisfy(l -> assertThat(l).startsWith("recovered " + out));
     assertThat(recover.err()).contains("12 files (300 records) recovered from " + out.resolve("_recovery"));
-    assertThat(messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 300));
+    assertThat(DuckDb.messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 300));
     for (JsonNode stored : manifests) {
       assertThat(out.resolve(stored.get("path").asText())).isRegularFile();
     }
@@ -121,7 +109,7 @@ class RecoveryTest {
 
     assertThat(again.exit()).as(again.err()).isZero();
     assertThat(again.err()).contains("0 files (0 records) recovered");
-    assertThat(messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 300));
+    assertThat(DuckDb.messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 300));
   }
 
   @Test
@@ -133,7 +121,7 @@ class RecoveryTest {
 
     assertThat(convert.exit()).as(convert.err()).isZero();
     assertThat(manifests(out.resolve("_recovery"))).isEmpty();
-    assertThat(messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 300));
+    assertThat(DuckDb.messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 300));
   }
 
   @Test
@@ -148,7 +136,7 @@ class RecoveryTest {
     assertThat(convert.exit()).as(convert.err()).isEqualTo(1);
     // ids 1, 4, 7, ... have cap1: 100 records in 4 files
     assertThat(convert.err()).contains("300 records read, 200 written", "; 100 records in recovery");
-    assertThat(messageIds(out)).containsExactlyInAnyOrderElementsOf(
+    assertThat(DuckDb.messageIds(out)).containsExactlyInAnyOrderElementsOf(
         ids(0, 300).stream().filter(id -> Integer.parseInt(id.substring(2)) % 3 != 1).toList());
     assertThat(manifests(store)).hasSize(4);
 
@@ -164,7 +152,7 @@ class RecoveryTest {
     Cli.Result recover = Cli.run("recover", "-o", out.toString());
 
     assertThat(recover.exit()).as(recover.err()).isZero();
-    assertThat(messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 300));
+    assertThat(DuckDb.messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 300));
   }
 
   @Test
@@ -185,14 +173,14 @@ class RecoveryTest {
     assertThat(child.exitValue()).as(Files.readString(dir.resolve("child.log"))).isEqualTo(137);
     assertThat(DuckDb.parquetFiles(out)).hasSize(3);
     assertThat(manifests(out.resolve("_recovery"))).hasSize(10);
-    List<String> partial = messageIds(out);
+    List<String> partial = DuckDb.messageIds(out);
 
     Cli.Result again = Cli.run("recover", "-o", out.toString());
 
     assertThat(again.exit()).as(again.err()).isZero();
     assertThat(again.err()).contains("10 files");
     assertThat(partial).isNotEmpty().doesNotHaveDuplicates();
-    assertThat(messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 300));
+    assertThat(DuckDb.messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 300));
     assertThat(DuckDb.parquetFiles(out)).hasSize(12);
   }
 
@@ -242,7 +230,7 @@ class RecoveryTest {
     assertThat(auto.exit()).as(auto.err()).isZero();
     assertThat(auto.err()).contains("12 files (300 records) recovered", "recovered " + out);
     assertThat(manifests(out.resolve("_recovery"))).isEmpty();
-    assertThat(messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 600));
+    assertThat(DuckDb.messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 600));
   }
 
   @Test
@@ -272,7 +260,7 @@ class RecoveryTest {
 
     assertThat(manual.exit()).as(manual.err()).isZero();
     assertThat(manifests(out.resolve("_recovery"))).isEmpty();
-    assertThat(messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 90));
+    assertThat(DuckDb.messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 90));
   }
 
   static String joined(List<String> l) {
@@ -305,7 +293,7 @@ class RecoveryTest {
     assertThat(rerun.exit()).as(rerun.err()).isZero();
     assertThat(rerun.err()).contains("stopped without finishing (killed or crashed): removed the 8 files it committed"
         + " and 100 of its records in the recovery store");
-    assertThat(messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 300));
+    assertThat(DuckDb.messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 300));
     assertThat(manifests(out.resolve("_recovery"))).isEmpty();
   }
 
@@ -325,6 +313,6 @@ class RecoveryTest {
     assertThat(rerun.exit()).as(rerun.err()).isZero();
     assertThat(rerun.err()).contains("and 100 of its records in the recovery store");
     assertThat(manifests(rec)).isEmpty();
-    assertThat(messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 300));
+    assertThat(DuckDb.messageIds(out)).containsExactlyInAnyOrderElementsOf(ids(0, 300));
   }
 }

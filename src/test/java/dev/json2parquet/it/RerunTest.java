@@ -35,12 +35,12 @@ class RerunTest {
         + " converted it into " + out.toAbsolutePath() + " at ", "(120 records); pass --force");
     // the same content under another name is the same input
     assertThat(renamed.exit()).isEqualTo(2);
-    assertThat(ids(out)).hasSize(120).doesNotHaveDuplicates();
+    assertThat(DuckDb.messageIds(out)).hasSize(120).doesNotHaveDuplicates();
 
     Cli.Result forced = Cli.run("convert", "-o", out.toString(), "--force", in.toString());
 
     assertThat(forced.exit()).as(forced.err()).isZero();
-    List<String> ids = ids(out);
+    List<String> ids = DuckDb.messageIds(out);
     assertThat(ids).hasSize(240);
     assertThat(ids.stream().distinct()).hasSize(120);
   }
@@ -61,11 +61,11 @@ class RerunTest {
     assertThat(grown.exit()).as(grown.err()).isEqualTo(2);
     assertThat(grown.err()).contains("Cannot convert " + in.toAbsolutePath(), "when it had " + before + " bytes",
         "has grown since", "tail -c +" + (before + 1), "--force");
-    assertThat(ids(out)).hasSize(40).doesNotHaveDuplicates();
+    assertThat(DuckDb.messageIds(out)).hasSize(40).doesNotHaveDuplicates();
 
     Cli.Result forced = Cli.run("convert", "-o", out.toString(), "--force", in.toString());
     assertThat(forced.exit()).as(forced.err()).isZero();
-    assertThat(ids(out)).hasSize(81);
+    assertThat(DuckDb.messageIds(out)).hasSize(81);
   }
 
   @Test
@@ -81,7 +81,7 @@ class RerunTest {
 
     assertThat(day1.exit()).as(day1.err()).isZero();
     assertThat(day2.exit()).as(day2.err()).isZero();
-    assertThat(ids(out)).hasSize(31).doesNotHaveDuplicates();
+    assertThat(DuckDb.messageIds(out)).hasSize(31).doesNotHaveDuplicates();
     assertThat(Child.journals(out)).hasSize(2);
     for (Path j : Child.journals(out)) {
       assertThat(Files.readString(j)).contains("\"state\":\"finished\"");
@@ -110,7 +110,4 @@ class RerunTest {
         .doesNotContain("\n");
   }
 
-  static List<String> ids(Path out) throws Exception {
-    return RunSafetyTest.parquetIds(out);
-  }
 }

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -69,21 +68,6 @@ class RunSafetyTest {
     return args.toArray(String[]::new);
   }
 
-  /** message_id of every record in the Parquet files under {@code out}, in no particular order. */
-  static List<String> parquetIds(Path out) throws Exception {
-    List<String> found = new ArrayList<>();
-    if (DuckDb.parquetFiles(out).isEmpty()) {
-      return found;
-    }
-    try (DuckDb duck = new DuckDb()) {
-      for (Map<String, Object> r : duck.query("SELECT message_id FROM read_parquet('" + out
-          + "/**/*.parquet', hive_partitioning = false)")) {
-        found.add((String) r.get("message_id"));
-      }
-    }
-    return found;
-  }
-
   /**
    * {@code ids} sorted: two lists equal when sorted hold each id equally often, so no duplicate and
    * no loss (assertj's containsExactlyInAnyOrder is quadratic).
@@ -124,7 +108,7 @@ class RunSafetyTest {
     assertThat(read).isPositive().isLessThan(LINES);
     assertThat(err).contains("stopped by SIG" + signal + "; every record read was committed",
         "run the same command again to continue from " + input.toAbsolutePath() + " line " + (read + 1) + " (byte ");
-    assertThat(sorted(parquetIds(out))).isEqualTo(sorted(ids.subList(0, (int) read)));
+    assertThat(sorted(DuckDb.messageIds(out))).isEqualTo(sorted(ids.subList(0, (int) read)));
     assertThat(inProgress(out)).isZero();
     assertThat(Files.readString(Child.journals(out).get(0))).contains("\"state\":\"interrupted\"",
         "\"signal\":\"SIG" + signal + "\"");
@@ -133,7 +117,7 @@ class RunSafetyTest {
 
     assertThat(again.exit()).as(again.err()).isZero();
     assertThat(again.err()).contains("continuing run", (LINES - read) + " records read");
-    assertThat(sorted(parquetIds(out))).isEqualTo(sorted(ids));
+    assertThat(sorted(DuckDb.messageIds(out))).isEqualTo(sorted(ids));
     assertThat(inProgress(out)).isZero();
   }
 
@@ -150,7 +134,7 @@ class RunSafetyTest {
       child.waitFor();
     }
     String runId = journal.getFileName().toString().replace(".json", "");
-    assertThat(parquetIds(out)).isNotEmpty();
+    assertThat(DuckDb.messageIds(out)).isNotEmpty();
     // a file the killed run was writing: left behind whenever the kill lands mid-write
     Files.write(out.resolve(".x-" + runId + "-999999.parquet.inprogress"), new byte[] {1, 2, 3});
     long leftovers = inProgress(out);
@@ -160,7 +144,7 @@ class RunSafetyTest {
     assertThat(again.exit()).as(again.err()).isZero();
     assertThat(again.err()).contains("run " + runId + " stopped without finishing (killed or crashed): removed the",
         "removed " + leftovers + " unfinished .inprogress files", LINES + " records read");
-    assertThat(sorted(parquetIds(out))).isEqualTo(sorted(ids));
+    assertThat(sorted(DuckDb.messageIds(out))).isEqualTo(sorted(ids));
     assertThat(inProgress(out)).isZero();
     assertThat(Files.readString(journal)).contains("\"event\":\"superseded\"", "\"action\":\"rolled back\"");
   }
@@ -184,12 +168,12 @@ class RunSafetyTest {
     assertThat(exit).as(err).isIn(130, 143);
     assertThat(err).contains("second signal (SIG" + (exit == 130 ? "INT" : "TERM") + "): stopped at once")
         .doesNotContain("records read");
-    parquetIds(out); // every .parquet there is complete: DuckDB reads them all
+    DuckDb.messageIds(out); // every .parquet there is complete: DuckDB reads them all
 
     Cli.Result again = Cli.run(convert(out, input.toString()));
     assertThat(again.exit()).as(again.err()).isZero();
     assertThat(again.err()).contains("stopped without finishing (killed or crashed)");
-    assertThat(sorted(parquetIds(out))).isEqualTo(sorted(ids));
+    assertThat(sorted(DuckDb.messageIds(out))).isEqualTo(sorted(ids));
     assertThat(inProgress(out)).isZero();
   }
 
@@ -247,7 +231,7 @@ class RunSafetyTest {
       assertThat(exit).as(err).isEqualTo(143);
       assertThat(err).contains("51 records read, 50 written", "1 dead-lettered",
           "stdin: 51 lines consumed; stdin cannot be read again");
-      assertThat(parquetIds(out)).hasSize(50).doesNotHaveDuplicates();
+      assertThat(DuckDb.messageIds(out)).hasSize(50).doesNotHaveDuplicates();
       List<com.fasterxml.jackson.databind.JsonNode> dlq = BadInputTest.dlqEntries(out.resolve("_dlq"));
       assertThat(dlq).hasSize(1);
       assertThat(dlq.get(0).get("error").asText()).contains("input stopped by SIGTERM before this line ended");

@@ -43,7 +43,7 @@ class S3RoleTest {
           .allMatch(s -> s.matches(StsStandIn.KEY_ID + " session-token-\\d+"), "signed with the role's key and token");
       Path to = dir.resolve("download");
       s3.download("role-bucket", to);
-      assertThat(RecoveryTest.messageIds(to)).containsExactlyInAnyOrderElementsOf(RecoveryTest.ids(0, 1200));
+      assertThat(DuckDb.messageIds(to)).containsExactlyInAnyOrderElementsOf(RecoveryTest.ids(0, 1200));
     }
   }
 }

@@ -68,7 +68,7 @@ class S3SinkTest {
     Path to = dir.resolve("download-" + System.nanoTime());
     List<String> keys = s3.download(BUCKET, to);
     assertThat(keys).allMatch(k -> k.startsWith("logs/capability=") && k.endsWith(".parquet"));
-    return RecoveryTest.messageIds(to);
+    return DuckDb.messageIds(to);
   }
 
   @Test
