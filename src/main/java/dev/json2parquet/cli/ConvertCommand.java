@@ -65,6 +65,9 @@ final class ConvertCommand implements Callable<Integer> {
   @Mixin
   S3Options s3;
 
+  @Mixin
+  RedisOptions redis;
+
   @Option(names = {"-q", "--quiet"}, description = "No summary line and no progress bar.")
   boolean quiet;
 
@@ -73,7 +76,7 @@ final class ConvertCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ConfigLoader loader = s3.apply(conversion.apply(store.loader(ctx)));
+    ConfigLoader loader = redis.apply(s3.apply(conversion.apply(store.loader(ctx))));
     Config cfg = loader.build();
     for (String warning : loader.ineffective()) {
       ctx.err().println("json2parquet: warning: " + warning);

@@ -86,12 +86,15 @@ final class DlqCommand implements Runnable {
     @Mixin
     Filters filters;
 
+    @Mixin
+    RedisOptions redis;
+
     Verb(Context ctx) {
       this.ctx = ctx;
     }
 
     Config config() {
-      Config c = store.loader(ctx).build();
+      Config c = redis.apply(store.loader(ctx)).build();
       StoreOptions.checkExists(c, c.dlqDir(), "dead-letter directory");
       return c;
     }
@@ -276,7 +279,7 @@ final class DlqCommand implements Runnable {
 
     @Override
     Config config() {
-      Config c = s3.apply(conversion.apply(store.loader(ctx))).build();
+      Config c = redis.apply(s3.apply(conversion.apply(store.loader(ctx)))).build();
       StoreOptions.checkExists(c, c.dlqDir(), "dead-letter directory");
       if (c.recordType().equals("dynamic") && c.schemaPath() == null) {
         throw new ConfigException("Cannot replay dynamic records without a schema: give the (fixed) schema with "

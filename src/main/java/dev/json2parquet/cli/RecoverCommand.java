@@ -29,13 +29,16 @@ final class RecoverCommand implements Callable<Integer> {
   @Mixin
   S3Options s3;
 
+  @Mixin
+  RedisOptions redis;
+
   RecoverCommand(Context ctx) {
     this.ctx = ctx;
   }
 
   @Override
   public Integer call() throws Exception {
-    Config cfg = s3.apply(store.loader(ctx)).build();
+    Config cfg = redis.apply(s3.apply(store.loader(ctx))).build();
     StoreOptions.checkExists(cfg, cfg.recoveryDir(), "recovery store");
     Recovery.Result r = recover(cfg, ctx, false);
     return r.ok() ? ExitCodes.OK : ExitCodes.FAILURE;

@@ -185,9 +185,16 @@ public final class ConfigLoader {
       }
     }
     String redis = str("redis_host");
-    if (!redis.matches("[^\\s:/]+(:\\d{1,5})?|\\[[0-9a-fA-F:.]+\\](:\\d{1,5})?")
-        || redis.matches(".*:\\d+") && Integer.parseInt(redis.substring(redis.lastIndexOf(':') + 1)) > 65_535) {
-      problems.add(invalid("redis_host", redis, "must be host:port (e.g. localhost:6379) or a host name"));
+    for (String node : redis.split(",", -1)) {
+      // host[:port], [v6]:port, or redis://... / rediss://... (parsed in full by redis.RedisSettings)
+      String n = node.strip();
+      boolean url = n.matches("rediss?://\\S+");
+      if (!url && (!n.matches("[^\\s:/]+(:\\d{1,5})?|\\[[0-9a-fA-F:.]+\\](:\\d{1,5})?")
+          || n.matches(".*:\\d+") && Integer.parseInt(n.substring(n.lastIndexOf(':') + 1)) > 65_535)) {
+        problems.add(invalid("redis_host", redis, "must be host:port (e.g. localhost:6379), a redis:// or rediss:// URL,"
+            + " or a comma-separated list of them for a Redis Cluster"));
+        break;
+      }
     }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);

@@ -135,7 +135,8 @@ class OriginalDesignKeysTest {
                 + "): must be one of snappy, gzip, zstd, none, uncompressed",
             "Invalid partition (config file " + f + "): must be a string, number or boolean, not an array",
             "Invalid redis_host = \"a b\" (config file " + f
-                + "): must be host:port (e.g. localhost:6379) or a host name"));
+                + "): must be host:port (e.g. localhost:6379), a redis:// or rediss:// URL,"
+                + " or a comma-separated list of them for a Redis Cluster"));
   }
 
   @Test
