@@ -121,6 +121,25 @@ public record RedisSettings(
         Boolean.TRUE.equals(config.value("redis_skip_flush")));
   }
 
+  /**
+   * The stream holding {@code key}'s buffered records: {@code <redis_data_prefix>:{<key>}}. The
+   * braces are a hash tag (Redis Cluster specification, "Hash tags"): the data, lock and dead-letter
+   * keys of one record key hash to one slot, so that they work on a cluster alike.
+   */
+  public String dataKey(String key) {
+    return dataPrefix + ":{" + key + "}";
+  }
+
+  /** The flush lock of {@code key}: {@code <redis_lock_prefix>:{<key>}} (same slot as {@link #dataKey}). */
+  public String lockKey(String key) {
+    return lockPrefix + ":{" + key + "}";
+  }
+
+  /** The dead letters of {@code key}: {@code <redis_dlq_prefix>:{<key>}} (same slot as {@link #dataKey}). */
+  public String dlqKey(String key) {
+    return dlqPrefix + ":{" + key + "}";
+  }
+
   /** The addresses as given, for messages: {@code host:port} or {@code host:port,host:port,...}. */
   public String address() {
     StringBuilder b = new StringBuilder();
