@@ -17,6 +17,19 @@ public interface DeadLetterQueue extends AutoCloseable {
   void reject(String error, String source, long line, byte[] raw, int rawOffset, int rawLength, long totalBytes)
       throws IOException;
 
+  /**
+   * Stores one rejected record whose key ({@code key} template rendered) is known, e.g. a record
+   * a flusher gave up on; a store that files dead letters by key (Redis) files it under {@code key},
+   * the others ignore it. Otherwise as {@link #reject}.
+   */
+  default void rejectKeyed(String key, String error, String source, long line, byte[] raw, int rawOffset,
+      int rawLength, long totalBytes) throws IOException {
+    reject(error, source, line, raw, rawOffset, rawLength, totalBytes);
+  }
+
+  /** Where the dead letters go, for messages (a file, Redis keys and the address). */
+  String location();
+
   /** Lines rejected so far. */
   long count();
 

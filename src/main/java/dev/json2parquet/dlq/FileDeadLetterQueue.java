@@ -47,11 +47,23 @@ public final class FileDeadLetterQueue implements DeadLetterQueue {
       gen = JSON.createGenerator(out, JsonEncoding.UTF8);
       gen.setRootValueSeparator(null);
     }
+    writeEnvelope(gen, error, source, line, clock.instant().toString(), raw, off, len, totalBytes);
+    gen.flush();
+    out.write('\n');
+    count++;
+  }
+
+  /**
+   * Writes one envelope (the shape in this class's comment, shared by every store so that {@code dlq
+   * export} prints the same bytes whichever store holds it).
+   */
+  static void writeEnvelope(JsonGenerator gen, String error, String source, long line, String time, byte[] raw,
+      int off, int len, long totalBytes) throws IOException {
     gen.writeStartObject();
     gen.writeStringField("error", error);
     gen.writeStringField("source", source);
     gen.writeNumberField("line", line);
-    gen.writeStringField("time", clock.instant().toString());
+    gen.writeStringField("time", time);
     if (Utf8.isValid(raw, off, len)) {
       gen.writeStringField("raw", new String(raw, off, len, StandardCharsets.UTF_8));
     } else {
@@ -62,9 +74,11 @@ public final class FileDeadLetterQueue implements DeadLetterQueue {
       gen.writeNumberField("raw_bytes", totalBytes);
     }
     gen.writeEndObject();
-    gen.flush();
-    out.write('\n');
-    count++;
+  }
+
+  @Override
+  public String location() {
+    return file.toString();
   }
 
   @Override
