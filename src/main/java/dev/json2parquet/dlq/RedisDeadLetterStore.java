@@ -98,13 +98,14 @@ final class RedisDeadLetterStore implements DeadLetterStore {
 
   @Override
   public Lock lock() throws IOException {
+    // "pid@host uuid": the holder is named in the message of a verb that finds the lock taken
     String token = ManagementFactory.getRuntimeMXBean().getName() + " " + UUID.randomUUID();
     return redis("lock " + lockKey(), () -> {
       if (jedis.set(lockKey(), token, SetParams.setParams().nx().px(LOCK_TTL_MILLIS)) == null) {
         String holder = jedis.get(lockKey());
         throw new IOException("Cannot lock " + lockKey() + " at " + settings.address()
             + ": another dlq command is using these dead letters (" + (holder == null ? "it just ended; try again"
-            : "held by " + holder.substring(0, holder.lastIndexOf(' '))) + ")");
+            : "held by " + (holder.lastIndexOf(' ') < 0 ? holder : holder.substring(0, holder.lastIndexOf(' ')))) + ")");
       }
       ScheduledExecutorService renew = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "dlq-lock-renewal");
