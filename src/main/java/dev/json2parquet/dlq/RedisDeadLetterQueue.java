@@ -108,23 +108,45 @@ public final class RedisDeadLetterQueue implements DeadLetterQueue {
     }
     Set<String> streams = new LinkedHashSet<>();
     pending.forEach(p -> streams.add(p.stream()));
-    List<Response<?>> replies = new ArrayList<>(pending.size() + 1);
+    Response<Long> index;
+    List<Response<StreamEntryID>> added = new ArrayList<>(pending.size());
+    int sent = pending.size();
     try (PipelineBase p = jedis.pipelined()) {
-      replies.add(p.sadd(indexKey(settings), streams.toArray(String[]::new)));
+      index = p.sadd(indexKey(settings), streams.toArray(String[]::new));
       for (Pending e : pending) {
-        replies.add(p.xadd(e.stream(), StreamEntryID.NEW_ENTRY, Map.of("envelope", e.envelope(), "run", runId)));
+        added.add(p.xadd(e.stream(), StreamEntryID.NEW_ENTRY, Map.of("envelope", e.envelope(), "run", runId)));
       }
       p.sync();
-      for (Response<?> r : replies) {
-        r.get(); // throws what Redis answered for that command
-      }
     } catch (JedisException e) {
-      count -= pending.size(); // not stored: the run reports them as unaccounted for
-      throw new IOException(RedisErrors.describe("write " + pending.size() + " dead letters to " + settings.dlqPrefix()
+      // the connection failed: which entries Redis applied is unknown, so none is counted
+      count -= sent;
+      throw new IOException(RedisErrors.describe("write " + sent + " dead letters to " + settings.dlqPrefix()
           + ":{...}", settings, e), e);
     } finally {
       pending.clear();
       pendingBytes = 0;
+    }
+    // Redis runs a pipeline's commands one by one: some may fail (OOM once maxmemory is reached)
+    // after others were stored; only the failed ones are not dead-lettered
+    JedisException first = null;
+    int failed = 0;
+    for (Response<?> r : added) {
+      try {
+        r.get();
+      } catch (JedisException e) {
+        failed++;
+        first = first == null ? e : first;
+      }
+    }
+    try {
+      index.get();
+    } catch (JedisException e) {
+      first = first == null ? e : first;
+    }
+    if (first != null) {
+      count -= failed;
+      throw new IOException(RedisErrors.describe("write " + (failed > 0 ? failed + " of " + sent : "the index of "
+          + sent) + " dead letters to " + settings.dlqPrefix() + ":{...}", settings, first), first);
     }
   }
 

@@ -250,6 +250,49 @@ class RedisDlqTest {
     }
   }
 
+  @Test
+  void replay_whenEverythingIsFixed_exitsZeroAndLeavesNothingInRedis() throws Exception {
+    Path in = dir.resolve("in.jsonl");
+    Files.writeString(in, "{\"id\":1,\"n\":\"one\"}\n{\"id\":2,\"n\":2}\n");
+    Files.writeString(dir.resolve("v1.json"), SCHEMA_V1);
+    Files.writeString(dir.resolve("v2.json"), SCHEMA_V2);
+    try (RedisServer redis = new RedisServer(dir.resolve("redis"))) {
+      String host = redis.address();
+      Path out = dir.resolve("out");
+      assertThat(convertIntoRedis(host, out, dynamic(dir.resolve("v1.json").toString()), in).deadLettered()).isEqualTo(1);
+
+      Cli.Result replay = dlq(host, out, "replay", "--record-type", "dynamic", "--schema", dir.resolve("v2.json").toString());
+
+      assertThat(replay.exit()).as(replay.err()).isZero();
+      assertThat(replay.err()).contains("replayed 1 dead letters", "1 written, 0 dead-lettered again");
+      assertThat(rows(out)).containsExactlyInAnyOrder("1=one", "2=2");
+      assertThat(dlq(host, out, "count").out()).startsWith("0 dead letters");
+      assertThat(redis.cli("--scan", "--pattern", "dlq*")).isEmpty();
+      Cli.Result again = dlq(host, out, "replay", "--record-type", "dynamic", "--schema", dir.resolve("v2.json").toString());
+      assertThat(again.exit()).as(again.err()).isZero();
+      assertThat(again.err()).contains("replayed 0 dead letters");
+      assertThat(rows(out)).hasSize(2);
+    }
+  }
+
+  @Test
+  void aRun_whoseDeadLettersRedisCannotHold_failsWithOneLineSayingMaxmemory() throws Exception {
+    Path in = dir.resolve("bad.jsonl");
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 20_000; i++) {
+      lines.append("not json ").append(i).append(' ').append("y".repeat(200)).append('\n');
+    }
+    Files.writeString(in, lines);
+    try (RedisServer redis = new RedisServer(dir.resolve("redis"), "--maxmemory", "3mb")) {
+      RunResult run = convertIntoRedis(redis.address(), dir.resolve("out"), List.of(), in);
+
+      assertThat(run.ok()).isFalse();
+      assertThat(run.fatal()).hasLineCount(1).containsPattern("Cannot write \\d+ of 512 dead letters to dlq:\\{\\.\\.\\.} at ")
+          .contains(redis.address() + ": Redis is out of memory (maxmemory reached: \"OOM command not allowed");
+      assertThat(run.deadLettered()).isLessThan(20_000).isEqualTo(Long.parseLong(redis.cli("xlen", "dlq:{_unkeyed}")));
+    }
+  }
+
   /**
    * A replay interrupted before its output was committed is undone by the next verb (its files and
    * its own dead letters removed, the replayed ones kept); one interrupted after the commit was
