@@ -102,9 +102,12 @@ class ParallelParsingTest {
     return r;
   }
 
+  /** The summary's counts: records read, written, files, dead-lettered. */
   private static String summaryLine(Cli.Result r) {
-    return r.err().lines().filter(l -> l.contains("records read")).findFirst().orElseThrow()
-        .replaceAll(" \\(.*dlq-.*\\.jsonl\\)", "").replaceAll(", [0-9.]+ s, [0-9.]+ MB/s.*", "");
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("(\\d+ records read, \\d+ written to \\d+ files?) \\([^)]*\\), (\\d+ dead-lettered)").matcher(r.err());
+    assertThat(m.find()).as(r.err()).isTrue();
+    return m.group(1) + ", " + m.group(2);
   }
 
   /** Each Parquet file's bytes by its path with the run id taken out. */
