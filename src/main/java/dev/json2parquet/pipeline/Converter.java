@@ -387,7 +387,7 @@ public final class Converter {
       IntervalFlusher interval = new IntervalFlusher(buffer[0], flusher);
       interval.start();
       RecordRouter router = new RecordRouter(new JsonRecordReader(type), partition, key,
-          () -> clock.instant().toEpochMilli() * 1000, buffer[0], dlq, config.maxLineBytes());
+          () -> clock.instant().toEpochMilli() * 1000, buffer[0], dlq, config.maxLineBytes(), config.threads());
       LineReader lineReader = new LineReader(config.maxLineBytes());
       long total = inputs.stream().mapToLong(Input::size).reduce(0, (a, b) -> a < 0 || b < 0 ? -1 : a + b);
       Progress bar = progress ? new Progress(err, total, bytesIn::get, progressWidth) : null;
@@ -433,6 +433,7 @@ public final class Converter {
           }
         }
       } finally {
+        router.close(); // its parser threads; every line read is in the buffer by now (drained above)
         try {
           if (bar != null) {
             bar.finishing(flusher::unfinished);

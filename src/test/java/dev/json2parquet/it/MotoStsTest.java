@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
-import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.auth.AuthenticationType;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,7 +51,7 @@ class MotoStsTest {
       s3.createBucket("moto-bucket");
 
       Cli.Result r = Cli.run(RecoveryTest.lines(0, 600), Map.of(), "convert", "-q", "-o", "s3://moto-bucket/p",
-          "--s3-endpoint", s3Hop.endpoint(), "--s3-region", "us-east-1", "--s3-checksum", S3SinkTest.CHECKSUM,
+          "--s3-endpoint", s3Hop.endpoint(), "--s3-region", "us-east-1",
           "--s3-access-key-id", "base-key", "--s3-secret-access-key", "base-secret",
           "--s3-role-name", "writer", "--s3-account", "123456789012", "--s3-sts-endpoint", stsHop.endpoint(),
           "--dlq", dir.resolve("dlq").toString(), "--recovery", dir.resolve("recovery").toString());

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.auth.AuthenticationType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +32,7 @@ class S3RoleTest {
       s3.createBucket("role-bucket");
 
       Cli.Result r = Cli.run(RecoveryTest.lines(0, 1200), Map.of(), "convert", "-q", "-o", "s3://role-bucket/p",
-          "--s3-endpoint", hop.endpoint(), "--s3-region", "us-east-1", "--s3-checksum", S3SinkTest.CHECKSUM,
+          "--s3-endpoint", hop.endpoint(), "--s3-region", "us-east-1",
           "--s3-access-key-id", "base-key", "--s3-secret-access-key", "base-secret",
           "--s3-role-name", "writer", "--s3-account", "123456789012", "--s3-sts-endpoint", sts.endpoint(),
           "--dlq", dir.resolve("dlq").toString(), "--recovery", dir.resolve("recovery").toString());

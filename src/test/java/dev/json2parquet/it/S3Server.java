@@ -9,10 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.awaitility.Awaitility;
-import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStoreContext;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
@@ -21,9 +21,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * A real S3-API server for the tests: S3Proxy in this JVM on a loopback port, over jclouds'
- * filesystem backend in a directory, with AWS V4 signatures checked against one key pair. Stopping
- * and starting again on the same port and directory keeps the buckets (a "server outage").
+ * A real S3-API server for the tests: S3Proxy 4 in this JVM on a loopback port, over its
+ * filesystem backend in a directory (which keeps x-amz-checksum-* values and lists multipart
+ * uploads), with AWS V4 signatures checked against one key pair. Stopping and starting again on the
+ * same port and directory keeps the buckets (a "server outage").
  */
 final class S3Server implements AutoCloseable {
   static final String ACCESS = "test-access";
@@ -35,7 +36,7 @@ final class S3Server implements AutoCloseable {
   private final int port;
   private final AuthenticationType auth;
   private S3Proxy proxy;
-  private BlobStoreContext context;
+  private BlobStore store;
 
   S3Server(Path dir) throws Exception {
     this(dir, ACCESS, SECRET, freePort());
@@ -65,9 +66,8 @@ final class S3Server implements AutoCloseable {
   void start() throws Exception {
     Properties props = new Properties();
     props.setProperty("jclouds.filesystem.basedir", dir.toString());
-    context = ContextBuilder.newBuilder("filesystem").credentials("identity", "credential").overrides(props)
-        .build(BlobStoreContext.class);
-    proxy = S3Proxy.builder().blobStore(context.getBlobStore())
+    store = BlobStores.create("filesystem", props);
+    proxy = S3Proxy.builder().blobStore(store)
         .awsAuthentication(auth, access, secret)
         .endpoint(URI.create("http://127.0.0.1:" + port)).build();
     proxy.start();
@@ -77,7 +77,7 @@ final class S3Server implements AutoCloseable {
 
   void stop() throws Exception {
     proxy.stop();
-    context.close();
+    store.close();
   }
 
   String endpoint() {
@@ -88,9 +88,7 @@ final class S3Server implements AutoCloseable {
   S3Client client() {
     return S3Client.builder().endpointOverride(URI.create(endpoint())).forcePathStyle(true).region(Region.US_EAST_1)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(access, secret)))
-        // S3Proxy answers 501 to the checksum headers (x-amz-checksum-mode on a GET among them)
-        .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
-        .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
+        // the SDK's default checksums: S3Proxy 4 keeps x-amz-checksum-* and answers x-amz-checksum-mode
         .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build();
   }
 

@@ -21,22 +21,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
 
 /**
  * {@code convert} and {@code recover} against a real S3-API server (S3Proxy, {@link S3Server}):
  * every object is downloaded and read back with DuckDB; a large file goes up as a multipart upload;
  * an outage of the server mid-run sends files to the recovery store and {@code recover} uploads them,
  * every record exactly once; a wrong bucket, credentials or endpoint stop the run with exit 2.
+ *
+ * <p>A wrong region is not tested here: S3Proxy (4.1.0 too) checks a V4 signature against whatever
+ * region the client signed for and has no region of its own to refuse, so no server these tests can
+ * start answers HeadBucket with AWS's 301 and {@code x-amz-bucket-region}; S3Connection's branch for
+ * that answer (one line naming both regions, exit 2) is not exercised by a test.
  */
 @Timeout(120)
 class S3SinkTest {
   static final String BUCKET = "logs-bucket";
-  /**
-   * S3Proxy 3.0 answers 501 Not Implemented to the x-amz-checksum-* headers of every algorithm, so
-   * these tests send none; {@code -Ds3.checksum=crc32c} runs them with one against a server that has them.
-   */
-  static final String CHECKSUM = System.getProperty("s3.checksum", "none");
-
   @TempDir
   Path dir;
 
@@ -56,7 +56,7 @@ class S3SinkTest {
   private String[] args(String command, String... extra) {
     List<String> a = new ArrayList<>(List.of(command, "-o", "s3://" + BUCKET + "/logs", "--s3-endpoint", s3.endpoint(),
         "--s3-region", "us-east-1", "--s3-access-key-id", S3Server.ACCESS, "--s3-secret-access-key", S3Server.SECRET,
-        "--recovery", dir.resolve("recovery").toString(), "--s3-checksum", CHECKSUM));
+        "--recovery", dir.resolve("recovery").toString())); // s3_checksum: the default, CRC32C
     if (!command.equals("recover")) {
       a.addAll(List.of("--dlq", dir.resolve("dlq").toString(), "--quiet"));
     }
@@ -77,6 +77,25 @@ class S3SinkTest {
 
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(downloadedIds()).containsExactlyInAnyOrderElementsOf(RecoveryTest.ids(0, 3000));
+    // each object went up in one PUT with the default checksum, which the server kept: it is the
+    // CRC32C of the bytes it serves
+    try (S3Client c = s3.client()) {
+      var keys = c.listObjectsV2(b -> b.bucket(BUCKET)).contents().stream().map(o -> o.key())
+          .filter(k -> k.endsWith(".parquet")).toList();
+      assertThat(keys).isNotEmpty();
+      for (String key : keys) {
+        byte[] bytes = c.getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray();
+        var head = c.headObject(b -> b.bucket(BUCKET).key(key).checksumMode(ChecksumMode.ENABLED));
+        assertThat(head.checksumCRC32C()).as(key).isEqualTo(crc32c(bytes));
+      }
+    }
+  }
+
+  /** CRC32C of {@code bytes} as S3 writes it: the 4 bytes big-endian, base64. */
+  static String crc32c(byte[] bytes) {
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(bytes);
+    return java.util.Base64.getEncoder().encodeToString(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
   }
 
   @Test

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -51,7 +52,7 @@ class S3UploadTest {
     return new ConfigLoader().flag("writer_type", "s3", "test").flag("s3_bucket_name", BUCKET, "test")
         .flag("s3_prefix", "p", "test").flag("s3_endpoint", s3.endpoint(), "test").flag("s3_region", "us-east-1", "test")
         .flag("s3_access_key_id", S3Server.ACCESS, "test").flag("s3_secret_access_key", S3Server.SECRET, "test")
-        .flag("s3_part_size", "5MiB", "test").flag("s3_checksum", S3SinkTest.CHECKSUM, "test").build();
+        .flag("s3_part_size", "5MiB", "test").build(); // s3_checksum: the default, CRC32C
   }
 
   private static byte[] random(int n, long seed) {
@@ -62,8 +63,7 @@ class S3UploadTest {
 
   /**
    * The bytes the server stores for the bucket: S3Proxy's filesystem backend keeps each uploaded part
-   * as a file in the bucket's directory until the upload is completed or aborted (its
-   * ListMultipartUploads answers 400, so the storage itself is what is checked).
+   * as a file in the bucket's directory until the upload is completed or aborted.
    */
   private long storedBytes() throws Exception {
     try (Stream<Path> s = Files.walk(dir.resolve("s3").resolve(BUCKET))) {
@@ -90,6 +90,14 @@ class S3UploadTest {
       file.commit();
 
       assertThat(c.getObjectAsBytes(b -> b.bucket(BUCKET).key("p/a/b.parquet")).asByteArray()).isEqualTo(data);
+      var head = c.headObject(b -> b.bucket(BUCKET).key("p/a/b.parquet").checksumMode(ChecksumMode.ENABLED));
+      // sent with every part and kept by the server: the CRC32C of the parts' CRC32Cs, "-" and the part count
+      java.io.ByteArrayOutputStream parts = new java.io.ByteArrayOutputStream();
+      for (int at = 0; at < data.length; at += 5 * MIB) {
+        parts.write(java.util.Base64.getDecoder().decode(
+            S3SinkTest.crc32c(java.util.Arrays.copyOfRange(data, at, Math.min(data.length, at + 5 * MIB)))));
+      }
+      assertThat(head.checksumCRC32C()).isEqualTo(S3SinkTest.crc32c(parts.toByteArray()) + "-3");
       assertThat(storedBytes()).as("the object alone, no parts left").isEqualTo(data.length);
     }
   }
@@ -116,9 +124,11 @@ class S3UploadTest {
     try (Sink sink = Sinks.open(config()); S3Client c = s3.client()) {
       Sink.Pending file = sink.create("a/b.parquet");
       writeTwoParts(file, c, random(12 * MIB, 2));
+      assertThat(c.listMultipartUploads(b -> b.bucket(BUCKET)).uploads()).map(u -> u.key()).containsExactly("p/a/b.parquet");
 
       file.abort();
 
+      assertThat(c.listMultipartUploads(b -> b.bucket(BUCKET)).uploads()).as("uploads in progress").isEmpty();
       assertThat(storedBytes()).as("no parts left").isZero();
       assertThat(c.listObjectsV2(b -> b.bucket(BUCKET)).contents()).noneMatch(o -> o.key().endsWith(".parquet"));
     }
