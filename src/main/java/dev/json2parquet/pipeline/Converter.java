@@ -424,7 +424,17 @@ public final class Converter {
             fatal = (fatal == null ? "" : fatal + "; ") + "Cannot read " + input.name() + " past line "
                 + router.lines + ": " + e.getMessage();
           } finally {
-            router.drain();
+            try {
+              router.drain();
+            } catch (IOException e) {
+              // parser threads hand their dead letters over at the drain: a DLQ that fails there
+              // (Redis at maxmemory, a full disk) ends this input like a failed read
+              done[i] = true;
+              if (fatal == null || !fatal.contains(e.getMessage())) {
+                fatal = (fatal == null ? "" : fatal + "; ") + "Cannot read " + input.name() + " past line "
+                    + router.lines + ": " + e.getMessage();
+              }
+            }
           }
         }
         for (StdinPump pump : new java.util.LinkedHashSet<>(pumpOf)) {
