@@ -28,10 +28,41 @@ public final class FileDeadLetterQueue implements DeadLetterQueue {
   private OutputStream out;
   private JsonGenerator gen;
   private long count;
+  /** The open file's channel in {@link #resuming} mode, else null. */
+  private java.nio.channels.FileChannel channel;
 
   public FileDeadLetterQueue(Path dir, String runId, Clock clock) {
     this.file = dir.resolve("dlq-" + runId + ".jsonl");
     this.clock = clock;
+  }
+
+  /**
+   * A queue that continues {@code DIR/dlq-NAME.jsonl}: keeps its first {@code keepBytes} bytes (the
+   * dead letters of lines before a resumed input's checkpoint), drops what follows them (dead letters
+   * of lines that are read again), and appends. {@link #length} says where the next checkpoint is.
+   *
+   * @throws IOException when the file cannot be created or cut
+   */
+  public static FileDeadLetterQueue resuming(Path dir, String name, long keepBytes, Clock clock) throws IOException {
+    FileDeadLetterQueue q = new FileDeadLetterQueue(dir, name, clock);
+    Files.createDirectories(dir);
+    q.channel = java.nio.channels.FileChannel.open(q.file, java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.WRITE);
+    q.channel.truncate(Math.min(keepBytes, q.channel.size()));
+    q.channel.position(q.channel.size());
+    q.out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(q.channel), 1 << 16);
+    q.gen = JSON.createGenerator(q.out, JsonEncoding.UTF8);
+    q.gen.setRootValueSeparator(null);
+    return q;
+  }
+
+  /**
+   * In {@link #resuming} mode: hands what was written to the OS (a killed process does not lose it)
+   * and returns the file's length, the {@code keepBytes} of the next resume.
+   */
+  public synchronized long length() throws IOException {
+    out.flush();
+    return channel.position();
   }
 
   public Path file() {

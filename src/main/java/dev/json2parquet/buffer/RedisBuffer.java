@@ -1,0 +1,198 @@
+package dev.json2parquet.buffer;
+
+import dev.json2parquet.redis.RedisErrors;
+import dev.json2parquet.redis.RedisSettings;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * The receiving end of the Redis buffer: lines (the original bytes, validated by the caller) are
+ * collected per key into a chunk of at most {@link #maxEntries} entries or {@link #maxBytes} bytes,
+ * then {@link #ship}ped as one pipeline: per key one {@link RedisStreams#XADD} script (records plus
+ * the input's progress mark, atomically), and an {@code SADD} of the key to {@code redis_keys}. A
+ * record counts as buffered only once {@code ship} has returned, that is once Redis acknowledged
+ * every script of the pipeline. Memory is one chunk: bounded by the two limits, not by the input.
+ *
+ * <p>A failed pipeline (connection lost, Redis restarting) is sent again, after a backoff, up to a
+ * time budget; resending is harmless, since each key's script skips the lines its stream already
+ * has. A server error (maxmemory, read-only replica, no permission) is not retried. Not thread-safe.
+ */
+public final class RedisBuffer {
+  /** Default entries per pipeline. */
+  public static final int CHUNK_ENTRIES = 2000;
+  /** Default bytes of lines per pipeline. */
+  public static final long CHUNK_BYTES = 4L << 20;
+  /** A test hook: how many seconds a lost Redis is retried for (default {@link #RETRY_SECONDS}). */
+  public static final String TEST_RETRY_SECONDS = "json2parquet.test.redisRetrySeconds";
+  /**
+   * A test hook: halt the JVM (as kill -9 would) once Redis acknowledged the N-th pipeline, before its
+   * checkpoint is recorded: the worst moment, since a re-run reads those lines again.
+   */
+  public static final String TEST_HALT_AFTER_CHUNKS = "json2parquet.test.haltAfterChunks";
+  /**
+   * A test hook: {@code N:PATH} pauses after the N-th acknowledged pipeline: creates
+   * {@code PATH.paused}, then waits until {@code PATH} exists (so a test can stop Redis meanwhile).
+   */
+  public static final String TEST_PAUSE_AFTER_CHUNK = "json2parquet.test.pauseAfterChunk";
+  static final double RETRY_SECONDS = 20;
+
+  /** Redis stayed unreachable (or refused the data) past the retry budget; nothing of the chunk is counted. */
+  public static final class LostException extends RuntimeException {
+    public LostException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private final UnifiedJedis jedis;
+  private final RedisStreams streams;
+  private final int maxEntries;
+  private final long maxBytes;
+  private final Map<String, List<byte[]>> chunk = new LinkedHashMap<>();
+  private int entries;
+  private long bytes;
+  private long buffered;
+  private int shipped;
+  private final int haltAfter = Integer.getInteger(TEST_HALT_AFTER_CHUNKS, -1);
+  private java.io.PrintStream err;
+
+  /** Where the one line per outage ("retrying") goes; none when not set. */
+  public RedisBuffer reportTo(java.io.PrintStream err) {
+    this.err = err;
+    return this;
+  }
+
+  public RedisBuffer(UnifiedJedis jedis, RedisStreams streams, int maxEntries, long maxBytes) {
+    this.jedis = jedis;
+    this.streams = streams;
+    this.maxEntries = maxEntries;
+    this.maxBytes = maxBytes;
+  }
+
+  /**
+   * Adds one line under {@code key} to the chunk; true when the chunk is full and should be
+   * shipped at the next line boundary.
+   */
+  public boolean add(String key, byte[] buf, int off, int len, long lineNumber) {
+    List<byte[]> args = chunk.computeIfAbsent(key, k -> new ArrayList<>());
+    args.add(Arrays.copyOfRange(buf, off, off + len));
+    args.add(RedisStreams.bytes(Long.toString(lineNumber)));
+    entries++;
+    bytes += len;
+    return entries >= maxEntries || bytes >= maxBytes;
+  }
+
+  /** Lines added since the last ship. */
+  public int pending() {
+    return entries;
+  }
+
+  /** Records Redis has acknowledged (new ones; lines it already had are not counted again). */
+  public long buffered() {
+    return buffered;
+  }
+
+  /**
+   * Sends the chunk for input {@code inputId} (named {@code source} in dead letters) and waits until
+   * Redis has it; then runs {@code checkpoint} (which records the input's progress in Redis), retried
+   * like the chunk; then the chunk is empty. The checkpoint is sent only after Redis acknowledged the
+   * chunk, so it never claims lines that Redis does not have.
+   *
+   * @throws LostException when Redis cannot take it within the retry budget, or answers an error
+   */
+  public void ship(String inputId, String source, Runnable checkpoint) {
+    RedisSettings s = streams.settings();
+    long budget = (long) (Double.parseDouble(System.getProperty(TEST_RETRY_SECONDS, Double.toString(RETRY_SECONDS))) * 1e9);
+    long deadline = System.nanoTime() + budget;
+    long backoff = 100_000_000L;
+    int attempt = 0;
+    boolean sent = entries == 0;
+    while (true) {
+      attempt++;
+      try {
+        if (!sent) {
+          buffered += send(inputId, source);
+          sent = true;
+          pauseForTest();
+          if (shipped == haltAfter) {
+            Runtime.getRuntime().halt(137); // Redis has the chunk, the input's checkpoint does not say so yet
+          }
+        }
+        checkpoint.run();
+        break;
+      } catch (JedisDataException e) {
+        throw new LostException(RedisErrors.describe("buffer records into Redis", s, e), e);
+      } catch (JedisException e) {
+        long now = System.nanoTime();
+        if (attempt == 1 && err != null) {
+          err.println("json2parquet: " + RedisErrors.describe("buffer records into Redis", s, e) + "; retrying for up to "
+              + Math.round(budget / 1e9) + " s");
+        }
+        if (now + backoff > deadline) {
+          throw new LostException(RedisErrors.describe("buffer records into Redis", s, e) + " (tried " + attempt
+              + " times over " + Math.round(budget / 1e9) + " s)", e);
+        }
+        try {
+          Thread.sleep(backoff / 1_000_000);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new LostException("Cannot buffer records into Redis: interrupted while waiting for it", ie);
+        }
+        backoff = Math.min(backoff * 2, 2_000_000_000L);
+      }
+    }
+    chunk.clear();
+    entries = 0;
+    bytes = 0;
+  }
+
+  private void pauseForTest() {
+    shipped++;
+    String spec = System.getProperty(TEST_PAUSE_AFTER_CHUNK);
+    if (spec == null || Integer.parseInt(spec.substring(0, spec.indexOf(':'))) != shipped) {
+      return;
+    }
+    java.nio.file.Path go = java.nio.file.Path.of(spec.substring(spec.indexOf(':') + 1));
+    try {
+      java.nio.file.Files.createFile(go.resolveSibling(go.getFileName() + ".paused"));
+      while (!java.nio.file.Files.exists(go)) {
+        Thread.sleep(10);
+      }
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new IllegalStateException("test pause: " + e, e);
+    }
+  }
+
+  private long send(String inputId, String source) {
+    byte[] id = RedisStreams.bytes(inputId);
+    byte[] src = RedisStreams.bytes(source);
+    byte[] script = RedisStreams.bytes(RedisStreams.XADD);
+    List<Response<Object>> replies = new ArrayList<>();
+    try (AbstractPipeline p = jedis.pipelined()) {
+      for (Map.Entry<String, List<byte[]>> e : chunk.entrySet()) {
+        List<byte[]> args = new ArrayList<>(e.getValue().size() + 2);
+        args.add(id);
+        args.add(src);
+        args.addAll(e.getValue());
+        replies.add(p.eval(script, List.of(RedisStreams.bytes(streams.stream(e.getKey())),
+            RedisStreams.bytes(streams.done(e.getKey()))), args));
+        // after the XADD: a flusher that removed the key from the set because its stream was empty re-checks it
+        p.sadd(streams.settings().keysKey(), e.getKey());
+      }
+      p.sync();
+    }
+    long added = 0;
+    for (Response<Object> r : replies) {
+      Object o = r.get();
+      added += o instanceof Long l ? l : 0;
+    }
+    return added;
+  }
+}
