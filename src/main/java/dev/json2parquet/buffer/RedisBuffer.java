@@ -183,11 +183,12 @@ public final class RedisBuffer {
         args.addAll(e.getValue());
         replies.add(p.eval(script, List.of(RedisStreams.bytes(streams.stream(e.getKey())),
             RedisStreams.bytes(streams.done(e.getKey()))), args));
-        // after the XADD: a flusher that removed the key from the set because its stream was empty re-checks it
-        p.sadd(streams.settings().keysKey(), e.getKey());
       }
       p.sync();
     }
+    // after the XADDs were applied (on a cluster the set lives on another node, so not in the same
+    // pipeline): a flusher that removed a key because its stream was empty re-checks the stream after
+    jedis.sadd(streams.settings().keysKey(), chunk.keySet().toArray(new String[0]));
     long added = 0;
     for (Response<Object> r : replies) {
       Object o = r.get();

@@ -12,6 +12,9 @@ import redis.clients.jedis.UnifiedJedis;
 
 /** What {@code convert}, {@code flush} and {@code recover} share over the Redis buffer: flushing and recovering, reported alike. */
 final class RedisRuns {
+  /** Keys whose failure is printed in full; the rest are counted. */
+  static final int MAX_ERROR_LINES = 3;
+
   private RedisRuns() {
   }
 
@@ -32,13 +35,19 @@ final class RedisRuns {
       boolean ok = true;
       long records = 0;
       long skipped = 0;
+      int errors = 0;
       for (RedisFlush.KeyReport r : reports) {
-        if (!perKeyQuiet || r.error() != null) {
+        errors += r.error() != null ? 1 : 0;
+        // a lost Redis fails every key alike: a few lines say so, not one per key
+        if (!perKeyQuiet && r.error() == null || r.error() != null && errors <= MAX_ERROR_LINES) {
           ctx.out().println(r.line());
         }
         ok &= r.error() == null && r.batchesInRecovery() == 0;
         records += r.records();
         skipped += r.skipped() ? 1 : 0;
+      }
+      if (errors > MAX_ERROR_LINES) {
+        ctx.out().println("... and " + (errors - MAX_ERROR_LINES) + " more keys failed");
       }
       if (!quiet) {
         ctx.err().println("json2parquet: flushed " + records + " records of " + (reports.size() - skipped) + " keys"
