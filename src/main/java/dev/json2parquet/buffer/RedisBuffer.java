@@ -23,7 +23,9 @@ import redis.clients.jedis.exceptions.JedisException;
  *
  * <p>A failed pipeline (connection lost, Redis restarting) is sent again, after a backoff, up to a
  * time budget; resending is harmless, since each key's script skips the lines its stream already
- * has. A server error (maxmemory, read-only replica, no permission) is not retried. Not thread-safe.
+ * has. A server error (maxmemory, read-only replica, no permission) is not retried. Pipelines are
+ * sent on a thread of their own, one at a time, while the caller fills the next chunk. Not
+ * thread-safe: one calling thread.
  */
 public final class RedisBuffer {
   /** Default entries per pipeline. */
@@ -55,10 +57,18 @@ public final class RedisBuffer {
   private final RedisStreams streams;
   private final int maxEntries;
   private final long maxBytes;
-  private final Map<String, List<byte[]>> chunk = new LinkedHashMap<>();
+  private Map<String, List<byte[]>> chunk = new LinkedHashMap<>();
   private int entries;
   private long bytes;
-  private long buffered;
+  /** Written by the shipping thread only. */
+  private volatile long buffered;
+  /** Ships one chunk at a time while the caller fills the next. */
+  private final java.util.concurrent.ExecutorService shipper = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "redis-ship");
+    t.setDaemon(true);
+    return t;
+  });
+  private java.util.concurrent.Future<?> inFlight;
   private int shipped;
   private final int haltAfter = Integer.getInteger(TEST_HALT_AFTER_CHUNKS, -1);
   private java.io.PrintStream err;
@@ -94,31 +104,70 @@ public final class RedisBuffer {
     return entries;
   }
 
-  /** Records Redis has acknowledged (new ones; lines it already had are not counted again). */
+  /** Records Redis has acknowledged (new ones; lines it already had are not counted again); call after {@link #drain}. */
   public long buffered() {
     return buffered;
   }
 
   /**
-   * Sends the chunk for input {@code inputId} (named {@code source} in dead letters) and waits until
-   * Redis has it; then runs {@code checkpoint} (which records the input's progress in Redis), retried
-   * like the chunk; then the chunk is empty. The checkpoint is sent only after Redis acknowledged the
-   * chunk, so it never claims lines that Redis does not have.
+   * Hands the chunk for input {@code inputId} (named {@code source} in dead letters) to the shipping
+   * thread and returns once the previous chunk is in Redis (so at most two chunks are held: one in
+   * flight, one filling). The shipping thread sends it, then runs {@code checkpoint} (which records
+   * the input's progress in Redis), retried like the chunk. The checkpoint is sent only after Redis
+   * acknowledged the chunk, so it never claims lines that Redis does not have.
    *
-   * @throws LostException when Redis cannot take it within the retry budget, or answers an error
+   * @throws LostException when Redis could not take the previous chunk within the retry budget, or
+   *     answered an error
    */
   public void ship(String inputId, String source, Runnable checkpoint) {
+    drain();
+    Map<String, List<byte[]>> full = chunk;
+    int n = entries;
+    chunk = new LinkedHashMap<>();
+    entries = 0;
+    bytes = 0;
+    inFlight = shipper.submit(() -> send(full, n, inputId, source, checkpoint));
+  }
+
+  /**
+   * Waits until every chunk handed over is in Redis with its checkpoint.
+   *
+   * @throws LostException as {@link #ship}
+   */
+  public void drain() {
+    if (inFlight == null) {
+      return;
+    }
+    try {
+      inFlight.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof LostException l ? l
+          : new LostException("Cannot buffer records into Redis: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LostException("Cannot buffer records into Redis: interrupted while waiting for it", e);
+    } finally {
+      inFlight = null;
+    }
+  }
+
+  /** Stops the shipping thread (after {@link #drain}). */
+  public void close() {
+    shipper.shutdownNow();
+  }
+
+  private void send(Map<String, List<byte[]>> full, int n, String inputId, String source, Runnable checkpoint) {
     RedisSettings s = streams.settings();
     long budget = (long) (Double.parseDouble(System.getProperty(TEST_RETRY_SECONDS, Double.toString(RETRY_SECONDS))) * 1e9);
     long deadline = System.nanoTime() + budget;
     long backoff = 100_000_000L;
     int attempt = 0;
-    boolean sent = entries == 0;
+    boolean sent = n == 0;
     while (true) {
       attempt++;
       try {
         if (!sent) {
-          buffered += send(inputId, source);
+          buffered += pipeline(full, inputId, source);
           sent = true;
           pauseForTest();
           if (shipped == haltAfter) {
@@ -148,9 +197,6 @@ public final class RedisBuffer {
         backoff = Math.min(backoff * 2, 2_000_000_000L);
       }
     }
-    chunk.clear();
-    entries = 0;
-    bytes = 0;
   }
 
   private void pauseForTest() {
@@ -170,7 +216,7 @@ public final class RedisBuffer {
     }
   }
 
-  private long send(String inputId, String source) {
+  private long pipeline(Map<String, List<byte[]>> chunk, String inputId, String source) {
     byte[] id = RedisStreams.bytes(inputId);
     byte[] src = RedisStreams.bytes(source);
     byte[] script = RedisStreams.bytes(RedisStreams.XADD);

@@ -131,9 +131,25 @@ public final class RedisConvert {
         .reportTo(err);
     Intake intake = new Intake(new JsonRecordReader(type), key, buffer, config.maxLineBytes());
     LineReader reader = new LineReader(config.maxLineBytes());
-    long dead = 0;
-    long skipped = 0;
     List<String> notes = new ArrayList<>();
+    String fatal;
+    try {
+      fatal = readAll(inputs, plan, ids, jedis, streams, buffer, intake, reader, notes);
+    } finally {
+      buffer.close();
+    }
+    if (stop.requested() && fatal == null) {
+      notes.add("stopped by SIG" + stop.signal() + "; every line read is in Redis or the DLQ; run the same command again"
+          + " to continue");
+    }
+    return new Result(intake.lines, buffer.buffered(), intake.deadTotal, skippedInputs, fatal, notes);
+  }
+
+  private long skippedInputs;
+
+  /** Reads each input into the buffer; returns the fatal problem that stopped it, or null. */
+  private String readAll(List<Input> inputs, List<Progress> plan, List<RunJournal.Identity> ids, UnifiedJedis jedis,
+      RedisStreams streams, RedisBuffer buffer, Intake intake, LineReader reader, List<String> notes) throws IOException {
     String fatal = null;
     for (int i = 0; i < inputs.size() && fatal == null && !stop.requested(); i++) {
       Input in = inputs.get(i);
@@ -142,7 +158,7 @@ public final class RedisConvert {
       if (p.done()) {
         err.println("json2parquet: " + in.name() + " is already in Redis (an earlier run buffered all of it); skipped"
             + " (pass --restart to buffer it again)");
-        skipped++;
+        skippedInputs++;
         continue;
       }
       if (p.offset() > 0) {
@@ -158,19 +174,14 @@ public final class RedisConvert {
         intake.start(in.name(), dlq, checkpoint -> jedis.hset(streams.inputs(), path, checkpoint.json()), p);
         LineReader.Ended ended = reader.read(raw, intake, new LineReader.Position(p.offset(), p.line()), stop::requested);
         intake.finish(ended.next(), ended.atEnd());
-        dead += intake.dead;
+        buffer.drain();
       } catch (RedisBuffer.LostException e) {
-        dead += intake.dead;
-        Progress last = intake.last;
+        Progress last = intake.acked;
         fatal = e.getMessage() + "; " + in.name() + " is in Redis up to line " + last.line() + " (byte " + last.offset()
             + "): run the same command again to continue from there";
       }
     }
-    if (stop.requested() && fatal == null) {
-      notes.add("stopped by SIG" + stop.signal() + "; every line read is in Redis or the DLQ; run the same command again"
-          + " to continue");
-    }
-    return new Result(intake.lines, buffer.buffered(), dead, skipped, fatal, notes);
+    return fatal;
   }
 
   /**
@@ -210,8 +221,10 @@ public final class RedisConvert {
     private java.util.function.Consumer<Progress> checkpoint;
     private boolean full;
     Progress last;
+    /** The last progress Redis has recorded (set on the shipping thread). */
+    volatile Progress acked;
     long lines;
-    long dead;
+    long deadTotal;
 
     Intake(JsonRecordReader reader, PathTemplate key, RedisBuffer buffer, int maxLineBytes) {
       this.reader = reader;
@@ -227,7 +240,7 @@ public final class RedisConvert {
       this.dlq = dlq;
       this.checkpoint = checkpoint;
       this.last = from;
-      this.dead = 0;
+      this.acked = from;
     }
 
     @Override
@@ -237,7 +250,7 @@ public final class RedisConvert {
         reader.append(buf, off, len, staging);
       } catch (RecordException e) {
         dlq.reject(e.getMessage(), source, lineNumber, buf, off, len, len);
-        dead++;
+        deadTotal++;
         return;
       }
       String k = name(keys.values(staging));
@@ -258,7 +271,7 @@ public final class RedisConvert {
       prefixLen = Utf8.boundaryLength(prefix, 0, prefixLen);
       dlq.reject("line of " + totalBytes + " bytes is longer than max_line_bytes (" + maxLineBytes
           + "); raw holds its first " + prefixLen + " bytes", source, lineNumber, prefix, 0, prefixLen, totalBytes);
-      dead++;
+      deadTotal++;
     }
 
     @Override
@@ -274,7 +287,10 @@ public final class RedisConvert {
 
     private void ship(long offset, long nextLine, boolean done) throws IOException {
       Progress next = new Progress(last.id(), last.size(), last.head(), offset, nextLine, dlq.length(), done);
-      buffer.ship(last.id(), source, () -> checkpoint.accept(next));
+      buffer.ship(last.id(), source, () -> {
+        checkpoint.accept(next);
+        acked = next;
+      });
       full = false;
       last = next;
     }

@@ -124,4 +124,41 @@ class RedisFlushersTest {
       assertThat(redis.cli("xlen", "data:{_}")).isEqualTo("0");
     }
   }
+
+  @Test
+  void flush_whenLockHeldElsewhere_skipsKey_andReportsIt() throws Exception {
+    Path in = generate(tmp.resolve("in.jsonl"), 600, 1);
+    Path out = tmp.resolve("out");
+    try (RedisServer redis = new RedisServer(tmp.resolve("redis"))) {
+      assertThat(Cli.run("convert", "-q", "--buffer", "redis", "--redis-skip-flush", "--key", "", "--redis-host",
+          redis.address(), "-o", out.toString(), in.toString()).exit()).isEqualTo(3);
+      redis.cli("set", "lock:{_}", "elsewhere", "px", "60000");
+      Cli.Result r = Cli.run("flush", "--key", "", "--redis-host", redis.address(), "-o", out.toString());
+      assertThat(r.exit()).isZero();
+      assertThat(r.out()).contains("skipped _: locked by another flusher");
+      assertThat(r.err()).contains("flushed 0 records of 0 keys; 1 keys skipped, locked by another flusher");
+      assertThat(DuckDb.parquetFiles(out)).isEmpty();
+      redis.cli("del", "lock:{_}");
+      Cli.Result r2 = Cli.run("flush", "--key", "", "--only-key", "_", "--redis-host", redis.address(), "-o", out.toString());
+      assertThat(r2.out()).startsWith("flushed _: ");
+      assertExactlyOnce(in, out);
+    }
+  }
+
+  @Test
+  void flushEvery_writesWhatArrives_untilSigterm() throws Exception {
+    Path in = generate(tmp.resolve("in.jsonl"), 2000, 5);
+    Path out = tmp.resolve("out");
+    try (RedisServer redis = new RedisServer(tmp.resolve("redis"));
+        Child flusher = Child.start(tmp.resolve("err"), "flush", "-q", "--every", "200ms", "--redis-host", redis.address(),
+            "-o", out.toString())) {
+      assertThat(Cli.run("convert", "-q", "--buffer", "redis", "--redis-skip-flush", "--redis-host", redis.address(),
+          "-o", out.toString(), in.toString()).exit()).isEqualTo(3);
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+          .until(() -> redis.cli("scard", "keys").equals("0") && redis.cli("--scan", "--pattern", "lock:*").isEmpty());
+      flusher.signal("TERM");
+      assertThat(flusher.waitFor()).isEqualTo(143);
+      assertExactlyOnce(in, out);
+    }
+  }
 }
