@@ -62,7 +62,7 @@ final class RedisRuns {
     try (UnifiedJedis jedis = RedisClients.open(RedisSettings.of(cfg));
         Sink sink = Sinks.open(cfg, true);
         RedisFlush flusher = RedisConvert.flusher(cfg, jedis, sink, ctx.clock(), ctx.err())) {
-      RedisFlush.Recovered r = flusher.recover(automatic ? ctx.err() : ctx.out());
+      RedisFlush.Recovered r = flusher.recover(automatic ? ctx.err() : ctx.out(), automatic, cfg.recoveryAttempts());
       if (!automatic || r.batches() + r.failed() + r.locked() > 0) {
         ctx.err().println("json2parquet: recovered " + r.batches() + " batches (" + r.records() + " records) from "
             + RedisSettings.of(cfg).recoveryKey() + (r.failed() > 0 ? "; " + r.failed() + " still fail and stay" : "")

@@ -183,7 +183,7 @@ public final class RedisFlush implements AutoCloseable {
       Map<String, String> inRecovery = recoveryOf(key);
       for (Map.Entry<String, String> b : streams.openBatches(jedis, key).entrySet()) {
         if (!inRecovery.containsKey(b.getKey())) {
-          write(key, b.getKey(), b.getValue(), streams.range(jedis, key, b.getKey(), b.getValue()), 0, totals);
+          write(key, b.getKey(), b.getValue(), streams.range(jedis, key, b.getKey(), b.getValue()), 0, 0, false, totals);
         }
       }
       while (!lock.lost()) {
@@ -191,7 +191,7 @@ public final class RedisFlush implements AutoCloseable {
         if (batch == null || batch.isEmpty()) {
           break;
         }
-        write(key, batch.get(0).id(), batch.get(batch.size() - 1).id(), batch, 0, totals);
+        write(key, batch.get(0).id(), batch.get(batch.size() - 1).id(), batch, 0, 0, false, totals);
       }
       forgetIfEmpty(key);
     } catch (JedisException e) {
@@ -217,7 +217,7 @@ public final class RedisFlush implements AutoCloseable {
    * batch's attempts before this one. Returns whether it was written.
    */
   private boolean write(String key, String first, String last, List<RedisStreams.Entry> entries, int attempts,
-      long[] totals) {
+      int autoAttempts, boolean automatic, long[] totals) {
     if (entries.isEmpty()) {
       streams.ack(jedis, key, first, last); // acknowledged by another flusher meanwhile: forget its bounds
       return true;
@@ -296,6 +296,7 @@ public final class RedisFlush implements AutoCloseable {
     m.put("last", last);
     m.put("records", entries.size());
     m.put("attempts", attempts + 1);
+    m.put("auto_attempts", autoAttempts + (automatic ? 1 : 0));
     m.put("last_error", error);
     m.put("time", clock.instant().toString());
     try {
@@ -337,9 +338,11 @@ public final class RedisFlush implements AutoCloseable {
   /**
    * Writes the batches in the recovery store again (re-read by their id range, written to the same
    * names, then acknowledged and removed from the store), each under its key's lock; a batch whose
-   * key is locked elsewhere is left for later. Reports each batch on {@code out}.
+   * key is locked elsewhere is left for later. Reports each batch on {@code out}. With
+   * {@code automatic} ({@code try_auto_recover}), a batch that already had {@code autoLimit}
+   * automatic attempts (when above 0: {@code recovery_attempts}) is left for a person, and said so.
    */
-  public Recovered recover(PrintStream out) {
+  public Recovered recover(PrintStream out, boolean automatic, int autoLimit) {
     int done = 0;
     int failed = 0;
     int locked = 0;
@@ -358,6 +361,13 @@ public final class RedisFlush implements AutoCloseable {
       String first = (String) m.get("first");
       String last = (String) m.get("last");
       int attempts = ((Number) m.get("attempts")).intValue();
+      int autoAttempts = m.get("auto_attempts") instanceof Number a ? a.intValue() : 0;
+      if (automatic && autoLimit > 0 && autoAttempts >= autoLimit) {
+        err.println("json2parquet: batch " + first + "_" + last + " of key " + key + " had " + autoAttempts
+            + " automatic attempts (recovery_attempts); left for json2parquet recover --buffer redis");
+        failed++;
+        continue;
+      }
       RedisLock lock = RedisLock.take(jedis, streams.settings().lockKey(key), token,
           streams.settings().lockTtlMillis(), timer);
       if (lock == null) {
@@ -368,7 +378,7 @@ public final class RedisFlush implements AutoCloseable {
       try (lock) {
         List<RedisStreams.Entry> entries = streams.range(jedis, key, first, last);
         long[] totals = new long[4];
-        if (write(key, first, last, entries, attempts, totals)) {
+        if (write(key, first, last, entries, attempts, autoAttempts, automatic, totals)) {
           jedis.hdel(streams.settings().recoveryKey(), e.getKey());
           out.println("recovered batch " + first + "_" + last + " of key " + key + " (" + totals[0] + " records in "
               + totals[1] + " files)");

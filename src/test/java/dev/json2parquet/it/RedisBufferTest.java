@@ -251,6 +251,15 @@ class RedisBufferTest {
       // a flush leaves them to recover
       assertThat(Cli.run("flush", "-q", "--redis-host", redis.address(), "-o", out.toString()).exit()).isZero();
       assertThat(DuckDb.parquetFiles(out)).isEmpty();
+      // an automatic recovery that fails again counts its attempt; past recovery_attempts it leaves the batch for a person
+      Map<String, String> auto = Map.of("JSON2PARQUET_TRY_AUTO_RECOVER", "true", "JSON2PARQUET_RECOVERY_ATTEMPTS", "1");
+      Cli.Result a1 = FaultySink.with("always", () -> Cli.run(new byte[0], auto, "flush", "-q", "--redis-host",
+          redis.address(), "-o", out.toString()));
+      assertThat(a1.err()).contains("it stays in Redis");
+      assertThat(redis.cli("hvals", "recovery")).contains("\"auto_attempts\":1");
+      Cli.Result a2 = Cli.run(new byte[0], auto, "flush", "-q", "--redis-host", redis.address(), "-o", out.toString());
+      assertThat(a2.err()).contains("had 1 automatic attempts (recovery_attempts)");
+      assertThat(DuckDb.parquetFiles(out)).isEmpty();
       Cli.Result rec = Cli.run("recover", "--buffer", "redis", "--redis-host", redis.address(), "-o", out.toString());
       assertThat(rec.exit()).as(rec.err()).isZero();
       assertThat(rec.out().lines().filter(l -> l.startsWith("recovered batch")).count()).isEqualTo(stored);
