@@ -22,4 +22,14 @@ public interface DeadLetterQueue extends AutoCloseable {
 
   @Override
   void close() throws IOException;
+
+  /**
+   * A queue that one resumable input dead-letters into (the Redis buffer's {@code convert}): its
+   * {@link #mark} is recorded with each checkpoint of the input, and a resumed run reopens the queue
+   * at that mark, dropping what was rejected after it (those lines are read, and rejected, again).
+   */
+  interface Resumable extends DeadLetterQueue {
+    /** Makes what was rejected so far survive the process being killed, and returns the position after it. */
+    long mark() throws IOException;
+  }
 }

@@ -20,7 +20,7 @@ import java.util.Base64;
  * when the bytes are not valid UTF-8, and {@code raw_truncated}/{@code raw_bytes} for lines that were
  * too long to keep whole. The file is created on the first rejection.
  */
-public final class FileDeadLetterQueue implements DeadLetterQueue {
+public final class FileDeadLetterQueue implements DeadLetterQueue.Resumable {
   private static final JsonFactory JSON = new JsonFactory();
 
   private final Path file;
@@ -39,7 +39,7 @@ public final class FileDeadLetterQueue implements DeadLetterQueue {
   /**
    * A queue that continues {@code DIR/dlq-NAME.jsonl}: keeps its first {@code keepBytes} bytes (the
    * dead letters of lines before a resumed input's checkpoint), drops what follows them (dead letters
-   * of lines that are read again), and appends. {@link #length} says where the next checkpoint is.
+   * of lines that are read again), and appends. {@link #mark} says where the next checkpoint is.
    *
    * @throws IOException when the file cannot be created or cut
    */
@@ -60,7 +60,11 @@ public final class FileDeadLetterQueue implements DeadLetterQueue {
    * In {@link #resuming} mode: hands what was written to the OS (a killed process does not lose it)
    * and returns the file's length, the {@code keepBytes} of the next resume.
    */
-  public synchronized long length() throws IOException {
+  @Override
+  public synchronized long mark() throws IOException {
+    if (channel == null) {
+      throw new IllegalStateException("Cannot mark " + file + ": it was not opened with resuming()");
+    }
     out.flush();
     return channel.position();
   }

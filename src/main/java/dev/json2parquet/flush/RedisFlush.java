@@ -6,7 +6,8 @@ import dev.json2parquet.buffer.BucketKey;
 import dev.json2parquet.buffer.RedisLock;
 import dev.json2parquet.buffer.RedisStreams;
 import dev.json2parquet.config.Config;
-import dev.json2parquet.dlq.FileDeadLetterQueue;
+import dev.json2parquet.dlq.DeadLetterQueue;
+import dev.json2parquet.dlq.DeadLetterStores;
 import dev.json2parquet.dlq.RecoveryStore;
 import dev.json2parquet.record.ColumnBatch;
 import dev.json2parquet.record.JsonRecordReader;
@@ -231,8 +232,7 @@ public final class RedisFlush implements AutoCloseable {
     ColumnBatch staging = new ColumnBatch(type.schema());
     long dead = 0;
     List<String> failures = new ArrayList<>();
-    try (FileDeadLetterQueue dlq = new FileDeadLetterQueue(config.dlqDir(),
-        "redis-" + hash(key) + "-" + batchName, clock)) {
+    try (DeadLetterQueue dlq = DeadLetterStores.forBatch(config, hash(key) + "-" + batchName, clock)) {
       for (RedisStreams.Entry e : entries) {
         ingest[0] = e.ingestMicros();
         try {

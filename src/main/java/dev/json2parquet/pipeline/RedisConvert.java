@@ -5,7 +5,8 @@ import dev.json2parquet.buffer.RedisBuffer;
 import dev.json2parquet.buffer.RedisStreams;
 import dev.json2parquet.config.Config;
 import dev.json2parquet.config.ConfigException;
-import dev.json2parquet.dlq.FileDeadLetterQueue;
+import dev.json2parquet.dlq.DeadLetterQueue;
+import dev.json2parquet.dlq.DeadLetterStores;
 import dev.json2parquet.record.ColumnBatch;
 import dev.json2parquet.record.JsonRecordReader;
 import dev.json2parquet.record.PathTemplate;
@@ -166,7 +167,7 @@ public final class RedisConvert {
             + "), where an earlier run stopped");
       }
       jedis.hset(streams.inputs(), path, p.json());
-      try (FileDeadLetterQueue dlq = FileDeadLetterQueue.resuming(config.dlqDir(), "redis-" + p.id(), p.dlqBytes(), clock);
+      try (DeadLetterQueue.Resumable dlq = DeadLetterStores.forInput(config, p.id(), p.dlqBytes(), clock);
           InputStream raw = in.openDecoded(n -> { })) {
         if (p.offset() > 0) {
           RunJournal.skip(raw, p.offset(), in.name());
@@ -217,7 +218,7 @@ public final class RedisConvert {
     private final RedisBuffer buffer;
     private final int maxLineBytes;
     private String source;
-    private FileDeadLetterQueue dlq;
+    private DeadLetterQueue.Resumable dlq;
     private java.util.function.Consumer<Progress> checkpoint;
     private boolean full;
     Progress last;
@@ -235,7 +236,7 @@ public final class RedisConvert {
       this.maxLineBytes = maxLineBytes;
     }
 
-    void start(String source, FileDeadLetterQueue dlq, java.util.function.Consumer<Progress> checkpoint, Progress from) {
+    void start(String source, DeadLetterQueue.Resumable dlq, java.util.function.Consumer<Progress> checkpoint, Progress from) {
       this.source = source;
       this.dlq = dlq;
       this.checkpoint = checkpoint;
@@ -286,7 +287,7 @@ public final class RedisConvert {
     }
 
     private void ship(long offset, long nextLine, boolean done) throws IOException {
-      Progress next = new Progress(last.id(), last.size(), last.head(), offset, nextLine, dlq.length(), done);
+      Progress next = new Progress(last.id(), last.size(), last.head(), offset, nextLine, dlq.mark(), done);
       buffer.ship(last.id(), source, () -> {
         checkpoint.accept(next);
         acked = next;
