@@ -161,4 +161,17 @@ class RedisFlushersTest {
       assertExactlyOnce(in, out);
     }
   }
+
+  @Test
+  void flush_badEveryOrMemoryBuffer_isAUsageError() {
+    Cli.Result r = Cli.run("flush", "--every", "0s", "--redis-host", "127.0.0.1:1");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("Invalid --every 0s: give a positive duration such as 60s, 5m or 1h");
+    Cli.Result m = Cli.run("flush", "--buffer", "memory");
+    assertThat(m.exit()).isEqualTo(2);
+    assertThat(m.err()).contains("Cannot flush with buffer_type = \"memory\"");
+    Cli.Result u = Cli.run("flush", "--redis-host", "127.0.0.1:1");
+    assertThat(u.exit()).isEqualTo(2);
+    assertThat(u.err()).contains("Cannot connect to Redis at 127.0.0.1:1: connection refused");
+  }
 }
