@@ -58,6 +58,8 @@ public final class RedisBuffer {
   private final int maxEntries;
   private final long maxBytes;
   private Map<String, List<byte[]>> chunk = new LinkedHashMap<>();
+  /** Dead letters of the chunk: envelope and line number pairs. */
+  private List<byte[]> dead = new ArrayList<>();
   private int entries;
   private long bytes;
   /** Written by the shipping thread only. */
@@ -99,6 +101,22 @@ public final class RedisBuffer {
     return entries >= maxEntries || bytes >= maxBytes;
   }
 
+  /**
+   * Adds a dead letter (an envelope, see {@code FileDeadLetterQueue#envelope}) of line
+   * {@code lineNumber} to the chunk: it goes to Redis with the chunk's records, to the dead-letter
+   * stream of {@code _unkeyed} (the line has no key: it is not a record). True when the chunk is full.
+   */
+  public boolean reject(byte[] envelope, long lineNumber) {
+    dead.add(envelope);
+    dead.add(RedisStreams.bytes(Long.toString(lineNumber)));
+    entries++;
+    bytes += envelope.length;
+    return entries >= maxEntries || bytes >= maxBytes;
+  }
+
+  /** The key of dead letters that have no record key (as {@code RedisDeadLetterQueue.UNKEYED}). */
+  public static final String UNKEYED = "_unkeyed";
+
   /** Lines added since the last ship. */
   public int pending() {
     return entries;
@@ -122,11 +140,13 @@ public final class RedisBuffer {
   public void ship(String inputId, String source, Runnable checkpoint) {
     drain();
     Map<String, List<byte[]>> full = chunk;
+    List<byte[]> rejected = dead;
     int n = entries;
     chunk = new LinkedHashMap<>();
+    dead = new ArrayList<>();
     entries = 0;
     bytes = 0;
-    inFlight = shipper.submit(() -> send(full, n, inputId, source, checkpoint));
+    inFlight = shipper.submit(() -> send(full, rejected, n, inputId, source, checkpoint));
   }
 
   /**
@@ -156,7 +176,8 @@ public final class RedisBuffer {
     shipper.shutdownNow();
   }
 
-  private void send(Map<String, List<byte[]>> full, int n, String inputId, String source, Runnable checkpoint) {
+  private void send(Map<String, List<byte[]>> full, List<byte[]> rejected, int n, String inputId, String source,
+      Runnable checkpoint) {
     RedisSettings s = streams.settings();
     long budget = (long) (Double.parseDouble(System.getProperty(TEST_RETRY_SECONDS, Double.toString(RETRY_SECONDS))) * 1e9);
     long deadline = System.nanoTime() + budget;
@@ -167,7 +188,7 @@ public final class RedisBuffer {
       attempt++;
       try {
         if (!sent) {
-          buffered += pipeline(full, inputId, source);
+          buffered += pipeline(full, rejected, inputId, source);
           sent = true;
           pauseForTest();
           if (shipped == haltAfter) {
@@ -216,11 +237,16 @@ public final class RedisBuffer {
     }
   }
 
-  private long pipeline(Map<String, List<byte[]>> chunk, String inputId, String source) {
+  private long pipeline(Map<String, List<byte[]>> chunk, List<byte[]> rejected, String inputId, String source) {
+    if (!rejected.isEmpty()) {
+      // the index first, so that no dead-letter stream is outside it (RedisDeadLetterStore reads the index)
+      jedis.sadd(streams.dlqIndex(), streams.settings().dlqKey(UNKEYED));
+    }
     byte[] id = RedisStreams.bytes(inputId);
     byte[] src = RedisStreams.bytes(source);
     byte[] script = RedisStreams.bytes(RedisStreams.XADD);
     List<Response<Object>> replies = new ArrayList<>();
+    Response<Object> deadReply = null;
     try (AbstractPipeline p = jedis.pipelined()) {
       for (Map.Entry<String, List<byte[]>> e : chunk.entrySet()) {
         List<byte[]> args = new ArrayList<>(e.getValue().size() + 2);
@@ -230,12 +256,25 @@ public final class RedisBuffer {
         replies.add(p.eval(script, List.of(RedisStreams.bytes(streams.stream(e.getKey())),
             RedisStreams.bytes(streams.done(e.getKey()))), args));
       }
+      if (!rejected.isEmpty()) {
+        List<byte[]> args = new ArrayList<>(rejected.size() + 2);
+        args.add(id);
+        args.add(RedisStreams.bytes("redis-" + inputId));
+        args.addAll(rejected);
+        deadReply = p.eval(RedisStreams.bytes(RedisStreams.DLQ_XADD), List.of(RedisStreams.bytes(streams.settings().dlqKey(UNKEYED)),
+            RedisStreams.bytes(streams.dlqDone(UNKEYED))), args);
+      }
       p.sync();
     }
     // after the XADDs were applied (on a cluster the set lives on another node, so not in the same
     // pipeline): a flusher that removed a key because its stream was empty re-checks the stream after
-    jedis.sadd(streams.settings().keysKey(), chunk.keySet().toArray(new String[0]));
+    if (!chunk.isEmpty()) {
+      jedis.sadd(streams.settings().keysKey(), chunk.keySet().toArray(new String[0]));
+    }
     long added = 0;
+    if (deadReply != null) {
+      deadReply.get(); // an error Redis answered (maxmemory) is thrown here
+    }
     for (Response<Object> r : replies) {
       Object o = r.get();
       added += o instanceof Long l ? l : 0;

@@ -64,6 +64,31 @@ public final class RedisStreams {
       """;
 
   /**
+   * XADD of one chunk's dead letters (lines that can never be records, rejected at receive time)
+   * into the dead-letter stream of {@code _unkeyed}, in the shape of {@code RedisDeadLetterQueue}
+   * (fields {@code envelope} and {@code run}), skipping lines this input already dead-lettered, as
+   * {@link #XADD} does for records. KEYS: dead-letter stream, its marks hash. ARGV: input id, run id,
+   * then envelope and line number pairs.
+   */
+  static final String DLQ_XADD = """
+      local done = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+      local last = done
+      local added = 0
+      for i = 3, #ARGV, 2 do
+        local n = tonumber(ARGV[i + 1])
+        if n > done then
+          redis.call('XADD', KEYS[1], '*', 'envelope', ARGV[i], 'run', ARGV[2])
+          added = added + 1
+          last = n
+        end
+      end
+      if last > done then
+        redis.call('HSET', KEYS[2], ARGV[1], last)
+      end
+      return added
+      """;
+
+  /**
    * Claims the next batch of a key, only while the caller holds the key's lock, and records the
    * batch's bounds. KEYS: lock, stream, batches. ARGV: token, consumer, count. Returns false when
    * the lock is not the caller's, an empty list when nothing is left, else the entries.
@@ -81,10 +106,16 @@ public final class RedisStreams {
       """;
 
   /**
-   * Acknowledges and deletes a batch (every entry from its first to its last id) and forgets its
-   * bounds, atomically. KEYS: stream, batches. ARGV: first id, last id. Returns the entries removed.
+   * Acknowledges and deletes a batch (every entry from its first to its last id), forgets its
+   * bounds, and adds the batch's dead letters (lines that failed at flush time) to the key's
+   * dead-letter stream, atomically: a batch is acknowledged once, so its dead letters are written
+   * once. KEYS: stream, batches, dead-letter stream. ARGV: first id, last id, run id, envelopes.
+   * Returns the entries removed.
    */
   static final String ACK = """
+      for i = 4, #ARGV do
+        redis.call('XADD', KEYS[3], '*', 'envelope', ARGV[i], 'run', ARGV[3])
+      end
       local from = ARGV[1]
       local n = 0
       while true do
@@ -203,10 +234,28 @@ public final class RedisStreams {
     return r == null ? null : entries(r);
   }
 
-  /** Acknowledges and deletes the batch {@code first..last} of {@code key}; returns the entries removed. */
-  public long ack(UnifiedJedis jedis, String key, String first, String last) {
-    Object r = jedis.eval(ACK, List.of(stream(key), batches(key)), List.of(first, last));
+  /**
+   * Acknowledges and deletes the batch {@code first..last} of {@code key}, adding {@code deadLetters}
+   * (envelopes) to the key's dead-letter stream; returns the entries removed.
+   */
+  public long ack(UnifiedJedis jedis, String key, String first, String last, List<String> deadLetters) {
+    if (!deadLetters.isEmpty()) {
+      jedis.sadd(dlqIndex(), settings.dlqKey(key)); // the index first, so that no dead-letter stream is outside it
+    }
+    List<String> args = new ArrayList<>(List.of(first, last, "redis-flush"));
+    args.addAll(deadLetters);
+    Object r = jedis.eval(ACK, List.of(stream(key), batches(key), settings.dlqKey(key)), args);
     return r instanceof Long l ? l : 0;
+  }
+
+  /** The set of dead-letter streams, {@code <redis_dlq_prefix>:keys}, which the {@code dlq} verbs read (RedisDeadLetterStore). */
+  public String dlqIndex() {
+    return settings.dlqPrefix() + ":keys";
+  }
+
+  /** {@code <redis_dlq_prefix>:done:{K}}: per input id, the highest line dead-lettered into K's stream. */
+  public String dlqDone(String key) {
+    return settings.dlqPrefix() + ":done:{" + key + "}";
   }
 
   /** The batches of {@code key} claimed and not acknowledged: first id to last id, in id order. */

@@ -4,6 +4,7 @@ import dev.json2parquet.config.Config;
 import dev.json2parquet.config.ConfigException;
 import dev.json2parquet.dlq.DeadLetter;
 import dev.json2parquet.dlq.DeadLetterFilter;
+import dev.json2parquet.dlq.DeadLetterQueues;
 import dev.json2parquet.dlq.DeadLetterStore;
 import dev.json2parquet.dlq.DeadLetterStores;
 import dev.json2parquet.dlq.ErrorKinds;
@@ -73,6 +74,24 @@ final class DlqCommand implements Runnable {
     }
   }
 
+  /**
+   * The configuration a replay converts with: the memory buffer whatever {@code buffer_type} says,
+   * so that the records are in committed files when the conversion returns and the replayed dead
+   * letters (their only other copy) can be removed then; with the Redis buffer they would only be
+   * buffered, perhaps for another instance to flush.
+   */
+  static Config convertedInMemory(Config c) {
+    if (c.bufferType().equals("memory")) {
+      return c;
+    }
+    Map<String, Object> values = new java.util.LinkedHashMap<>(c.values());
+    values.put("buffer_type", "memory");
+    return new Config(c.outDir(), c.dlqDir(), c.recoveryDir(), c.compression(), c.rowGroupBytes(), c.pageBytes(),
+        c.bufferSize(), c.maxBufferBytes(), c.flushIntervalSeconds(), c.partition(), c.key(), c.recordType(),
+        c.schemaPath(), c.unknownFields(), c.schemaSample(), c.maxLineBytes(), c.threads(), c.debug(), "memory",
+        c.writerType(), c.tryAutoRecover(), c.recoveryAttempts(), java.util.Collections.unmodifiableMap(values));
+  }
+
   /** What every verb shares: the stores, the filters, the lock and the recovery of interrupted replays. */
   abstract static class Verb implements Callable<Integer> {
     final Context ctx;
@@ -95,17 +114,29 @@ final class DlqCommand implements Runnable {
 
     Config config() {
       Config c = redis.apply(store.loader(ctx)).build();
-      StoreOptions.checkExists(c, c.dlqDir(), "dead-letter directory");
+      checkExists(c);
       return c;
+    }
+
+    /** A mistyped directory is a usage error; dead letters in Redis have no directory. */
+    static void checkExists(Config c) {
+      if (!c.bufferType().equals("redis")) {
+        StoreOptions.checkExists(c, c.dlqDir(), "dead-letter directory");
+      }
     }
 
     @Override
     public Integer call() throws Exception {
       Config config = config();
       DeadLetterFilter filter = filters.filter();
-      DeadLetterStore dlq = DeadLetterStores.open(config);
+      try (DeadLetterStore dlq = DeadLetterStores.open(config)) {
+        return call(config, filter, dlq);
+      }
+    }
+
+    private int call(Config config, DeadLetterFilter filter, DeadLetterStore dlq) throws Exception {
       try (DeadLetterStore.Lock lock = dlq.lock()) {
-        for (String done : dlq.recoverInterrupted(new ReplayUndo(config))) {
+        for (String done : dlq.recoverInterrupted(new ReplayUndo(convertedInMemory(config)))) {
           ctx.err().println("json2parquet: " + done);
         }
         return run(config, dlq, filter);
@@ -280,7 +311,7 @@ final class DlqCommand implements Runnable {
     @Override
     Config config() {
       Config c = redis.apply(s3.apply(conversion.apply(store.loader(ctx)))).build();
-      StoreOptions.checkExists(c, c.dlqDir(), "dead-letter directory");
+      checkExists(c);
       if (c.recordType().equals("dynamic") && c.schemaPath() == null) {
         throw new ConfigException("Cannot replay dynamic records without a schema: give the (fixed) schema with "
             + "--schema, e.g. --schema " + c.outDir().resolve("_schema.json"));
@@ -290,10 +321,13 @@ final class DlqCommand implements Runnable {
 
     @Override
     int run(Config config, DeadLetterStore dlq, DeadLetterFilter filter) throws Exception {
-      Converter converter = new Converter(config, ctx.clock(), ctx.ticker(), ctx.err(), false, false);
+      // lines that fail again go back to the store they came from
+      Config convertWith = convertedInMemory(config);
+      Converter converter = new Converter(convertWith, ctx.clock(), ctx.ticker(), ctx.err(), false, false)
+          .deadLettersTo((c, id, clock) -> DeadLetterQueues.open(config, id, clock));
       String runId = converter.newRunId();
       DeadLetterStore.Replay replay = dlq.replay(filter, runId);
-      ReplayUndo undo = new ReplayUndo(config);
+      ReplayUndo undo = new ReplayUndo(convertWith);
       RunResult result;
       try {
         result = converter.run(List.of(replay.input()), runId);

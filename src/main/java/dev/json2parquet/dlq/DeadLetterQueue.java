@@ -17,19 +17,22 @@ public interface DeadLetterQueue extends AutoCloseable {
   void reject(String error, String source, long line, byte[] raw, int rawOffset, int rawLength, long totalBytes)
       throws IOException;
 
+  /**
+   * Stores one rejected record whose key ({@code key} template rendered) is known, e.g. a record
+   * a flusher gave up on; a store that files dead letters by key (Redis) files it under {@code key},
+   * the others ignore it. Otherwise as {@link #reject}.
+   */
+  default void rejectKeyed(String key, String error, String source, long line, byte[] raw, int rawOffset,
+      int rawLength, long totalBytes) throws IOException {
+    reject(error, source, line, raw, rawOffset, rawLength, totalBytes);
+  }
+
+  /** Where the dead letters go, for messages (a file, Redis keys and the address). */
+  String location();
+
   /** Lines rejected so far. */
   long count();
 
   @Override
   void close() throws IOException;
-
-  /**
-   * A queue that one resumable input dead-letters into (the Redis buffer's {@code convert}): its
-   * {@link #mark} is recorded with each checkpoint of the input, and a resumed run reopens the queue
-   * at that mark, dropping what was rejected after it (those lines are read, and rejected, again).
-   */
-  interface Resumable extends DeadLetterQueue {
-    /** Makes what was rejected so far survive the process being killed, and returns the position after it. */
-    long mark() throws IOException;
-  }
 }

@@ -10,7 +10,7 @@ import java.util.List;
  * verb at a time per store. A store must not be changed ({@link #purge}, {@link #replay}) while a
  * conversion writes into it.
  */
-public interface DeadLetterStore {
+public interface DeadLetterStore extends AutoCloseable {
 
   /** Where the store is, for messages (a directory, a Redis key). */
   String location();
@@ -98,5 +98,10 @@ public interface DeadLetterStore {
    * @return one line per replay finished or undone, for a person
    */
   List<String> recoverInterrupted(RunUndo undo) throws IOException;
+
+  /** Releases what the store holds open (a Redis connection pool); the file store holds nothing. */
+  @Override
+  default void close() {
+  }
 
 }

@@ -2,43 +2,26 @@ package dev.json2parquet.dlq;
 
 import dev.json2parquet.config.Config;
 import dev.json2parquet.config.ConfigException;
+import dev.json2parquet.redis.RedisClients;
+import dev.json2parquet.redis.RedisSettings;
 
 /** Chooses the dead-letter store the {@code dlq} verbs read; the only place that names an implementation. */
 public final class DeadLetterStores {
   private DeadLetterStores() {}
 
   /**
-   * The store that runs with this configuration dead-letter into: with {@code buffer_type memory},
-   * the files in {@code dlq_path}. Opening it touches nothing on disk.
+   * The store that runs with this configuration dead-letter into (the same switch as
+   * {@link DeadLetterQueues#open}): with {@code buffer_type memory}, the files in {@code dlq_path}
+   * (opening it touches nothing on disk); with {@code buffer_type redis}, the Redis streams under
+   * {@code redis_dlq_prefix} (connected here, and checked with a PING). Close it when done.
    *
-   * @throws ConfigException for a buffer type whose store is not built yet
+   * @throws ConfigException (one line, exit 2) when Redis cannot be reached or refuses the credentials or db
    */
   public static DeadLetterStore open(Config config) {
-    if (config.bufferType().equals("memory")) {
-      return new FileDeadLetterStore(config.dlqDir());
+    if (config.bufferType().equals("redis")) {
+      RedisSettings settings = RedisSettings.of(config);
+      return new RedisDeadLetterStore(RedisClients.open(settings), settings);
     }
-    throw new ConfigException("Cannot open the dead-letter queue of buffer_type = \"" + config.bufferType()
-        + "\": this version reads the file DLQ only (buffer_type \"memory\")");
-  }
-
-  /**
-   * The queue {@code convert --buffer redis} dead-letters one input's lines into: the file
-   * {@code dlq_path/dlq-redis-<inputId>.jsonl}, cut back to {@code mark} (see
-   * {@link DeadLetterQueue.Resumable}). A Redis dead-letter store plugs in here.
-   *
-   * @throws IOException when it cannot be opened
-   */
-  public static DeadLetterQueue.Resumable forInput(Config config, String inputId, long mark, java.time.Clock clock)
-      throws java.io.IOException {
-    return FileDeadLetterQueue.resuming(config.dlqDir(), "redis-" + inputId, mark, clock);
-  }
-
-  /**
-   * The queue a Redis flusher dead-letters one batch's failed lines into, named after the batch and
-   * written anew when the batch is written again: {@code dlq_path/dlq-redis-<batch>.jsonl}. Created
-   * on the first rejection.
-   */
-  public static DeadLetterQueue forBatch(Config config, String batch, java.time.Clock clock) {
-    return new FileDeadLetterQueue(config.dlqDir(), "redis-" + batch, clock);
+    return new FileDeadLetterStore(config.dlqDir());
   }
 }

@@ -20,7 +20,7 @@ import java.util.Base64;
  * when the bytes are not valid UTF-8, and {@code raw_truncated}/{@code raw_bytes} for lines that were
  * too long to keep whole. The file is created on the first rejection.
  */
-public final class FileDeadLetterQueue implements DeadLetterQueue.Resumable {
+public final class FileDeadLetterQueue implements DeadLetterQueue {
   private static final JsonFactory JSON = new JsonFactory();
 
   private final Path file;
@@ -28,45 +28,10 @@ public final class FileDeadLetterQueue implements DeadLetterQueue.Resumable {
   private OutputStream out;
   private JsonGenerator gen;
   private long count;
-  /** The open file's channel in {@link #resuming} mode, else null. */
-  private java.nio.channels.FileChannel channel;
 
   public FileDeadLetterQueue(Path dir, String runId, Clock clock) {
     this.file = dir.resolve("dlq-" + runId + ".jsonl");
     this.clock = clock;
-  }
-
-  /**
-   * A queue that continues {@code DIR/dlq-NAME.jsonl}: keeps its first {@code keepBytes} bytes (the
-   * dead letters of lines before a resumed input's checkpoint), drops what follows them (dead letters
-   * of lines that are read again), and appends. {@link #mark} says where the next checkpoint is.
-   *
-   * @throws IOException when the file cannot be created or cut
-   */
-  public static FileDeadLetterQueue resuming(Path dir, String name, long keepBytes, Clock clock) throws IOException {
-    FileDeadLetterQueue q = new FileDeadLetterQueue(dir, name, clock);
-    Files.createDirectories(dir);
-    q.channel = java.nio.channels.FileChannel.open(q.file, java.nio.file.StandardOpenOption.CREATE,
-        java.nio.file.StandardOpenOption.WRITE);
-    q.channel.truncate(Math.min(keepBytes, q.channel.size()));
-    q.channel.position(q.channel.size());
-    q.out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(q.channel), 1 << 16);
-    q.gen = JSON.createGenerator(q.out, JsonEncoding.UTF8);
-    q.gen.setRootValueSeparator(null);
-    return q;
-  }
-
-  /**
-   * In {@link #resuming} mode: hands what was written to the OS (a killed process does not lose it)
-   * and returns the file's length, the {@code keepBytes} of the next resume.
-   */
-  @Override
-  public synchronized long mark() throws IOException {
-    if (channel == null) {
-      throw new IllegalStateException("Cannot mark " + file + ": it was not opened with resuming()");
-    }
-    out.flush();
-    return channel.position();
   }
 
   public Path file() {
@@ -82,11 +47,36 @@ public final class FileDeadLetterQueue implements DeadLetterQueue.Resumable {
       gen = JSON.createGenerator(out, JsonEncoding.UTF8);
       gen.setRootValueSeparator(null);
     }
+    writeEnvelope(gen, error, source, line, clock.instant().toString(), raw, off, len, totalBytes);
+    gen.flush();
+    out.write('\n');
+    count++;
+  }
+
+  /**
+   * Writes one envelope (the shape in this class's comment, shared by every store so that {@code dlq
+   * export} prints the same bytes whichever store holds it).
+   */
+  /**
+   * One envelope as JSON bytes (no line break), as this queue writes it: for writers that store
+   * envelopes elsewhere (the Redis buffer's dead letters).
+   */
+  public static byte[] envelope(String error, String source, long line, String time, byte[] raw, int off, int len,
+      long totalBytes) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(len + 128);
+    try (JsonGenerator gen = JSON.createGenerator(bytes, JsonEncoding.UTF8)) {
+      writeEnvelope(gen, error, source, line, time, raw, off, len, totalBytes);
+    }
+    return bytes.toByteArray();
+  }
+
+  static void writeEnvelope(JsonGenerator gen, String error, String source, long line, String time, byte[] raw,
+      int off, int len, long totalBytes) throws IOException {
     gen.writeStartObject();
     gen.writeStringField("error", error);
     gen.writeStringField("source", source);
     gen.writeNumberField("line", line);
-    gen.writeStringField("time", clock.instant().toString());
+    gen.writeStringField("time", time);
     if (Utf8.isValid(raw, off, len)) {
       gen.writeStringField("raw", new String(raw, off, len, StandardCharsets.UTF_8));
     } else {
@@ -97,9 +87,11 @@ public final class FileDeadLetterQueue implements DeadLetterQueue.Resumable {
       gen.writeNumberField("raw_bytes", totalBytes);
     }
     gen.writeEndObject();
-    gen.flush();
-    out.write('\n');
-    count++;
+  }
+
+  @Override
+  public String location() {
+    return file.toString();
   }
 
   @Override

@@ -284,6 +284,51 @@ final class FileDeadLetterStore implements DeadLetterStore {
     return done;
   }
 
+  /** The readable envelopes of {@code files} in order; a file removed since the replay started has none. */
+  private static final class FileLetters implements ReplayLines.Letters {
+    private final List<Path> files;
+    private int nextFile;
+    private FileLines lines;
+
+    FileLetters(List<Path> files) {
+      this.files = files;
+    }
+
+    @Override
+    public DeadLetter next() throws IOException {
+      while (true) {
+        if (lines == null) {
+          if (nextFile == files.size()) {
+            return null;
+          }
+          try {
+            lines = new FileLines(files.get(nextFile++));
+          } catch (NoSuchFileException e) {
+            continue;
+          }
+        }
+        int len = lines.next();
+        if (len < 0) {
+          lines.close();
+          lines = null;
+          continue;
+        }
+        DeadLetter d = isBlank(lines.line, len) ? null : parse(lines.line, len);
+        if (d != null) {
+          return d;
+        }
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (lines != null) {
+        lines.close();
+        lines = null;
+      }
+    }
+  }
+
   private final class FileReplay implements Replay {
     private final DeadLetterFilter filter;
     private final String runId;
@@ -294,7 +339,7 @@ final class FileDeadLetterStore implements DeadLetterStore {
       this.filter = filter;
       this.runId = runId;
       this.files = files;
-      this.stream = new ReplayLines(filter, files);
+      this.stream = new ReplayLines(filter, new FileLetters(files));
     }
 
     @Override

@@ -3,8 +3,6 @@ package dev.json2parquet.dlq;
 import dev.json2parquet.source.Input;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,11 +21,18 @@ final class ReplayLines extends InputStream implements Input.Origins {
 
   private record Pending(long lineNumber, Input.Origin origin, boolean whole) {}
 
+  /** The envelopes of a store in store order, read one at a time (a file store's files, a Redis store's streams). */
+  interface Letters extends AutoCloseable {
+    /** The next readable envelope, or null at the end; unreadable entries are skipped. */
+    DeadLetter next() throws IOException;
+
+    @Override
+    void close() throws IOException;
+  }
+
   private final DeadLetterFilter filter;
-  private final List<Path> files;
-  private FileLines lines;
+  private final Letters letters;
   private final ArrayDeque<Pending> origins = new ArrayDeque<>();
-  private int nextFile;
   private byte[] chunk = {'\n'};
   private int pos;
   private long lineNumber = 1; // of the line in chunk
@@ -36,33 +41,20 @@ final class ReplayLines extends InputStream implements Input.Origins {
   long notReplayable;
   final List<String> examples = new ArrayList<>();
 
-  ReplayLines(DeadLetterFilter filter, List<Path> files) {
+  ReplayLines(DeadLetterFilter filter, Letters letters) {
     this.filter = filter;
-    this.files = files;
+    this.letters = letters;
   }
 
   /** Loads the next replayable line into chunk; false at the end. */
   private boolean advance() throws IOException {
     DeadLetter d = null;
     while (d == null) {
-      if (lines == null) {
-        if (nextFile == files.size()) {
-          return false;
-        }
-        try {
-          lines = new FileLines(files.get(nextFile++));
-        } catch (NoSuchFileException e) {
-          continue; // removed since the replay started: nothing to replay from it
-        }
+      DeadLetter e = letters.next();
+      if (e == null) {
+        return false;
       }
-      int len = lines.next();
-      if (len < 0) {
-        lines.close();
-        lines = null;
-        continue;
-      }
-      DeadLetter e = FileDeadLetterStore.isBlank(lines.line, len) ? null : FileDeadLetterStore.parse(lines.line, len);
-      if (e == null || !filter.test(e)) {
+      if (!filter.test(e)) {
         continue;
       }
       String why = e.whyNotReplayable();
@@ -121,10 +113,7 @@ final class ReplayLines extends InputStream implements Input.Origins {
 
   @Override
   public void close() throws IOException {
-    if (lines != null) {
-      lines.close();
-      lines = null;
-    }
+    letters.close();
   }
 
   @Override

@@ -6,8 +6,7 @@ import dev.json2parquet.buffer.BucketKey;
 import dev.json2parquet.buffer.RedisLock;
 import dev.json2parquet.buffer.RedisStreams;
 import dev.json2parquet.config.Config;
-import dev.json2parquet.dlq.DeadLetterQueue;
-import dev.json2parquet.dlq.DeadLetterStores;
+import dev.json2parquet.dlq.FileDeadLetterQueue;
 import dev.json2parquet.dlq.RecoveryStore;
 import dev.json2parquet.record.ColumnBatch;
 import dev.json2parquet.record.JsonRecordReader;
@@ -20,10 +19,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,8 +49,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * <p>A batch whose files still fail after the flusher's retries stays in Redis, unacknowledged, and is
  * recorded in {@code redis_recovery_key} (key, first and last id, records, attempts, last error);
  * flushes leave it alone and {@link #recover} writes it again. Lines that fail to convert (possible
- * only when the flusher's schema differs from the receiver's) go to a dead-letter file named after
- * the batch, {@code dlq-redis-<key hash>-<first>_<last>.jsonl}, which a repeated batch rewrites.
+ * only when the flusher's schema differs from the receiver's) go to the key's dead-letter stream
+ * {@code <redis_dlq_prefix>:{KEY}} in the same atomic step that acknowledges the batch, so once.
  *
  * <p>Thread-safe: {@link #flushKey} may run for several keys at once (and {@link #flush} does so).
  */
@@ -220,7 +217,7 @@ public final class RedisFlush implements AutoCloseable {
   private boolean write(String key, String first, String last, List<RedisStreams.Entry> entries, int attempts,
       int autoAttempts, boolean automatic, long[] totals) {
     if (entries.isEmpty()) {
-      streams.ack(jedis, key, first, last); // acknowledged by another flusher meanwhile: forget its bounds
+      streams.ack(jedis, key, first, last, List.of()); // acknowledged by another flusher meanwhile: forget its bounds
       return true;
     }
     String batchName = first + "_" + last;
@@ -231,14 +228,16 @@ public final class RedisFlush implements AutoCloseable {
     Map<BucketKey, ColumnBatch> buckets = new LinkedHashMap<>();
     ColumnBatch staging = new ColumnBatch(type.schema());
     long dead = 0;
+    List<String> deadLetters = new ArrayList<>();
     List<String> failures = new ArrayList<>();
-    try (DeadLetterQueue dlq = DeadLetterStores.forBatch(config, hash(key) + "-" + batchName, clock)) {
+    try {
       for (RedisStreams.Entry e : entries) {
         ingest[0] = e.ingestMicros();
         try {
           reader.append(e.line(), 0, e.line().length, staging);
         } catch (RecordException x) {
-          dlq.reject(x.getMessage(), e.source(), e.lineNumber(), e.line(), 0, e.line().length, e.line().length);
+          deadLetters.add(new String(FileDeadLetterQueue.envelope(x.getMessage(), e.source(), e.lineNumber(),
+              clock.instant().toString(), e.line(), 0, e.line().length, e.line().length), StandardCharsets.UTF_8));
           dead++;
           continue;
         }
@@ -247,7 +246,7 @@ public final class RedisFlush implements AutoCloseable {
         staging.clear();
       }
     } catch (IOException x) {
-      failures.add("Cannot write the dead letters of batch " + batchName + " of key " + key + ": " + x.getMessage());
+      failures.add("Cannot read batch " + batchName + " of key " + key + ": " + x.getMessage());
     }
     long valid = entries.size() - dead;
     Held held = new Held(key, batchName);
@@ -281,7 +280,7 @@ public final class RedisFlush implements AutoCloseable {
       if (acks.incrementAndGet() == haltBeforeAck) {
         Runtime.getRuntime().halt(137);
       }
-      streams.ack(jedis, key, first, last);
+      streams.ack(jedis, key, first, last, deadLetters);
       jedis.hdel(streams.settings().recoveryKey(), recoveryField(key, first));
       totals[0] += valid;
       totals[1] += f.stats().files();
@@ -390,15 +389,6 @@ public final class RedisFlush implements AutoCloseable {
       }
     }
     return new Recovered(done, records, failed, locked);
-  }
-
-  private static String hash(String key) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d, 0, 8);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @Override

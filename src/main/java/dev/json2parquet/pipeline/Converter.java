@@ -4,7 +4,8 @@ import dev.json2parquet.buffer.MemoryBuffer;
 import dev.json2parquet.buffer.Ticker;
 import dev.json2parquet.config.Config;
 import dev.json2parquet.config.ConfigException;
-import dev.json2parquet.dlq.FileDeadLetterQueue;
+import dev.json2parquet.dlq.DeadLetterQueue;
+import dev.json2parquet.dlq.DeadLetterQueues;
 import dev.json2parquet.dlq.Recovery;
 import dev.json2parquet.flush.Flusher;
 import dev.json2parquet.flush.IntervalFlusher;
@@ -58,6 +59,7 @@ public final class Converter {
   private final StopRequest stop;
   private final boolean force;
   private int progressWidth = 80;
+  private DeadLetterQueues.Opener deadLetters = DeadLetterQueues::open;
 
   /** {@code debug}: log each file written (the caller has set the log level). */
   public Converter(Config config, Clock clock, Ticker ticker, PrintStream err, boolean progress, boolean debug) {
@@ -78,6 +80,12 @@ public final class Converter {
     this.err = err;
     this.progress = progress;
     this.debug = debug;
+  }
+
+  /** Where this run's dead letters go instead of the configuration's queue ({@code dlq replay}: the store it replays). */
+  public Converter deadLettersTo(DeadLetterQueues.Opener opener) {
+    this.deadLetters = opener;
+    return this;
   }
 
   /** The terminal's width in columns, which the progress bar fits in (default 80). Returns this. */
@@ -388,7 +396,7 @@ public final class Converter {
     int n = inputs.size();
     List<LineReader.Position> next = new ArrayList<>(plan.start());
     boolean[] done = new boolean[n];
-    try (FileDeadLetterQueue dlq = new FileDeadLetterQueue(config.dlqDir(), runId, clock)) {
+    try (DeadLetterQueue dlq = deadLetters.open(config, runId, clock)) {
       Flusher flusher = new Flusher(config.threads(), sink, new Layout(partition, key, runId), type.schema(),
           config.writerSettings(), Map.of("json2parquet.version", VERSION), b -> buffer[0].release(b))
           .logEachFile(debug).beforeCommit(journal::file).recoverInto(RecoveryStores.open(config, clock));
@@ -509,7 +517,7 @@ public final class Converter {
         recoverWith = "the same convert command, which rolls this run back and converts its inputs again";
       }
       return new RunResult(lines, stats.records(), dlq.count(), stats.recordsInRecovery(), stats.failedRecords(),
-          router.droppedFields(), stats.files(), stats.bytes(), bytesIn.get(), seconds, dlq.file().toString(),
+          router.droppedFields(), stats.files(), stats.bytes(), bytesIn.get(), seconds, dlq.location(),
           recoverWith, stats.failures(), fatal, router.placedByIngestTime(), stats.smallFiles(), notes);
     }
   }

@@ -5,8 +5,7 @@ import dev.json2parquet.buffer.RedisBuffer;
 import dev.json2parquet.buffer.RedisStreams;
 import dev.json2parquet.config.Config;
 import dev.json2parquet.config.ConfigException;
-import dev.json2parquet.dlq.DeadLetterQueue;
-import dev.json2parquet.dlq.DeadLetterStores;
+import dev.json2parquet.dlq.FileDeadLetterQueue;
 import dev.json2parquet.record.ColumnBatch;
 import dev.json2parquet.record.JsonRecordReader;
 import dev.json2parquet.record.PathTemplate;
@@ -64,7 +63,7 @@ public final class RedisConvert {
   }
 
   /** An input's progress as Redis keeps it. */
-  record Progress(String id, long size, String head, long offset, long line, long dlqBytes, boolean done) {
+  record Progress(String id, long size, String head, long offset, long line, boolean done) {
     String json() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("id", id);
@@ -72,7 +71,6 @@ public final class RedisConvert {
       m.put("head", head);
       m.put("offset", offset);
       m.put("line", line);
-      m.put("dlq_bytes", dlqBytes);
       m.put("done", done);
       try {
         return JSON.writeValueAsString(m);
@@ -84,8 +82,7 @@ public final class RedisConvert {
     static Progress parse(String json) throws IOException {
       Map<?, ?> m = JSON.readValue(json, Map.class);
       return new Progress((String) m.get("id"), ((Number) m.get("size")).longValue(), (String) m.get("head"),
-          ((Number) m.get("offset")).longValue(), ((Number) m.get("line")).longValue(),
-          ((Number) m.get("dlq_bytes")).longValue(), Boolean.TRUE.equals(m.get("done")));
+          ((Number) m.get("offset")).longValue(), ((Number) m.get("line")).longValue(), Boolean.TRUE.equals(m.get("done")));
     }
   }
 
@@ -99,7 +96,6 @@ public final class RedisConvert {
     RedisStreams streams = new RedisStreams(dev.json2parquet.redis.RedisSettings.of(config));
     PathTemplate key = Converter.template("key", config.keyTemplate(), type);
     Converter.template("partition", config.partitionTemplate(), type);
-    OutputDirs.checkWritable(config.dlqDir(), true);
     // every input is checked before any is read
     List<Progress> plan = new ArrayList<>();
     List<RunJournal.Identity> ids = new ArrayList<>();
@@ -124,13 +120,13 @@ public final class RedisConvert {
       }
       if (p == null || restart) {
         p = new Progress(Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE), id.size(), id.head(),
-            0, 1, 0, false);
+            0, 1, false);
       }
       plan.add(p);
     }
     RedisBuffer buffer = new RedisBuffer(jedis, streams, RedisBuffer.CHUNK_ENTRIES, RedisBuffer.CHUNK_BYTES)
         .reportTo(err);
-    Intake intake = new Intake(new JsonRecordReader(type), key, buffer, config.maxLineBytes());
+    Intake intake = new Intake(new JsonRecordReader(type), key, buffer, config.maxLineBytes(), clock);
     LineReader reader = new LineReader(config.maxLineBytes());
     List<String> notes = new ArrayList<>();
     String fatal;
@@ -167,12 +163,11 @@ public final class RedisConvert {
             + "), where an earlier run stopped");
       }
       jedis.hset(streams.inputs(), path, p.json());
-      try (DeadLetterQueue.Resumable dlq = DeadLetterStores.forInput(config, p.id(), p.dlqBytes(), clock);
-          InputStream raw = in.openDecoded(n -> { })) {
+      try (InputStream raw = in.openDecoded(n -> { })) {
         if (p.offset() > 0) {
           RunJournal.skip(raw, p.offset(), in.name());
         }
-        intake.start(in.name(), dlq, checkpoint -> jedis.hset(streams.inputs(), path, checkpoint.json()), p);
+        intake.start(in.name(), checkpoint -> jedis.hset(streams.inputs(), path, checkpoint.json()), p);
         LineReader.Ended ended = reader.read(raw, intake, new LineReader.Position(p.offset(), p.line()), stop::requested);
         intake.finish(ended.next(), ended.atEnd());
         buffer.drain();
@@ -218,7 +213,7 @@ public final class RedisConvert {
     private final RedisBuffer buffer;
     private final int maxLineBytes;
     private String source;
-    private DeadLetterQueue.Resumable dlq;
+    private final Clock clock;
     private java.util.function.Consumer<Progress> checkpoint;
     private boolean full;
     Progress last;
@@ -227,7 +222,8 @@ public final class RedisConvert {
     long lines;
     long deadTotal;
 
-    Intake(JsonRecordReader reader, PathTemplate key, RedisBuffer buffer, int maxLineBytes) {
+    Intake(JsonRecordReader reader, PathTemplate key, RedisBuffer buffer, int maxLineBytes, Clock clock) {
+      this.clock = clock;
       this.reader = reader;
       this.staging = new ColumnBatch(reader.recordType().schema());
       this.key = key;
@@ -236,9 +232,8 @@ public final class RedisConvert {
       this.maxLineBytes = maxLineBytes;
     }
 
-    void start(String source, DeadLetterQueue.Resumable dlq, java.util.function.Consumer<Progress> checkpoint, Progress from) {
+    void start(String source, java.util.function.Consumer<Progress> checkpoint, Progress from) {
       this.source = source;
-      this.dlq = dlq;
       this.checkpoint = checkpoint;
       this.last = from;
       this.acked = from;
@@ -250,8 +245,7 @@ public final class RedisConvert {
       try {
         reader.append(buf, off, len, staging);
       } catch (RecordException e) {
-        dlq.reject(e.getMessage(), source, lineNumber, buf, off, len, len);
-        deadTotal++;
+        reject(e.getMessage(), lineNumber, buf, off, len, len);
         return;
       }
       String k = name(keys.values(staging));
@@ -270,9 +264,15 @@ public final class RedisConvert {
     public void oversized(byte[] prefix, int prefixLen, long totalBytes, long lineNumber) throws IOException {
       lines++;
       prefixLen = Utf8.boundaryLength(prefix, 0, prefixLen);
-      dlq.reject("line of " + totalBytes + " bytes is longer than max_line_bytes (" + maxLineBytes
-          + "); raw holds its first " + prefixLen + " bytes", source, lineNumber, prefix, 0, prefixLen, totalBytes);
+      reject("line of " + totalBytes + " bytes is longer than max_line_bytes (" + maxLineBytes
+          + "); raw holds its first " + prefixLen + " bytes", lineNumber, prefix, 0, prefixLen, totalBytes);
+    }
+
+    /** Dead-letters a line through the chunk: it reaches Redis with the chunk's records, exactly once. */
+    private void reject(String error, long lineNumber, byte[] raw, int off, int len, long totalBytes) throws IOException {
       deadTotal++;
+      full |= buffer.reject(FileDeadLetterQueue.envelope(error, source, lineNumber, clock.instant().toString(), raw, off,
+          len, totalBytes), lineNumber);
     }
 
     @Override
@@ -287,7 +287,7 @@ public final class RedisConvert {
     }
 
     private void ship(long offset, long nextLine, boolean done) throws IOException {
-      Progress next = new Progress(last.id(), last.size(), last.head(), offset, nextLine, dlq.mark(), done);
+      Progress next = new Progress(last.id(), last.size(), last.head(), offset, nextLine, done);
       buffer.ship(last.id(), source, () -> {
         checkpoint.accept(next);
         acked = next;

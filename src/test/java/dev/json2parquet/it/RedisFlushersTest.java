@@ -60,7 +60,7 @@ class RedisFlushersTest {
       }
       Cli.Result last = Cli.run("flush", "--redis-host", redis.address(), "-o", out.toString());
       assertThat(last.err()).contains("flushed 0 records of 0 keys");
-      assertExactlyOnce(in, out);
+      assertExactlyOnce(in, out, redis);
     }
   }
 
@@ -120,7 +120,7 @@ class RedisFlushersTest {
         // the slow flusher finished the batch it held (same names, nothing new), then found its lock gone
         assertThat(slowReport).singleElement().satisfies(k -> assertThat(k.records()).isLessThanOrEqualTo(1000));
       }
-      assertExactlyOnce(in, out);
+      assertExactlyOnce(in, out, redis);
       assertThat(redis.cli("xlen", "data:{_}")).isEqualTo("0");
     }
   }
@@ -137,11 +137,11 @@ class RedisFlushersTest {
       assertThat(r.exit()).isZero();
       assertThat(r.out()).contains("skipped _: locked by another flusher");
       assertThat(r.err()).contains("flushed 0 records of 0 keys; 1 keys skipped, locked by another flusher");
-      assertThat(DuckDb.parquetFiles(out)).isEmpty();
+      assertThat(java.nio.file.Files.exists(out) ? DuckDb.parquetFiles(out) : List.of()).isEmpty();
       redis.cli("del", "lock:{_}");
       Cli.Result r2 = Cli.run("flush", "--key", "", "--only-key", "_", "--redis-host", redis.address(), "-o", out.toString());
       assertThat(r2.out()).startsWith("flushed _: ");
-      assertExactlyOnce(in, out);
+      assertExactlyOnce(in, out, redis);
     }
   }
 
@@ -158,7 +158,7 @@ class RedisFlushersTest {
           .until(() -> redis.cli("scard", "keys").equals("0") && redis.cli("--scan", "--pattern", "lock:*").isEmpty());
       flusher.signal("TERM");
       assertThat(flusher.waitFor()).isEqualTo(143);
-      assertExactlyOnce(in, out);
+      assertExactlyOnce(in, out, redis);
     }
   }
 
