@@ -68,6 +68,10 @@ final class ConvertCommand implements Callable<Integer> {
   @Mixin
   RedisOptions redis;
 
+  @Option(names = "--restart",
+      description = "With --buffer redis: buffer inputs again from their start, even those an earlier run buffered (all or part).")
+  boolean restart;
+
   @Option(names = {"-q", "--quiet"}, description = "No summary line and no progress bar.")
   boolean quiet;
 
@@ -80,6 +84,9 @@ final class ConvertCommand implements Callable<Integer> {
     Config cfg = loader.build();
     for (String warning : loader.ineffective()) {
       ctx.err().println("json2parquet: warning: " + warning);
+    }
+    if (cfg.bufferType().equals("redis")) {
+      return runRedis(cfg, inputs(files, ctx));
     }
     Converter.checkSupported(cfg);
     boolean debug = verbose || cfg.debug();
@@ -139,6 +146,51 @@ final class ConvertCommand implements Callable<Integer> {
       return ExitCodes.FAILURE;
     }
     return result.deadLettered() > 0 ? ExitCodes.DEAD_LETTERED : ExitCodes.OK;
+  }
+
+  /**
+   * {@code --buffer redis}: buffers the inputs into Redis (resumably), then, unless
+   * {@code redis_skip_flush}, flushes every key as {@code flush} does.
+   */
+  private int runRedis(Config cfg, List<Input> inputs) throws Exception {
+    for (Input in : inputs) {
+      if (in.file() == null) {
+        throw new ConfigException("Cannot buffer stdin into Redis: a resumable run reads files; give the input as a"
+            + " FILE (or use --buffer memory)");
+      }
+    }
+    dev.json2parquet.redis.RedisSettings rs = dev.json2parquet.redis.RedisSettings.of(cfg);
+    dev.json2parquet.record.RecordType type = dev.json2parquet.pipeline.RedisConvert.recordType(cfg);
+    StopRequest stop = new StopRequest();
+    try (redis.clients.jedis.UnifiedJedis jedis = dev.json2parquet.redis.RedisClients.open(rs);
+        Signals signals = Signals.install(stop, ctx.err())) {
+      if (cfg.tryAutoRecover() && !rs.skipFlush()) {
+        RedisRuns.recover(cfg, ctx, true);
+      }
+      if (!rs.skipFlush()) {
+        dev.json2parquet.sink.Sinks.open(cfg, true).close(); // the S3 bucket is checked before anything is read
+      }
+      dev.json2parquet.pipeline.RedisConvert.Result r =
+          new dev.json2parquet.pipeline.RedisConvert(cfg, ctx.clock(), ctx.err(), stop, restart).run(inputs, jedis, type);
+      if (!quiet || r.fatal() != null) {
+        ctx.err().println("json2parquet: " + r.lines() + " lines read: " + r.buffered() + " records buffered into Redis at "
+            + rs.address() + ", " + r.deadLettered() + " dead-lettered" + (r.deadLettered() > 0 ? " (" + cfg.dlqDir() + ")" : ""));
+      }
+      for (String note : r.notes()) {
+        ctx.err().println("json2parquet: " + note);
+      }
+      if (r.fatal() != null) {
+        ctx.err().println("json2parquet: " + r.fatal());
+        return ExitCodes.FAILURE;
+      }
+      if (stop.requested()) {
+        return stop.exitCode();
+      }
+      if (!rs.skipFlush() && !RedisRuns.flush(cfg, ctx, jedis, null, !verbose, quiet)) {
+        return ExitCodes.FAILURE;
+      }
+      return r.deadLettered() > 0 ? ExitCodes.DEAD_LETTERED : ExitCodes.OK;
+    }
   }
 
   /** The inputs named on a command line: files (checked to be readable), '-' or nothing for stdin. */

@@ -39,6 +39,9 @@ final class RecoverCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Config cfg = redis.apply(s3.apply(store.loader(ctx))).build();
+    if (cfg.bufferType().equals("redis")) {
+      return RedisRuns.recover(cfg, ctx, false) ? ExitCodes.OK : ExitCodes.FAILURE;
+    }
     StoreOptions.checkExists(cfg, cfg.recoveryDir(), "recovery store");
     Recovery.Result r = recover(cfg, ctx, false);
     return r.ok() ? ExitCodes.OK : ExitCodes.FAILURE;

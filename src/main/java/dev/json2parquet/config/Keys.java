@@ -169,7 +169,7 @@ final class Keys {
     return prev[b.length()];
   }
 
-  static final List<String> LATER = List.of("buffer_type=redis", "writer_type=s3", "record_type=dynamic");
+  static final List<String> LATER = List.of("writer_type=s3", "record_type=dynamic");
 
   /** CamelCase ({@code BufferSize}, {@code S3Bucket}) to snake_case; snake_case is returned as it is. */
   static String snake(String name) {

@@ -57,6 +57,19 @@ public final class FileDeadLetterQueue implements DeadLetterQueue {
    * Writes one envelope (the shape in this class's comment, shared by every store so that {@code dlq
    * export} prints the same bytes whichever store holds it).
    */
+  /**
+   * One envelope as JSON bytes (no line break), as this queue writes it: for writers that store
+   * envelopes elsewhere (the Redis buffer's dead letters).
+   */
+  public static byte[] envelope(String error, String source, long line, String time, byte[] raw, int off, int len,
+      long totalBytes) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(len + 128);
+    try (JsonGenerator gen = JSON.createGenerator(bytes, JsonEncoding.UTF8)) {
+      writeEnvelope(gen, error, source, line, time, raw, off, len, totalBytes);
+    }
+    return bytes.toByteArray();
+  }
+
   static void writeEnvelope(JsonGenerator gen, String error, String source, long line, String time, byte[] raw,
       int off, int len, long totalBytes) throws IOException {
     gen.writeStartObject();

@@ -112,9 +112,8 @@ public final class Converter {
    */
   public static void checkSupported(Config config) {
     if (!config.bufferType().equals("memory")) {
-      throw new ConfigException("Cannot use buffer_type = \"" + config.bufferType()
-          + "\": the Redis buffer is not built yet (redis_host " + config.value("redis_host")
-          + " was not contacted); use \"memory\" (or \"mem\")");
+      throw new ConfigException("Cannot convert with buffer_type = \"" + config.bufferType()
+          + "\" here: the Redis buffer runs through RedisConvert");
     }
   }
 
@@ -130,17 +129,7 @@ public final class Converter {
     RecordSchema schema;
     Path schemaFile = config.schemaPath();
     if (schemaFile != null) {
-      String text;
-      try {
-        text = Files.readString(schemaFile);
-      } catch (IOException e) {
-        throw new ConfigException("Cannot read json_schema_path " + schemaFile + ": " + e.getMessage());
-      }
-      try {
-        schema = AvroSchemas.isAvro(text) ? AvroSchemas.parse(text, "record") : JsonSchemas.parse(text, "record");
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException("Invalid schema " + schemaFile + ": " + e.getMessage());
-      }
+      return declaredType(config);
     } else {
       SchemaInference inference = new SchemaInference();
       List<String> sources = SchemaSampler.sample(inference, inputs, config.schemaSample());
@@ -170,7 +159,41 @@ public final class Converter {
     }
   }
 
-  static PathTemplate template(String name, String text, RecordType type) {
+  /**
+   * The record type the configuration declares: the Log record, or dynamic records of the schema
+   * in {@code json_schema_path}; null for dynamic records without a schema (to be inferred).
+   *
+   * @throws ConfigException when the schema cannot be read or used
+   */
+  public static RecordType declaredType(Config config) {
+    if (config.recordType().equals("log")) {
+      return RecordType.log();
+    }
+    Path schemaFile = config.schemaPath();
+    if (schemaFile == null) {
+      return null;
+    }
+    UnknownFields policy = UnknownFields.valueOf(config.unknownFields().toUpperCase(Locale.ROOT));
+    String text;
+    try {
+      text = Files.readString(schemaFile);
+    } catch (IOException e) {
+      throw new ConfigException("Cannot read json_schema_path " + schemaFile + ": " + e.getMessage());
+    }
+    RecordSchema schema;
+    try {
+      schema = AvroSchemas.isAvro(text) ? AvroSchemas.parse(text, "record") : JsonSchemas.parse(text, "record");
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("Invalid schema " + schemaFile + ": " + e.getMessage());
+    }
+    try {
+      return RecordType.dynamic(schema, policy);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("Invalid schema: " + e.getMessage());
+    }
+  }
+
+  public static PathTemplate template(String name, String text, RecordType type) {
     try {
       return PathTemplate.parse(text, type.schema());
     } catch (IllegalArgumentException e) {

@@ -19,8 +19,21 @@ public final class LocalSink implements Sink {
   private final Path root;
 
   public LocalSink(Path root) {
-    this.root = root.toAbsolutePath().normalize();
+    this(root, false);
   }
+
+  /**
+   * @param privateTemps give each file being written a temporary name of its own
+   *     ({@code .j2p-<random>.inprogress}) instead of {@code .NAME.inprogress}: for writers in several
+   *     processes that may write the same name at once (the Redis flushers), so that one never
+   *     writes into the other's temporary file; the last rename wins, with a whole file either way
+   */
+  public LocalSink(Path root, boolean privateTemps) {
+    this.root = root.toAbsolutePath().normalize();
+    this.privateTemps = privateTemps;
+  }
+
+  private final boolean privateTemps;
 
   @Override
   public Pending create(String relativePath) throws IOException {
@@ -32,7 +45,9 @@ public final class LocalSink implements Sink {
       // createDirectories throws and catches an exception for a directory that exists
       Files.createDirectories(target.getParent());
     }
-    Path temp = target.resolveSibling("." + target.getFileName() + ".inprogress");
+    Path temp = target.resolveSibling(privateTemps
+        ? ".j2p-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE) + ".inprogress"
+        : "." + target.getFileName() + ".inprogress");
     FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING);
     return new LocalPending(target, temp, channel);

@@ -24,7 +24,17 @@ public final class Sinks {
    *     access denied, wrong region, unreachable endpoint, no credentials; one line each
    */
   public static Sink open(Config config) {
-    Sink sink = config.writerType().equals("s3") ? S3Connection.open(config) : new LocalSink(config.outDir());
+    return open(config, false);
+  }
+
+  /**
+   * As {@link #open(Config)}; with {@code sharedNames}, several processes may write the same file
+   * name at once (the Redis flushers), so local files get private temporary names
+   * ({@link LocalSink#LocalSink(java.nio.file.Path, boolean)}). S3 needs nothing: an object appears
+   * whole on its PUT or CompleteMultipartUpload, the last one winning.
+   */
+  public static Sink open(Config config, boolean sharedNames) {
+    Sink sink = config.writerType().equals("s3") ? S3Connection.open(config) : new LocalSink(config.outDir(), sharedNames);
     String wrapper = System.getProperty(TEST_WRAPPER);
     if (wrapper == null || wrapper.isEmpty()) {
       return sink;

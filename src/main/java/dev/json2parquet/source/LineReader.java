@@ -30,6 +30,13 @@ public final class LineReader {
     default void cut(byte[] buf, int off, int len, long totalBytes, long lineNumber) throws IOException {
       line(buf, off, len, lineNumber);
     }
+
+    /**
+     * Called after each line break: the next line, number {@code nextLine}, starts at byte
+     * {@code offset} of the decoded input. A handler that records progress records it here, on a
+     * line boundary. The default does nothing.
+     */
+    default void boundary(long offset, long nextLine) throws IOException {}
   }
 
   /** A stream that may end early because reading was stopped, not because its input ended. */
@@ -104,6 +111,7 @@ public final class LineReader {
         lineNumber++;
         start = nl + 1;
         scan = start;
+        handler.boundary(base + start, lineNumber);
         if (stop.getAsBoolean()) {
           return new Ended(new Position(base + start, lineNumber), false);
         }

@@ -26,7 +26,7 @@ class HelpTextTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"convert", "generate", "schema", "recover", "dlq"})
+  @ValueSource(strings = {"convert", "flush", "generate", "schema", "recover", "dlq"})
   void subcommandHelp_fitsIn80Columns(String command) {
     assertThat(help(command, "--help").lines()).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(80));
   }

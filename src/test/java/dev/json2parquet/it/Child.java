@@ -24,9 +24,15 @@ final class Child implements AutoCloseable {
 
   /** Starts {@code json2parquet args...}; stderr goes to {@code stderr}, stdin is a pipe. */
   static Child start(Path stderr, String... args) throws IOException {
+    return start(stderr, List.of(), args);
+  }
+
+  /** As {@link #start(Path, String...)}, with JVM options such as {@code -Djson2parquet.test.*} hooks. */
+  static Child start(Path stderr, List<String> jvmOptions, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        "dev.json2parquet.cli.Main"));
+        "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.json2parquet.cli.Main"));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectError(stderr.toFile())
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -187,7 +187,12 @@ class ConvertCliTest {
     Cli.Result r6 = Cli.run(new byte[0], Map.of("JSON2PARQUET_BUFFER_TYPE", "redis"), "convert", "-o",
         dir.resolve("o").toString());
     assertThat(r6.exit()).isEqualTo(2);
-    assertThat(r6.err()).contains("buffer_type = \"redis\"", "the Redis buffer is not built yet");
+    assertThat(r6.err()).contains("Cannot buffer stdin into Redis");
+    Path one = Files.writeString(dir.resolve("one.jsonl"), "{}\n");
+    Cli.Result r6b = Cli.run(new byte[0], Map.of("JSON2PARQUET_BUFFER_TYPE", "redis"), "convert", "--redis-host",
+        "127.0.0.1:1", "-o", dir.resolve("o").toString(), one.toString());
+    assertThat(r6b.exit()).isEqualTo(2);
+    assertThat(r6b.err()).contains("Cannot connect to Redis at 127.0.0.1:1: connection refused");
 
     Cli.Result r7 = Cli.run("convert", "--no-such-flag");
     assertThat(r7.exit()).isEqualTo(2);

@@ -36,12 +36,12 @@ class OriginalConfigsCliTest {
   }
 
   @Test
-  void originalRedisExample_stopsWithExit2_sayingRedisIsNotBuiltYet() throws Exception {
+  void originalRedisExample_withoutARedisThere_stopsWithExit2_namingTheAddress() throws Exception {
     Cli.Result r = Cli.run("convert", "-c", resource("redis-buffer-file-writer.json"), "-o", dir.toString(),
         "samples/logs.jsonl");
 
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).contains("the Redis buffer is not built yet").contains("0.0.0.0:6379");
+    assertThat(r.err()).contains("Cannot connect to Redis at 0.0.0.0:6379");
     assertThat(dir).isEmptyDirectory();
   }
 

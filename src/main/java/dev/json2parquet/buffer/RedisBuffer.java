@@ -1,0 +1,284 @@
+package dev.json2parquet.buffer;
+
+import dev.json2parquet.redis.RedisErrors;
+import dev.json2parquet.redis.RedisSettings;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * The receiving end of the Redis buffer: lines (the original bytes, validated by the caller) are
+ * collected per key into a chunk of at most {@link #maxEntries} entries or {@link #maxBytes} bytes,
+ * then {@link #ship}ped as one pipeline: per key one {@link RedisStreams#XADD} script (records plus
+ * the input's progress mark, atomically), and an {@code SADD} of the key to {@code redis_keys}. A
+ * record counts as buffered only once {@code ship} has returned, that is once Redis acknowledged
+ * every script of the pipeline. Memory is one chunk: bounded by the two limits, not by the input.
+ *
+ * <p>A failed pipeline (connection lost, Redis restarting) is sent again, after a backoff, up to a
+ * time budget; resending is harmless, since each key's script skips the lines its stream already
+ * has. A server error (maxmemory, read-only replica, no permission) is not retried. Pipelines are
+ * sent on a thread of their own, one at a time, while the caller fills the next chunk. Not
+ * thread-safe: one calling thread.
+ */
+public final class RedisBuffer {
+  /** Default entries per pipeline. */
+  public static final int CHUNK_ENTRIES = 2000;
+  /** Default bytes of lines per pipeline. */
+  public static final long CHUNK_BYTES = 4L << 20;
+  /** A test hook: how many seconds a lost Redis is retried for (default {@link #RETRY_SECONDS}). */
+  public static final String TEST_RETRY_SECONDS = "json2parquet.test.redisRetrySeconds";
+  /**
+   * A test hook: halt the JVM (as kill -9 would) once Redis acknowledged the N-th pipeline, before its
+   * checkpoint is recorded: the worst moment, since a re-run reads those lines again.
+   */
+  public static final String TEST_HALT_AFTER_CHUNKS = "json2parquet.test.haltAfterChunks";
+  /**
+   * A test hook: {@code N:PATH} pauses after the N-th acknowledged pipeline: creates
+   * {@code PATH.paused}, then waits until {@code PATH} exists (so a test can stop Redis meanwhile).
+   */
+  public static final String TEST_PAUSE_AFTER_CHUNK = "json2parquet.test.pauseAfterChunk";
+  static final double RETRY_SECONDS = 20;
+
+  /** Redis stayed unreachable (or refused the data) past the retry budget; nothing of the chunk is counted. */
+  public static final class LostException extends RuntimeException {
+    public LostException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private final UnifiedJedis jedis;
+  private final RedisStreams streams;
+  private final int maxEntries;
+  private final long maxBytes;
+  private Map<String, List<byte[]>> chunk = new LinkedHashMap<>();
+  /** Dead letters of the chunk: envelope and line number pairs. */
+  private List<byte[]> dead = new ArrayList<>();
+  private int entries;
+  private long bytes;
+  /** Written by the shipping thread only. */
+  private volatile long buffered;
+  /** Ships one chunk at a time while the caller fills the next. */
+  private final java.util.concurrent.ExecutorService shipper = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "redis-ship");
+    t.setDaemon(true);
+    return t;
+  });
+  private java.util.concurrent.Future<?> inFlight;
+  private int shipped;
+  private final int haltAfter = Integer.getInteger(TEST_HALT_AFTER_CHUNKS, -1);
+  private java.io.PrintStream err;
+
+  /** Where the one line per outage ("retrying") goes; none when not set. */
+  public RedisBuffer reportTo(java.io.PrintStream err) {
+    this.err = err;
+    return this;
+  }
+
+  public RedisBuffer(UnifiedJedis jedis, RedisStreams streams, int maxEntries, long maxBytes) {
+    this.jedis = jedis;
+    this.streams = streams;
+    this.maxEntries = maxEntries;
+    this.maxBytes = maxBytes;
+  }
+
+  /**
+   * Adds one line under {@code key} to the chunk; true when the chunk is full and should be
+   * shipped at the next line boundary.
+   */
+  public boolean add(String key, byte[] buf, int off, int len, long lineNumber) {
+    List<byte[]> args = chunk.computeIfAbsent(key, k -> new ArrayList<>());
+    args.add(Arrays.copyOfRange(buf, off, off + len));
+    args.add(RedisStreams.bytes(Long.toString(lineNumber)));
+    entries++;
+    bytes += len;
+    return entries >= maxEntries || bytes >= maxBytes;
+  }
+
+  /**
+   * Adds a dead letter (an envelope, see {@code FileDeadLetterQueue#envelope}) of line
+   * {@code lineNumber} to the chunk: it goes to Redis with the chunk's records, to the dead-letter
+   * stream of {@code _unkeyed} (the line has no key: it is not a record). True when the chunk is full.
+   */
+  public boolean reject(byte[] envelope, long lineNumber) {
+    dead.add(envelope);
+    dead.add(RedisStreams.bytes(Long.toString(lineNumber)));
+    entries++;
+    bytes += envelope.length;
+    return entries >= maxEntries || bytes >= maxBytes;
+  }
+
+  /** The key of dead letters that have no record key (as {@code RedisDeadLetterQueue.UNKEYED}). */
+  public static final String UNKEYED = "_unkeyed";
+
+  /** Lines added since the last ship. */
+  public int pending() {
+    return entries;
+  }
+
+  /** Records Redis has acknowledged (new ones; lines it already had are not counted again); call after {@link #drain}. */
+  public long buffered() {
+    return buffered;
+  }
+
+  /**
+   * Hands the chunk for input {@code inputId} (named {@code source} in dead letters) to the shipping
+   * thread and returns once the previous chunk is in Redis (so at most two chunks are held: one in
+   * flight, one filling). The shipping thread sends it, then runs {@code checkpoint} (which records
+   * the input's progress in Redis), retried like the chunk. The checkpoint is sent only after Redis
+   * acknowledged the chunk, so it never claims lines that Redis does not have.
+   *
+   * @throws LostException when Redis could not take the previous chunk within the retry budget, or
+   *     answered an error
+   */
+  public void ship(String inputId, String source, Runnable checkpoint) {
+    drain();
+    Map<String, List<byte[]>> full = chunk;
+    List<byte[]> rejected = dead;
+    int n = entries;
+    chunk = new LinkedHashMap<>();
+    dead = new ArrayList<>();
+    entries = 0;
+    bytes = 0;
+    inFlight = shipper.submit(() -> send(full, rejected, n, inputId, source, checkpoint));
+  }
+
+  /**
+   * Waits until every chunk handed over is in Redis with its checkpoint.
+   *
+   * @throws LostException as {@link #ship}
+   */
+  public void drain() {
+    if (inFlight == null) {
+      return;
+    }
+    try {
+      inFlight.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof LostException l ? l
+          : new LostException("Cannot buffer records into Redis: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LostException("Cannot buffer records into Redis: interrupted while waiting for it", e);
+    } finally {
+      inFlight = null;
+    }
+  }
+
+  /** Stops the shipping thread (after {@link #drain}). */
+  public void close() {
+    shipper.shutdownNow();
+  }
+
+  private void send(Map<String, List<byte[]>> full, List<byte[]> rejected, int n, String inputId, String source,
+      Runnable checkpoint) {
+    RedisSettings s = streams.settings();
+    long budget = (long) (Double.parseDouble(System.getProperty(TEST_RETRY_SECONDS, Double.toString(RETRY_SECONDS))) * 1e9);
+    long deadline = System.nanoTime() + budget;
+    long backoff = 100_000_000L;
+    int attempt = 0;
+    boolean sent = n == 0;
+    while (true) {
+      attempt++;
+      try {
+        if (!sent) {
+          buffered += pipeline(full, rejected, inputId, source);
+          sent = true;
+          pauseForTest();
+          if (shipped == haltAfter) {
+            Runtime.getRuntime().halt(137); // Redis has the chunk, the input's checkpoint does not say so yet
+          }
+        }
+        checkpoint.run();
+        break;
+      } catch (JedisDataException e) {
+        throw new LostException(RedisErrors.describe("buffer records into Redis", s, e), e);
+      } catch (JedisException e) {
+        long now = System.nanoTime();
+        if (attempt == 1 && err != null) {
+          err.println("json2parquet: " + RedisErrors.describe("buffer records into Redis", s, e) + "; retrying for up to "
+              + Math.round(budget / 1e9) + " s");
+        }
+        if (now + backoff > deadline) {
+          throw new LostException(RedisErrors.describe("buffer records into Redis", s, e) + " (tried " + attempt
+              + " times over " + Math.round(budget / 1e9) + " s)", e);
+        }
+        try {
+          Thread.sleep(backoff / 1_000_000);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new LostException("Cannot buffer records into Redis: interrupted while waiting for it", ie);
+        }
+        backoff = Math.min(backoff * 2, 2_000_000_000L);
+      }
+    }
+  }
+
+  private void pauseForTest() {
+    shipped++;
+    String spec = System.getProperty(TEST_PAUSE_AFTER_CHUNK);
+    if (spec == null || Integer.parseInt(spec.substring(0, spec.indexOf(':'))) != shipped) {
+      return;
+    }
+    java.nio.file.Path go = java.nio.file.Path.of(spec.substring(spec.indexOf(':') + 1));
+    try {
+      java.nio.file.Files.createFile(go.resolveSibling(go.getFileName() + ".paused"));
+      while (!java.nio.file.Files.exists(go)) {
+        Thread.sleep(10);
+      }
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new IllegalStateException("test pause: " + e, e);
+    }
+  }
+
+  private long pipeline(Map<String, List<byte[]>> chunk, List<byte[]> rejected, String inputId, String source) {
+    if (!rejected.isEmpty()) {
+      // the index first, so that no dead-letter stream is outside it (RedisDeadLetterStore reads the index)
+      jedis.sadd(streams.dlqIndex(), streams.settings().dlqKey(UNKEYED));
+    }
+    byte[] id = RedisStreams.bytes(inputId);
+    byte[] src = RedisStreams.bytes(source);
+    byte[] script = RedisStreams.bytes(RedisStreams.XADD);
+    List<Response<Object>> replies = new ArrayList<>();
+    Response<Object> deadReply = null;
+    try (AbstractPipeline p = jedis.pipelined()) {
+      for (Map.Entry<String, List<byte[]>> e : chunk.entrySet()) {
+        List<byte[]> args = new ArrayList<>(e.getValue().size() + 2);
+        args.add(id);
+        args.add(src);
+        args.addAll(e.getValue());
+        replies.add(p.eval(script, List.of(RedisStreams.bytes(streams.stream(e.getKey())),
+            RedisStreams.bytes(streams.done(e.getKey()))), args));
+      }
+      if (!rejected.isEmpty()) {
+        List<byte[]> args = new ArrayList<>(rejected.size() + 2);
+        args.add(id);
+        args.add(RedisStreams.bytes("redis-" + inputId));
+        args.addAll(rejected);
+        deadReply = p.eval(RedisStreams.bytes(RedisStreams.DLQ_XADD), List.of(RedisStreams.bytes(streams.settings().dlqKey(UNKEYED)),
+            RedisStreams.bytes(streams.dlqDone(UNKEYED))), args);
+      }
+      p.sync();
+    }
+    // after the XADDs were applied (on a cluster the set lives on another node, so not in the same
+    // pipeline): a flusher that removed a key because its stream was empty re-checks the stream after
+    if (!chunk.isEmpty()) {
+      jedis.sadd(streams.settings().keysKey(), chunk.keySet().toArray(new String[0]));
+    }
+    long added = 0;
+    if (deadReply != null) {
+      deadReply.get(); // an error Redis answered (maxmemory) is thrown here
+    }
+    for (Response<Object> r : replies) {
+      Object o = r.get();
+      added += o instanceof Long l ? l : 0;
+    }
+    return added;
+  }
+}

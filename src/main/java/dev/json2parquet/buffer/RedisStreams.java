@@ -1,0 +1,283 @@
+package dev.json2parquet.buffer;
+
+import dev.json2parquet.redis.RedisSettings;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * The Redis buffer's data model and the Lua scripts that change it, in one place, so that the
+ * receiving side ({@link RedisBuffer}) and the flushing side ({@code flush.RedisFlush}) agree.
+ *
+ * <p>Per record key {@code K} (the rendering of the key template), all in one hash slot through
+ * the {@code {K}} hash tag (Redis Cluster specification, "Hash tags"), so every script below
+ * touches one slot and works on a cluster:
+ * <ul>
+ *   <li>{@code <redis_data_prefix>:{K}}: a stream; one entry per record, fields {@code l} (the line's
+ *       bytes, exactly as read), {@code n} (its line number) and {@code s} (its input's name), for
+ *       the dead-letter envelope. The entry id's milliseconds are the record's ingest time.</li>
+ *   <li>consumer group {@link #GROUP} on it: {@code XREADGROUP ... >} hands out each entry once.</li>
+ *   <li>{@code <redis_data_prefix>:batches:{K}}: a hash, first entry id to last entry id of each
+ *       batch claimed and not yet acknowledged. A batch is exactly the entries between its two ids
+ *       (ids increase, and entries are deleted only when their whole batch is acknowledged), so a
+ *       flusher that takes over re-reads the same records with {@code XRANGE} and writes the same
+ *       file names.</li>
+ *   <li>{@code <redis_lock_prefix>:{K}}: the flush lock (SET NX PX; value: this process's token).</li>
+ *   <li>{@code <redis_data_prefix>:done:{K}}: a hash, per input id the highest line number of that
+ *       input whose record is in the stream, which makes a repeated XADD of a chunk a no-op.</li>
+ * </ul>
+ * And across keys: the set {@code redis_keys} of keys that hold records, the hash
+ * {@code <redis_data_prefix>:inputs} of resumable inputs, and the hash {@code redis_recovery_key}
+ * of batches that could not be written.
+ *
+ * <p>Stateless; thread-safe.
+ */
+public final class RedisStreams {
+  /** The consumer group every flusher reads through. */
+  public static final String GROUP = "json2parquet";
+
+  /**
+   * XADD of one chunk of one key's records, skipping lines this input already has in the stream
+   * (a chunk repeated after a crash or a lost connection), and recording the last line added.
+   * KEYS: stream, done hash. ARGV: input id, source name, then line bytes and line number pairs.
+   * A script runs atomically (Redis docs, "Scripting with Lua"): the records and the mark are
+   * there together or not at all.
+   */
+  static final String XADD = """
+      local done = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+      local last = done
+      local added = 0
+      for i = 3, #ARGV, 2 do
+        local n = tonumber(ARGV[i + 1])
+        if n > done then
+          redis.call('XADD', KEYS[1], '*', 'l', ARGV[i], 'n', ARGV[i + 1], 's', ARGV[2])
+          added = added + 1
+          last = n
+        end
+      end
+      if last > done then
+        redis.call('HSET', KEYS[2], ARGV[1], last)
+      end
+      return added
+      """;
+
+  /**
+   * XADD of one chunk's dead letters (lines that can never be records, rejected at receive time)
+   * into the dead-letter stream of {@code _unkeyed}, in the shape of {@code RedisDeadLetterQueue}
+   * (fields {@code envelope} and {@code run}), skipping lines this input already dead-lettered, as
+   * {@link #XADD} does for records. KEYS: dead-letter stream, its marks hash. ARGV: input id, run id,
+   * then envelope and line number pairs.
+   */
+  static final String DLQ_XADD = """
+      local done = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+      local last = done
+      local added = 0
+      for i = 3, #ARGV, 2 do
+        local n = tonumber(ARGV[i + 1])
+        if n > done then
+          redis.call('XADD', KEYS[1], '*', 'envelope', ARGV[i], 'run', ARGV[2])
+          added = added + 1
+          last = n
+        end
+      end
+      if last > done then
+        redis.call('HSET', KEYS[2], ARGV[1], last)
+      end
+      return added
+      """;
+
+  /**
+   * Claims the next batch of a key, only while the caller holds the key's lock, and records the
+   * batch's bounds. KEYS: lock, stream, batches. ARGV: token, consumer, count. Returns false when
+   * the lock is not the caller's, an empty list when nothing is left, else the entries.
+   */
+  static final String CLAIM = """
+      if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
+      if redis.call('EXISTS', KEYS[2]) == 0 then return {} end
+      redis.pcall('XGROUP', 'CREATE', KEYS[2], 'json2parquet', '0')
+      local r = redis.call('XREADGROUP', 'GROUP', 'json2parquet', ARGV[2], 'COUNT', ARGV[3], 'STREAMS', KEYS[2], '>')
+      if not r then return {} end
+      local entries = r[1][2]
+      if #entries == 0 then return {} end
+      redis.call('HSET', KEYS[3], entries[1][1], entries[#entries][1])
+      return entries
+      """;
+
+  /**
+   * Acknowledges and deletes a batch (every entry from its first to its last id), forgets its
+   * bounds, and adds the batch's dead letters (lines that failed at flush time) to the key's
+   * dead-letter stream, atomically: a batch is acknowledged once, so its dead letters are written
+   * once. KEYS: stream, batches, dead-letter stream. ARGV: first id, last id, run id, envelopes.
+   * Returns the entries removed.
+   */
+  static final String ACK = """
+      for i = 4, #ARGV do
+        redis.call('XADD', KEYS[3], '*', 'envelope', ARGV[i], 'run', ARGV[3])
+      end
+      local from = ARGV[1]
+      local n = 0
+      while true do
+        local r = redis.call('XRANGE', KEYS[1], from, ARGV[2], 'COUNT', 1000)
+        if #r == 0 then break end
+        local ids = {}
+        for i, e in ipairs(r) do ids[i] = e[1] end
+        redis.pcall('XACK', KEYS[1], 'json2parquet', unpack(ids))
+        redis.call('XDEL', KEYS[1], unpack(ids))
+        n = n + #ids
+        if #r < 1000 then break end
+        from = '(' .. ids[#ids]
+      end
+      redis.call('HDEL', KEYS[2], ARGV[1])
+      return n
+      """;
+
+  /** Renews a lock only if it is still the caller's (compare-and-expire). KEYS: lock. ARGV: token, ttl ms. */
+  static final String RENEW = """
+      if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+      return 0
+      """;
+
+  /** Releases a lock only if it is still the caller's (compare-and-delete). KEYS: lock. ARGV: token. */
+  static final String RELEASE = """
+      if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+      return 0
+      """;
+
+  private final RedisSettings settings;
+
+  public RedisStreams(RedisSettings settings) {
+    this.settings = settings;
+  }
+
+  public RedisSettings settings() {
+    return settings;
+  }
+
+  public String stream(String key) {
+    return settings.dataKey(key);
+  }
+
+  /** {@code <redis_data_prefix>:batches:{K}}. */
+  public String batches(String key) {
+    return settings.dataPrefix() + ":batches:{" + key + "}";
+  }
+
+  /** {@code <redis_data_prefix>:done:{K}}. */
+  public String done(String key) {
+    return settings.dataPrefix() + ":done:{" + key + "}";
+  }
+
+  /** {@code <redis_data_prefix>:inputs}: resumable inputs by absolute path. */
+  public String inputs() {
+    return settings.dataPrefix() + ":inputs";
+  }
+
+  /** One buffered record read back from a stream. */
+  public record Entry(String id, byte[] line, long lineNumber, String source) {
+    /** The ingest time the entry id carries, microseconds since the epoch. */
+    public long ingestMicros() {
+      int dash = id.indexOf('-');
+      return Long.parseLong(dash < 0 ? id : id.substring(0, dash)) * 1000;
+    }
+  }
+
+  /** Entries from an XRANGE / XREADGROUP reply as a script returns it: [[id, [field, value, ...]], ...]. */
+  static List<Entry> entries(Object reply) {
+    List<Entry> out = new ArrayList<>();
+    if (!(reply instanceof List<?> list)) {
+      return out;
+    }
+    for (Object o : list) {
+      List<?> e = (List<?>) o;
+      String id = text(e.get(0));
+      List<?> fields = (List<?>) e.get(1);
+      byte[] line = null;
+      long n = 0;
+      String source = "";
+      for (int i = 0; i + 1 < fields.size(); i += 2) {
+        String f = text(fields.get(i));
+        Object v = fields.get(i + 1);
+        switch (f) {
+          case "l" -> line = (byte[]) v;
+          case "n" -> n = Long.parseLong(text(v));
+          case "s" -> source = text(v);
+          default -> { }
+        }
+      }
+      out.add(new Entry(id, line == null ? new byte[0] : line, n, source));
+    }
+    return out;
+  }
+
+  /** The entries from {@code first} to {@code last} (inclusive) of {@code key}'s stream. */
+  public List<Entry> range(UnifiedJedis jedis, String key, String first, String last) {
+    List<Entry> all = new ArrayList<>();
+    String from = first;
+    while (true) {
+      Object r = jedis.eval(bytes("return redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[2], 'COUNT', 10000)"),
+          List.of(bytes(stream(key))), List.of(bytes(from), bytes(last)));
+      List<Entry> got = entries(r);
+      all.addAll(got);
+      if (got.size() < 10000) {
+        return all;
+      }
+      from = "(" + got.get(got.size() - 1).id();
+    }
+  }
+
+  /** Claims the next batch of {@code key} while {@code token} holds its lock; null when the lock is lost. */
+  public List<Entry> claim(UnifiedJedis jedis, String key, String token, String consumer, int count) {
+    Object r = jedis.eval(bytes(CLAIM), List.of(bytes(settings.lockKey(key)), bytes(stream(key)), bytes(batches(key))),
+        List.of(bytes(token), bytes(consumer), bytes(Integer.toString(count))));
+    return r == null ? null : entries(r);
+  }
+
+  /**
+   * Acknowledges and deletes the batch {@code first..last} of {@code key}, adding {@code deadLetters}
+   * (envelopes) to the key's dead-letter stream; returns the entries removed.
+   */
+  public long ack(UnifiedJedis jedis, String key, String first, String last, List<String> deadLetters) {
+    if (!deadLetters.isEmpty()) {
+      jedis.sadd(dlqIndex(), settings.dlqKey(key)); // the index first, so that no dead-letter stream is outside it
+    }
+    List<String> args = new ArrayList<>(List.of(first, last, "redis-flush"));
+    args.addAll(deadLetters);
+    Object r = jedis.eval(ACK, List.of(stream(key), batches(key), settings.dlqKey(key)), args);
+    return r instanceof Long l ? l : 0;
+  }
+
+  /** The set of dead-letter streams, {@code <redis_dlq_prefix>:keys}, which the {@code dlq} verbs read (RedisDeadLetterStore). */
+  public String dlqIndex() {
+    return settings.dlqPrefix() + ":keys";
+  }
+
+  /** {@code <redis_dlq_prefix>:done:{K}}: per input id, the highest line dead-lettered into K's stream. */
+  public String dlqDone(String key) {
+    return settings.dlqPrefix() + ":done:{" + key + "}";
+  }
+
+  /** The batches of {@code key} claimed and not acknowledged: first id to last id, in id order. */
+  public Map<String, String> openBatches(UnifiedJedis jedis, String key) {
+    Map<String, String> m = new java.util.TreeMap<>(RedisStreams::compareIds);
+    m.putAll(jedis.hgetAll(batches(key)));
+    return m;
+  }
+
+  /** Orders stream ids ({@code ms-seq}) numerically. */
+  public static int compareIds(String a, String b) {
+    int da = a.indexOf('-');
+    int db = b.indexOf('-');
+    int c = Long.compare(Long.parseLong(a.substring(0, da)), Long.parseLong(b.substring(0, db)));
+    return c != 0 ? c : Long.compare(Long.parseLong(a.substring(da + 1)), Long.parseLong(b.substring(db + 1)));
+  }
+
+  static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static String text(Object o) {
+    return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
+  }
+}

@@ -1,0 +1,74 @@
+package dev.json2parquet.cli;
+
+import dev.json2parquet.config.Config;
+import dev.json2parquet.flush.RedisFlush;
+import dev.json2parquet.pipeline.RedisConvert;
+import dev.json2parquet.redis.RedisClients;
+import dev.json2parquet.redis.RedisSettings;
+import dev.json2parquet.sink.Sink;
+import dev.json2parquet.sink.Sinks;
+import java.util.List;
+import redis.clients.jedis.UnifiedJedis;
+
+/** What {@code convert}, {@code flush} and {@code recover} share over the Redis buffer: flushing and recovering, reported alike. */
+final class RedisRuns {
+  /** Keys whose failure is printed in full; the rest are counted. */
+  static final int MAX_ERROR_LINES = 3;
+
+  private RedisRuns() {
+  }
+
+  /**
+   * Flushes every key (or {@code key}), one line per key on stdout unless {@code quiet}; returns
+   * whether every key was flushed without error and no batch went to the recovery store.
+   */
+  static boolean flush(Config cfg, Context ctx, UnifiedJedis jedis, String key, boolean quiet) throws Exception {
+    return flush(cfg, ctx, jedis, key, quiet, quiet);
+  }
+
+  /** As above; {@code perKeyQuiet}: key lines only for keys with an error. */
+  static boolean flush(Config cfg, Context ctx, UnifiedJedis jedis, String key, boolean perKeyQuiet, boolean quiet)
+      throws Exception {
+    try (Sink sink = Sinks.open(cfg, true);
+        RedisFlush flusher = RedisConvert.flusher(cfg, jedis, sink, ctx.clock(), ctx.err())) {
+      List<RedisFlush.KeyReport> reports = flusher.flush(key);
+      boolean ok = true;
+      long records = 0;
+      long skipped = 0;
+      int errors = 0;
+      for (RedisFlush.KeyReport r : reports) {
+        errors += r.error() != null ? 1 : 0;
+        // a lost Redis fails every key alike: a few lines say so, not one per key
+        if (!perKeyQuiet && r.error() == null || r.error() != null && errors <= MAX_ERROR_LINES) {
+          ctx.out().println(r.line());
+        }
+        ok &= r.error() == null && r.batchesInRecovery() == 0;
+        records += r.records();
+        skipped += r.skipped() ? 1 : 0;
+      }
+      if (errors > MAX_ERROR_LINES) {
+        ctx.out().println("... and " + (errors - MAX_ERROR_LINES) + " more keys failed");
+      }
+      if (!quiet) {
+        ctx.err().println("json2parquet: flushed " + records + " records of " + (reports.size() - skipped) + " keys"
+            + (skipped > 0 ? "; " + skipped + " keys skipped, locked by another flusher" : ""));
+      }
+      return ok;
+    }
+  }
+
+  /** Writes the batches of {@code redis_recovery_key} again; true when none is left. */
+  static boolean recover(Config cfg, Context ctx, boolean automatic) throws Exception {
+    try (UnifiedJedis jedis = RedisClients.open(RedisSettings.of(cfg));
+        Sink sink = Sinks.open(cfg, true);
+        RedisFlush flusher = RedisConvert.flusher(cfg, jedis, sink, ctx.clock(), ctx.err())) {
+      RedisFlush.Recovered r = flusher.recover(automatic ? ctx.err() : ctx.out(), automatic, cfg.recoveryAttempts());
+      if (!automatic || r.batches() + r.failed() + r.locked() > 0) {
+        ctx.err().println("json2parquet: recovered " + r.batches() + " batches (" + r.records() + " records) from "
+            + RedisSettings.of(cfg).recoveryKey() + (r.failed() > 0 ? "; " + r.failed() + " still fail and stay" : "")
+            + (r.locked() > 0 ? "; " + r.locked() + " left for later (key locked by another flusher)" : ""));
+      }
+      return r.ok();
+    }
+  }
+}

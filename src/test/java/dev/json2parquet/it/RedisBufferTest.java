@@ -1,0 +1,301 @@
+package dev.json2parquet.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.json2parquet.generate.LogGenerator;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code convert --buffer redis} and {@code flush} against real redis-server processes: values equal
+ * to the memory buffer's, kill -9 at each stage, changed inputs, outages, maxmemory, failed writes
+ * and Redis Cluster. Every check reads the Parquet back with DuckDB and reconciles input lines =
+ * records written + dead letters, with no message_id twice.
+ */
+class RedisBufferTest {
+  @TempDir
+  Path tmp;
+
+  static Path generate(Path file, long count, int keys) throws Exception {
+    try (OutputStream out = Files.newOutputStream(file)) {
+      new LogGenerator(new LogGenerator.Options(count, 7, keys, 0.01, Instant.parse("2024-11-24T00:00:00Z"))).write(out);
+    }
+    return file;
+  }
+
+  static long lines(Path file) throws Exception {
+    try (Stream<String> s = Files.lines(file, StandardCharsets.ISO_8859_1)) {
+      return s.filter(l -> !l.isBlank()).count();
+    }
+  }
+
+  /** Dead letters in every dlq-*.jsonl under {@code dlq}. */
+  static long deadLetters(Path dlq) throws Exception {
+    if (!Files.isDirectory(dlq)) {
+      return 0;
+    }
+    long n = 0;
+    try (Stream<Path> files = Files.list(dlq)) {
+      for (Path f : files.filter(p -> p.getFileName().toString().startsWith("dlq-")).toList()) {
+        for (String l : Files.readString(f, StandardCharsets.UTF_8).split("\n")) {
+          n += l.isBlank() ? 0 : 1;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** Every record under {@code out} as JSON text, ordered by message_id then the whole row. */
+  static List<String> rows(Path out) throws Exception {
+    List<String> rows = new ArrayList<>();
+    try (DuckDb duck = new DuckDb()) {
+      for (Map<String, Object> r : duck.query("SELECT to_json(t)::VARCHAR AS j FROM read_parquet('" + out
+          + "/**/*.parquet', hive_partitioning = false) t ORDER BY message_id, j")) {
+        rows.add((String) r.get("j"));
+      }
+    }
+    return rows;
+  }
+
+  /** Dead letters in Redis: the entries of every stream the index {@code dlq:keys} lists (what the dlq verbs read). */
+  static long redisDeadLetters(RedisServer redis) throws Exception {
+    long n = 0;
+    for (String k : redis.cli("-c", "smembers", "dlq:keys").lines().filter(l -> !l.isBlank()).toList()) {
+      n += Long.parseLong(redis.cli("-c", "xlen", k));
+    }
+    return n;
+  }
+
+  /** Every input line is written once or dead-lettered once (in Redis). */
+  static void assertExactlyOnce(Path in, Path out, RedisServer redis) throws Exception {
+    List<String> ids = DuckDb.messageIds(out);
+    assertThat(new HashSet<>(ids)).as("no message_id twice").hasSize(ids.size());
+    assertThat(ids.size() + redisDeadLetters(redis)).isEqualTo(lines(in));
+  }
+
+  static void awaitLocksExpired(RedisServer redis) {
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+        .until(() -> redis.cli("--scan", "--pattern", "lock:*").isEmpty());
+  }
+
+  static String[] args(String... a) {
+    return a;
+  }
+
+  @Test
+  void convert_viaRedis_writesTheSameValuesAsTheMemoryBuffer() throws Exception {
+    Path in = generate(tmp.resolve("in.jsonl"), 3000, 20);
+    try (RedisServer redis = new RedisServer(tmp.resolve("redis"))) {
+      Cli.Result mem = Cli.run("convert", "-q", "-o", tmp.resolve("mem").toString(), in.toString());
+      Cli.Result r = Cli.run("convert", "--buffer", "redis", "--redis-host", redis.address(), "-o",
+          tmp.resolve("red").toString(), in.toString());
+      assertThat(r.exit()).as(r.err()).isEqualTo(mem.exit()).isEqualTo(3);
+      assertThat(r.err()).contains("3000 lines read", "dead-lettered", "flushed");
+      assertThat(rows(tmp.resolve("red"))).isEqualTo(rows(tmp.resolve("mem")));
+      assertThat(redisDeadLetters(redis)).isEqualTo(deadLetters(tmp.resolve("mem/_dlq"))).isPositive();
+      assertThat(Files.exists(tmp.resolve("red/_dlq"))).isFalse();
+      Cli.Result count = Cli.run("dlq", "count", "--buffer", "redis", "--redis-host", redis.address());
+      assertThat(count.out()).as(count.err()).contains(Long.toString(redisDeadLetters(redis)));
+      assertExactlyOnce(in, tmp.resolve("red"), redis);
+      // everything was acknowledged and deleted: nothing is left to flush
+      assertThat(redis.cli("scard", "keys")).isEqualTo("0");
+      Cli.Result again = Cli.run("flush", "--redis-host", redis.address(), "-o", tmp.resolve("red").toString());
+      assertThat(again.exit()).isZero();
+      assertThat(again.err()).contains("flushed 0 records of 0 keys");
+    }
+  }
+
+  @Test
+  void convert_killedWhileBuffering_rerunContinues_nothingLostOrDoubled() throws Exception {
+    Path in = generate(tmp.resolve("in.jsonl"), 20_000, 30);
+    Path out = tmp.resolve("out");
+    try (RedisServer redis = new RedisServer(tmp.resolve("redis"))) {
+      String[] convert = args("convert", "--buffer", "redis", "--redis-skip-flush", "--redis-host", redis.address(),
+          "-o", out.toString(), in.toString());
+      try (Child c = Child.start(tmp.resolve("err1"), List.of("-Djson2parquet.test.haltAfterChunks=4"), convert)) {
+        assertThat(c.waitFor()).isEqualTo(137);
+      }
+      assertThat(Long.parseLong(redis.cli("hlen", "data:inputs"))).isEqualTo(1);
+      Cli.Result r = Cli.run(convert);
+      assertThat(r.exit()).as(r.err()).isEqualTo(3);
+      assertThat(r.err()).contains("continuing " + in, "at line ");
+      Cli.Result f = Cli.run("flush", "-q", "--redis-host", redis.address(), "-o", out.toString());
+      assertThat(f.exit()).as(f.err()).isZero();
+      assertExactlyOnce(in, out, redis);
+      // the same command once more: the input is known to be in Redis already
+      Cli.Result r3 = Cli.run(convert);
+      assertThat(r3.err()).contains("is already in Redis");
+      assertThat(Cli.run("flush", "-q", "--redis-host", redis.address(), "-o", out.toString()).exit()).isZero();
+      assertExactlyOnce(in, out, redis);
+    }
+  }
+
+  @Test
+  void flush_killedBeforeCommit_andBetweenCommitAndAck_nextFlushWritesEachRecordOnce() throws Exception {
+    Path in = generate(tmp.resolve("in.jsonl"), 10_000, 10);
+    Path out = tmp.resolve("out");
+    try (RedisServer redis = new RedisServer(tmp.resolve("redis"))) {
+      String[] convert = args("convert", "--buffer", "redis", "--buffer-size", "700", "--redis-lock-ttl", "0.5",
+          "--redis-host", redis.address(), "-o", out.toString(), in.toString());
+      // while flushing: the 5th file is being committed
+      try (Child c = Child.start(tmp.resolve("err1"), List.of("-Djson2parquet.test.haltBeforeCommit=5"), convert)) {
+        assertThat(c.waitFor()).isEqualTo(137);
+      }
+      assertThat(redis.cli("scard", "keys")).isNotEqualTo("0");
+      // between commit and ack: the files of the 3rd batch are committed, the batch not acknowledged
+      String[] flush = args("flush", "--buffer-size", "700", "--redis-lock-ttl", "0.5", "--redis-host", redis.address(),
+          "-o", out.toString());
+      awaitLocksExpired(redis); // the dead flusher's keys are taken over once its locks expire
+      try (Child c = Child.start(tmp.resolve("err2"), List.of("-Djson2parquet.test.haltBeforeAck=3"), flush)) {
+        assertThat(c.waitFor()).isEqualTo(137);
+      }
+      Cli.Result r = Cli.run(java.util.Arrays.copyOf(convert, convert.length)); // skipped input, then a flush
+      assertThat(r.err()).as(r.err()).contains("is already in Redis");
+      awaitLocksExpired(redis);
+      Cli.Result f = Cli.run(flush);
+      assertThat(f.exit()).as(f.err()).isZero();
+      assertExactlyOnce(in, out, redis);
+      assertThat(redis.cli("scard", "keys")).isEqualTo("0");
+    }
+  }
+
+  @Test
+  void changedInput_isRefused_unlessRestart() throws Exception {
+    Path in = generate(tmp.resolve("in.jsonl"), 500, 3);
+    Path out = tmp.resolve("out");
+    try (RedisServer redis = new RedisServer(tmp.resolve("redis"))) {
+      String[] convert = args("convert", "--buffer", "redis", "--redis-skip-flush", "--redis-host", redis.address(),
+          "-o", out.toString(), in.toString());
+      assertThat(Cli.run(convert).exit()).isEqualTo(3);
+      Files.writeString(in, "{\"message\":\"appended\"}\n", java.nio.file.StandardOpenOption.APPEND);
+      Cli.Result r = Cli.run(convert);
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.err()).contains("Cannot buffer " + in, "it changed since an earlier run", "--restart");
+      String[] restart = java.util.Arrays.copyOf(convert, convert.length + 1);
+      restart[restart.length - 1] = "--restart";
+      Cli.Result r2 = Cli.run(restart);
+      assertThat(r2.err()).as(r2.err()).contains("501 lines read");
+    }
+  }
+
+  @Test
+  void redisStoppedAndRestartedMidRun_convertRetriesAndCompletes() throws Exception {
+    Path in = generate(tmp.resolve("in.jsonl"), 12_000, 5);
+    Path out = tmp.resolve("out");
+    Path go = tmp.resolve("go");
+    try (RedisServer redis = new RedisServer(tmp.resolve("redis"), "--appendonly", "yes")) {
+      try (Child c = Child.start(tmp.resolve("err"), List.of("-Djson2parquet.test.pauseAfterChunk=2:" + go),
+          "convert", "--buffer", "redis", "--redis-host", redis.address(), "-o", out.toString(), in.toString())) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(tmp.resolve("go.paused")));
+        redis.stop();
+        Files.createFile(go);
+        await().atMost(Duration.ofSeconds(20)).until(() -> c.err().contains("retrying for up to"));
+        redis.start();
+        assertThat(c.waitFor()).as(c.err()).isEqualTo(3);
+        assertThat(c.err()).contains("Cannot buffer records into Redis at " + redis.address(), "retrying for up to");
+      }
+      assertExactlyOnce(in, out, redis);
+    }
+  }
+
+  @Test
+  void redisLostForGood_exits1_sayingWhatIsInRedisAndHowToResume() throws Exception {
+    Path in = generate(tmp.resolve("in.jsonl"), 12_000, 5);
+    Path out = tmp.resolve("out");
+    Path go = tmp.resolve("go");
+    try (RedisServer redis = new RedisServer(tmp.resolve("redis"), "--appendonly", "yes")) {
+      String[] convert = args("convert", "--buffer", "redis", "--redis-host", redis.address(), "-o", out.toString(),
+          in.toString());
+      try (Child c = Child.start(tmp.resolve("err"), List.of("-Djson2parquet.test.pauseAfterChunk=2:" + go,
+          "-Djson2parquet.test.redisRetrySeconds=1"), convert)) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(tmp.resolve("go.paused")));
+        redis.stop();
+        Files.createFile(go);
+        assertThat(c.waitFor()).isEqualTo(1);
+        String err = c.err();
+        assertThat(err).contains("Cannot buffer records into Redis at " + redis.address(), "is in Redis up to line",
+            "run the same command again to continue");
+        assertThat(err.lines().filter(l -> l.contains("Cannot buffer")).count()).isEqualTo(2); // the notice and the end
+      }
+      redis.start();
+      Cli.Result r = Cli.run(convert);
+      assertThat(r.exit()).as(r.err()).isEqualTo(3);
+      assertExactlyOnce(in, out, redis);
+    }
+  }
+
+  @Test
+  void maxmemoryReached_isOneClearLine() throws Exception {
+    Path in = generate(tmp.resolve("in.jsonl"), 20_000, 5);
+    try (RedisServer redis = new RedisServer(tmp.resolve("redis"), "--maxmemory", "2mb", "--maxmemory-policy", "noeviction")) {
+      Cli.Result r = Cli.run("convert", "--buffer", "redis", "--redis-skip-flush", "--redis-host", redis.address(),
+          "-o", tmp.resolve("out").toString(), in.toString());
+      assertThat(r.exit()).isEqualTo(1);
+      assertThat(r.err()).contains("Redis is out of memory (maxmemory reached", "is in Redis up to line");
+      assertThat(r.err().lines().filter(l -> l.contains("out of memory")).count()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void batchesThatCannotBeWritten_stayInRedis_andRecoverWritesThem() throws Exception {
+    Path in = generate(tmp.resolve("in.jsonl"), 2000, 4);
+    Path out = tmp.resolve("out");
+    try (RedisServer redis = new RedisServer(tmp.resolve("redis"))) {
+      Cli.Result r = FaultySink.with("always", () -> Cli.run("convert", "--buffer", "redis", "--redis-host",
+          redis.address(), "-o", out.toString(), in.toString()));
+      assertThat(r.exit()).isEqualTo(1);
+      assertThat(r.err()).contains("it stays in Redis and is recorded in recovery", "json2parquet recover --buffer redis");
+      assertThat(DuckDb.parquetFiles(out)).isEmpty();
+      long stored = Long.parseLong(redis.cli("hlen", "recovery"));
+      assertThat(stored).isPositive();
+      // a flush leaves them to recover
+      assertThat(Cli.run("flush", "-q", "--redis-host", redis.address(), "-o", out.toString()).exit()).isZero();
+      assertThat(DuckDb.parquetFiles(out)).isEmpty();
+      // an automatic recovery that fails again counts its attempt; past recovery_attempts it leaves the batch for a person
+      Map<String, String> auto = Map.of("JSON2PARQUET_TRY_AUTO_RECOVER", "true", "JSON2PARQUET_RECOVERY_ATTEMPTS", "1");
+      Cli.Result a1 = FaultySink.with("always", () -> Cli.run(new byte[0], auto, "flush", "-q", "--redis-host",
+          redis.address(), "-o", out.toString()));
+      assertThat(a1.err()).contains("it stays in Redis");
+      assertThat(redis.cli("hvals", "recovery")).contains("\"auto_attempts\":1");
+      Cli.Result a2 = Cli.run(new byte[0], auto, "flush", "-q", "--redis-host", redis.address(), "-o", out.toString());
+      assertThat(a2.err()).contains("had 1 automatic attempts (recovery_attempts)");
+      assertThat(DuckDb.parquetFiles(out)).isEmpty();
+      Cli.Result rec = Cli.run("recover", "--buffer", "redis", "--redis-host", redis.address(), "-o", out.toString());
+      assertThat(rec.exit()).as(rec.err()).isZero();
+      assertThat(rec.out().lines().filter(l -> l.startsWith("recovered batch")).count()).isEqualTo(stored);
+      assertThat(redis.cli("hlen", "recovery")).isEqualTo("0");
+      assertExactlyOnce(in, out, redis);
+    }
+  }
+
+  @Test
+  void cluster_endToEnd() throws Exception {
+    Path in = generate(tmp.resolve("in.jsonl"), 3000, 20);
+    List<RedisServer> nodes = RedisServer.cluster(tmp.resolve("cluster"));
+    try {
+      Cli.Result r = Cli.run("convert", "--buffer", "redis", "--redis-host", RedisServer.addresses(nodes), "-o",
+          tmp.resolve("out").toString(), in.toString());
+      assertThat(r.exit()).as(r.err()).isEqualTo(3);
+      assertExactlyOnce(in, tmp.resolve("out"), nodes.get(0));
+      Cli.Result mem = Cli.run("convert", "-q", "-o", tmp.resolve("mem").toString(), in.toString());
+      assertThat(mem.exit()).isEqualTo(3);
+      assertThat(rows(tmp.resolve("out"))).isEqualTo(rows(tmp.resolve("mem")));
+    } finally {
+      for (RedisServer n : nodes) {
+        n.close();
+      }
+    }
+  }
+}
