@@ -198,7 +198,17 @@ public final class RedisBuffer {
         checkpoint.run();
         break;
       } catch (JedisDataException e) {
-        throw new LostException(RedisErrors.describe("buffer records into Redis", s, e), e);
+        if (!RedisErrors.isTransient(e)) {
+          throw new LostException(RedisErrors.describe("buffer records into Redis", s, e), e);
+        }
+        // a restarted server answers LOADING until its data set is read back: wait like for an outage
+        long now = System.nanoTime();
+        if (now + backoff > deadline) {
+          throw new LostException(RedisErrors.describe("buffer records into Redis", s, e) + " (tried " + attempt
+              + " times over " + Math.round(budget / 1e9) + " s)", e);
+        }
+        sleepBackoff(backoff);
+        backoff = Math.min(backoff * 2, 2_000_000_000L);
       } catch (JedisException e) {
         long now = System.nanoTime();
         if (attempt == 1 && err != null) {
@@ -209,14 +219,18 @@ public final class RedisBuffer {
           throw new LostException(RedisErrors.describe("buffer records into Redis", s, e) + " (tried " + attempt
               + " times over " + Math.round(budget / 1e9) + " s)", e);
         }
-        try {
-          Thread.sleep(backoff / 1_000_000);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw new LostException("Cannot buffer records into Redis: interrupted while waiting for it", ie);
-        }
+        sleepBackoff(backoff);
         backoff = Math.min(backoff * 2, 2_000_000_000L);
       }
+    }
+  }
+
+  private static void sleepBackoff(long nanos) {
+    try {
+      Thread.sleep(nanos / 1_000_000);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      throw new LostException("Cannot buffer records into Redis: interrupted while waiting for it", ie);
     }
   }
 

@@ -68,6 +68,18 @@ public final class RedisErrors {
     return "not reachable (" + firstLine(raw) + ")";
   }
 
+  /**
+   * Whether the server's error {@code e} passes by itself: {@code LOADING} (a restarted server
+   * reading its data set back), {@code BUSY} (a script running), {@code TRYAGAIN},
+   * {@code CLUSTERDOWN} and {@code MASTERDOWN} (a cluster or replica resynchronising); such commands
+   * may be sent again after a backoff.
+   */
+  public static boolean isTransient(Throwable e) {
+    String m = rootMessage(e).toUpperCase(java.util.Locale.ROOT);
+    return m.startsWith("LOADING") || m.startsWith("BUSY") || m.startsWith("TRYAGAIN")
+        || m.startsWith("CLUSTERDOWN") || m.startsWith("MASTERDOWN");
+  }
+
   /** The message of the innermost cause that has one. */
   static String rootMessage(Throwable e) {
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
