@@ -117,17 +117,7 @@ public final class Converter {
     RecordSchema schema;
     Path schemaFile = config.schemaPath();
     if (schemaFile != null) {
-      String text;
-      try {
-        text = Files.readString(schemaFile);
-      } catch (IOException e) {
-        throw new ConfigException("Cannot read json_schema_path " + schemaFile + ": " + e.getMessage());
-      }
-      try {
-        schema = AvroSchemas.isAvro(text) ? AvroSchemas.parse(text, "record") : JsonSchemas.parse(text, "record");
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException("Invalid schema " + schemaFile + ": " + e.getMessage());
-      }
+      schema = schemaFile(schemaFile);
     } else {
       SchemaInference inference = new SchemaInference();
       List<String> sources = SchemaSampler.sample(inference, inputs, config.schemaSample());
@@ -152,6 +142,42 @@ public final class Converter {
     }
     try {
       return RecordType.dynamic(schema, policy);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("Invalid schema: " + e.getMessage());
+    }
+  }
+
+  private static RecordSchema schemaFile(Path schemaFile) {
+    String text;
+    try {
+      text = Files.readString(schemaFile);
+    } catch (IOException e) {
+      throw new ConfigException("Cannot read json_schema_path " + schemaFile + ": " + e.getMessage());
+    }
+    try {
+      return AvroSchemas.isAvro(text) ? AvroSchemas.parse(text, "record") : JsonSchemas.parse(text, "record");
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("Invalid schema " + schemaFile + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * The record type of a run that cannot sample its input ({@code serve}): the Log record, or dynamic
+   * records of the schema file.
+   *
+   * @throws ConfigException for dynamic records without a schema file, or a bad schema
+   */
+  public static RecordType fixedRecordType(Config config) {
+    if (config.recordType().equals("log")) {
+      return RecordType.log();
+    }
+    if (config.schemaPath() == null) {
+      throw new ConfigException("Cannot serve dynamic records without a schema: give one with --schema"
+          + " (json_schema_path); json2parquet schema infer FILE prints one inferred from sample records");
+    }
+    try {
+      return RecordType.dynamic(schemaFile(config.schemaPath()),
+          UnknownFields.valueOf(config.unknownFields().toUpperCase(Locale.ROOT)));
     } catch (IllegalArgumentException e) {
       throw new ConfigException("Invalid schema: " + e.getMessage());
     }

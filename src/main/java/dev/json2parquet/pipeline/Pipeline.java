@@ -164,11 +164,12 @@ public final class Pipeline implements AutoCloseable {
   /** The name stats and {@code flush?key=} use for a bucket: its key values joined by {@code :}. */
   public static String keyName(BucketKey k) {
     StringBuilder sb = new StringBuilder();
-    for (String v : k.key()) {
-      if (sb.length() > 0) {
+    List<String> values = k.key();
+    for (int i = 0; i < values.size(); i++) {
+      if (i > 0) {
         sb.append(':');
       }
-      sb.append(v == null ? "" : v);
+      sb.append(values.get(i) == null ? "" : values.get(i));
     }
     return sb.toString();
   }
@@ -332,15 +333,64 @@ public final class Pipeline implements AutoCloseable {
    * @throws IOException when {@code in} fails or the DLQ cannot be written; what was accepted before stays accepted
    */
   public Result accept(InputStream in, String source) throws IOException {
+    return accept(in, source, (b, o, l) -> null);
+  }
+
+  /**
+   * Rewrites a line before it is read (serve: Fluent Bit's {@code date} to {@code time}); returns
+   * null to keep the line as it is. Called on the accepting thread.
+   */
+  @FunctionalInterface
+  public interface LineRewrite {
+    byte[] rewrite(byte[] buf, int off, int len);
+  }
+
+  /** As {@link #accept(InputStream, String)}, each line passed through {@code rewrite} first. */
+  public Result accept(InputStream in, String source, LineRewrite rewrite) throws IOException {
     Feed f = borrow(source);
+    LineReader.Handler h = new LineReader.Handler() {
+      @Override
+      public void line(byte[] buf, int off, int len, long lineNumber) throws IOException {
+        byte[] r = rewrite.rewrite(buf, off, len);
+        if (r == null) {
+          f.router.line(buf, off, len, lineNumber);
+        } else {
+          f.router.line(r, 0, r.length, lineNumber);
+        }
+      }
+
+      @Override
+      public void idle() throws IOException {
+        f.router.idle();
+      }
+
+      @Override
+      public void cut(byte[] buf, int off, int len, long totalBytes, long lineNumber) throws IOException {
+        f.router.cut(buf, off, len, totalBytes, lineNumber);
+      }
+
+      @Override
+      public void oversized(byte[] prefix, int prefixLen, long totalBytes, long lineNumber) throws IOException {
+        f.router.oversized(prefix, prefixLen, totalBytes, lineNumber);
+      }
+    };
     try {
-      new LineReader(config.maxLineBytes()).read(in, f.router, LineReader.Position.START, () -> false);
+      new LineReader(config.maxLineBytes()).read(in, h, LineReader.Position.START, () -> false);
     } catch (IOException | RuntimeException e) {
       f.router.drain();
       feeds.add(f);
       throw e;
     }
     return finish(f);
+  }
+
+  /**
+   * Dead-letters one input that never became a line (serve: a forward event whose record cannot be
+   * turned into JSON), with the reason.
+   */
+  public void reject(String error, String source, byte[] raw) throws IOException {
+    dlq.reject(error, source, 1, raw, 0, raw.length, raw.length);
+    feedLines.incrementAndGet();
   }
 
   /** As {@link #accept(InputStream, String)} for records given one JSON object each (line i is {@code records.get(i - 1)}). */
