@@ -110,14 +110,18 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
   /** Netty's aggregator with a JSON 413 for a body over max_body_bytes (after gzip decoding). */
   static final class Aggregator extends HttpObjectAggregator {
     private final long max;
+    private final ServeMetrics metrics;
 
-    Aggregator(long maxBytes) {
+    Aggregator(long maxBytes, ServeMetrics metrics) {
       super((int) Math.min(Integer.MAX_VALUE, maxBytes), true);
       this.max = maxBytes;
+      this.metrics = metrics;
     }
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      String path = oversized instanceof HttpRequest r ? new QueryStringDecoder(r.uri()).path() : "other";
+      metrics.request(path.equals("/record/") ? "/record" : path, 413, 0);
       FullHttpResponse r = json(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
           error("the request body is larger than max_body_bytes (" + max + " bytes, after gzip decoding)"));
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -177,7 +177,7 @@ public final class Server {
             .addLast(new HttpServerCodec())
             .addLast(new HttpApi.Tracker())
             .addLast(new HttpContentDecompressor())
-            .addLast(new HttpApi.Aggregator(settings.maxBodyBytes()))
+            .addLast(new HttpApi.Aggregator(settings.maxBodyBytes(), metrics))
             .addLast(new HttpApi(Server.this));
       }
     });
