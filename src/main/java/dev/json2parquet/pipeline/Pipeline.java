@@ -285,6 +285,7 @@ public final class Pipeline implements AutoCloseable {
   /** A router with the DLQ wrapped so that each call learns which of its lines were turned down and why. */
   private final class Feed implements DeadLetterQueue {
     final RecordRouter router = newRouter(this);
+    final LineReader lineReader = new LineReader(config.maxLineBytes());
     final List<Rejection> rejected = new ArrayList<>();
 
     @Override
@@ -375,7 +376,7 @@ public final class Pipeline implements AutoCloseable {
       }
     };
     try {
-      new LineReader(config.maxLineBytes()).read(in, h, LineReader.Position.START, () -> false);
+      f.lineReader.read(in, h, LineReader.Position.START, () -> false);
     } catch (IOException | RuntimeException e) {
       f.router.drain();
       feeds.add(f);
