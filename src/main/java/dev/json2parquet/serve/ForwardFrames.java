@@ -1,6 +1,7 @@
 package dev.json2parquet.serve;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.TooLongFrameException;
@@ -29,7 +30,9 @@ final class ForwardFrames extends ByteToMessageDecoder {
     while (in.isReadable()) {
       int readable = in.readableBytes();
       long size;
-      try (MessageUnpacker u = MessagePack.newDefaultUnpacker(in.nioBuffer(in.readerIndex(), readable))) {
+      // read through a stream over a view of the bytes: msgpack-core's direct-buffer access needs
+      // sun.nio.ch, which Java 17 does not open to it, and Netty's buffers are direct
+      try (MessageUnpacker u = MessagePack.newDefaultUnpacker(new ByteBufInputStream(in.duplicate()))) {
         u.skipValue();
         size = u.getTotalReadBytes();
       } catch (MessageInsufficientBufferException e) {
