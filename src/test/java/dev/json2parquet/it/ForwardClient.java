@@ -47,18 +47,30 @@ final class ForwardClient implements AutoCloseable {
     p.packMapHeader(r.size());
     for (Map.Entry<String, Object> e : r.entrySet()) {
       p.packString(e.getKey());
-      Object v = e.getValue();
-      if (v instanceof String s) {
-        p.packString(s);
-      } else if (v instanceof Long l) {
-        p.packLong(l);
-      } else if (v instanceof Map<?, ?> m) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> mm = (Map<String, Object>) m;
-        record(p, mm);
-      } else {
-        p.packNil();
+      value(p, e.getValue());
+    }
+  }
+
+  private static void value(MessageBufferPacker p, Object v) throws IOException {
+    if (v instanceof String s) {
+      p.packString(s);
+    } else if (v instanceof Long || v instanceof Integer) {
+      p.packLong(((Number) v).longValue());
+    } else if (v instanceof Number n) {
+      p.packDouble(n.doubleValue());
+    } else if (v instanceof Boolean b) {
+      p.packBoolean(b);
+    } else if (v instanceof List<?> l) {
+      p.packArrayHeader(l.size());
+      for (Object o : l) {
+        value(p, o);
       }
+    } else if (v instanceof Map<?, ?> m) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> mm = (Map<String, Object>) m;
+      record(p, mm);
+    } else {
+      p.packNil();
     }
   }
 

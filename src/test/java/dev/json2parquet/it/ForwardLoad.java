@@ -34,7 +34,6 @@ public final class ForwardLoad {
       for (String l : lines.subList(i, Math.min(lines.size(), i + batch))) {
         @SuppressWarnings("unchecked")
         Map<String, Object> m = json.readValue(l, Map.class);
-        m.replaceAll((k, v) -> v instanceof String || v instanceof Map ? v : String.valueOf(v));
         recs.add(m);
       }
       messages.add(ForwardClient.packed("bench", recs, t, "c" + i, false));
