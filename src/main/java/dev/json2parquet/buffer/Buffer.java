@@ -27,6 +27,16 @@ public interface Buffer extends AutoCloseable {
   /** Hands over everything held. */
   int flushAll();
 
+  /**
+   * Hands over the keys that {@code which} selects (as {@link #flushAll} for those keys only), for
+   * a flush of one key on request ({@code serve}'s {@code POST /flush?key=}). Returns the number of
+   * keys handed over.
+   */
+  int flush(java.util.function.Predicate<BucketKey> which);
+
+  /** The time until the next key's oldest record reaches the flush interval, in nanoseconds (the interval when nothing is held). */
+  long nanosUntilNextExpiry();
+
   /** Called by the flusher once a batch is written (or has failed for good). */
   void release(Batch batch);
 

@@ -214,7 +214,29 @@ public final class MemoryBuffer implements Buffer {
     return ready.size();
   }
 
+  @Override
+  public int flush(java.util.function.Predicate<BucketKey> which) {
+    List<Batch> ready = new ArrayList<>();
+    synchronized (this) {
+      Iterator<Map.Entry<BucketKey, Bucket>> it = buckets.entrySet().iterator();
+      while (it.hasNext()) {
+        Map.Entry<BucketKey, Bucket> e = it.next();
+        if (which.test(e.getKey())) {
+          it.remove();
+          Bucket b = e.getValue();
+          bucketBytes -= b.bytes;
+          usedBytes -= b.used;
+          inFlightBytes += b.bytes;
+          ready.add(new Batch(e.getKey(), b.batch, b.bytes, Batch.Reason.SHUTDOWN, b.firstRecord, b.firstNanos));
+        }
+      }
+    }
+    ready.forEach(flusher);
+    return ready.size();
+  }
+
   /** The time until the next key expires, in nanoseconds (the interval when nothing is held). */
+  @Override
   public synchronized long nanosUntilNextExpiry() {
     long now = ticker.read();
     long next = intervalNanos;

@@ -23,7 +23,7 @@ public final class Main implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand");
   }
 
-  static final String[] SUBCOMMANDS = {"convert", "flush", "generate", "recover", "dlq", "schema"};
+  static final String[] SUBCOMMANDS = {"convert", "serve", "flush", "generate", "recover", "dlq", "schema"};
 
   public static void main(String[] args) {
     System.exit(cli(Context.system(), args.length > 0 ? args[0] : null).execute(args));
@@ -78,6 +78,7 @@ public final class Main implements Runnable {
   private static Object subcommand(String name, Context ctx) {
     return switch (name) {
       case "convert" -> new ConvertCommand(ctx);
+      case "serve" -> new ServeCommand(ctx);
       case "generate" -> new GenerateCommand(ctx);
       case "flush" -> new FlushCommand(ctx);
       case "recover" -> new RecoverCommand(ctx);

@@ -96,6 +96,22 @@ final class Keys {
     add(Key.bool("s3_create_bucket"), false);
     // the checksum S3 verifies on every upload request (x-amz-checksum-*); none for servers without it
     add(Key.choice("s3_checksum", "crc32c", "crc32", "sha1", "sha256", "none"), "crc32c");
+    // serve (address and port are the original design's, above): the forward-protocol port (-1: off;
+    // 0, like port 0: any free port, printed at start); a file holding the bearer token of every
+    // endpoint but the health checks; TLS certificate chain and private key (PEM) for both listeners;
+    // the forward protocol's shared key (HELO/PING/PONG); request body limit; connection cap; how
+    // long a client may send nothing mid-request or mid-connection; where a forward event's tag goes
+    // (a top-level field, or map.key inside a map field; empty: dropped)
+    add(Key.integer("forward_port", -1, 65_535), 24_224L);
+    add(Key.string("auth_token_file"), null);
+    add(Key.string("tls_cert"), null);
+    add(Key.string("tls_key"), null);
+    add(Key.string("forward_shared_key"), null);
+    add(Key.bytes("max_body_bytes", 1024, 4 * GIB), 64 * MIB);
+    add(Key.integer("max_connections", 1, 1_000_000), 1024L);
+    add(Key.seconds("client_timeout", 1, 3_600), 30.0);
+    // default args.tag for Log records, tag for dynamic ones (set by the serve command)
+    add(Key.string("tag_field"), null);
   }
 
   /**

@@ -107,6 +107,21 @@ public final class Flusher implements AutoCloseable {
   }
 
   /**
+   * Told what became of each file, per key (the {@code serve} statistics and readiness). Called on
+   * encoder and committer threads, never under the flusher's lock; must be thread-safe and quick.
+   */
+  public interface Listener {
+    /** A file of {@code key} holding {@code records} records ({@code bytes} of Parquet) was committed at {@code path}. */
+    default void committed(BucketKey key, String path, long records, long bytes) { }
+
+    /** {@code records} of {@code key} failed every attempt and are held in the recovery store. */
+    default void held(BucketKey key, long records, String error) { }
+
+    /** {@code records} of {@code key} are lost: neither written nor held in the recovery store. */
+    default void lost(BucketKey key, long records, String error) { }
+  }
+
+  /**
    * When rolling files are completed.
    *
    * @param maxRecords records per file (buffer_size), at least 1
@@ -138,6 +153,7 @@ public final class Flusher implements AutoCloseable {
   private volatile Scheduler scheduler;
   volatile RecoveryStore recovery;
   private volatile CommitHook commitHook;
+  volatile Listener listener = new Listener() { };
   final AtomicBoolean warnedRecovery = new AtomicBoolean();
   private Rolling rolling;
   /** The open rolling files by key, least recently written first. Guarded by {@code this}. */
@@ -178,6 +194,12 @@ public final class Flusher implements AutoCloseable {
     return this;
   }
 
+  /** Tells {@code l} what becomes of each file. Call before the first {@link #submit}. */
+  public Flusher listener(Listener l) {
+    this.listener = l;
+    return this;
+  }
+
   /** Retries wait through {@code scheduler} instead of a timer thread (for tests). Call before the first submit. */
   public Flusher retryWith(Scheduler scheduler) {
     this.scheduler = scheduler;
@@ -214,6 +236,22 @@ public final class Flusher implements AutoCloseable {
   /** Batches queued or being written, and files not yet committed or given up; thread-safe. */
   public synchronized int unfinished() {
     return unfinished;
+  }
+
+  /**
+   * Waits until no batch is queued or being written and no file waits for its commit, at most
+   * {@code nanos}; returns whether that was reached. Thread-safe.
+   */
+  public synchronized boolean awaitIdle(long nanos) throws InterruptedException {
+    long deadline = System.nanoTime() + nanos;
+    while (unfinished > 0) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
   }
 
   /** Files open for appending now; thread-safe. */
@@ -284,6 +322,18 @@ public final class Flusher implements AutoCloseable {
     return Math.max(0, next);
   }
 
+  /** Completes the open files of the keys {@code which} selects (their queued batches are written first). Returns at once. */
+  public synchronized void complete(java.util.function.Predicate<BucketKey> which) {
+    Iterator<Map.Entry<BucketKey, RollingFile>> it = open.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<BucketKey, RollingFile> e = it.next();
+      if (which.test(e.getKey())) {
+        e.getValue().complete();
+        it.remove();
+      }
+    }
+  }
+
   /** Completes every open file (their queued batches are written first). Returns at once. */
   public synchronized void completeAll() {
     List<RollingFile> all = new ArrayList<>(open.values());
@@ -333,9 +383,10 @@ public final class Flusher implements AutoCloseable {
     notifyAll();
   }
 
-  void lost(long records, String message) {
+  void lost(BucketKey key, long records, String message) {
     stats.failedRecords.add(records);
     stats.fail(message);
+    listener.lost(key, records, message);
   }
 
   /** Completes every open file, waits for every queued batch and file to be written and committed, then stops the threads. */

@@ -1,6 +1,6 @@
 package dev.json2parquet.flush;
 
-import dev.json2parquet.buffer.MemoryBuffer;
+import dev.json2parquet.buffer.Buffer;
 
 /**
  * A thread that hands over each key as soon as its oldest record reaches the flush interval: it
@@ -9,17 +9,17 @@ import dev.json2parquet.buffer.MemoryBuffer;
  * {@link Flusher} it also completes the open files whose oldest record reached the interval.
  */
 public final class IntervalFlusher implements AutoCloseable {
-  private final MemoryBuffer buffer;
+  private final Buffer buffer;
   private final Flusher files;
   private final Thread thread;
   private volatile boolean running = true;
 
-  public IntervalFlusher(MemoryBuffer buffer) {
+  public IntervalFlusher(Buffer buffer) {
     this(buffer, null);
   }
 
   /** Also completes {@code files}' expired files (null: none). */
-  public IntervalFlusher(MemoryBuffer buffer, Flusher files) {
+  public IntervalFlusher(Buffer buffer, Flusher files) {
     this.buffer = buffer;
     this.files = files;
     this.thread = new Thread(this::run, "interval-flusher");

@@ -298,7 +298,7 @@ final class RollingFile {
       }
       if (kept == null) {
         long rows = file.rows();
-        owner.lost(rows, "Cannot write " + rows + " records of key " + key.key() + " in partition "
+        owner.lost(key, rows, "Cannot write " + rows + " records of key " + key.key() + " in partition "
             + key.partition() + " (in " + owner.sink.locate(path) + "): " + cause + "; nor read them back to "
             + "retry: " + error + "; these records are lost");
         records -= rows;
@@ -328,7 +328,7 @@ final class RollingFile {
           + owner.sink.locate(path) + ")";
       try {
         if (store == null) {
-          owner.lost(total, "Cannot write " + what + ": " + error);
+          owner.lost(key, total, "Cannot write " + what + ": " + error);
           return;
         }
         RecoveryStore.Entry manifest = new RecoveryStore.Entry(null, path, key.partition(), key.key(), total,
@@ -336,12 +336,13 @@ final class RollingFile {
         try {
           store.hold(manifest, body);
         } catch (Exception | OutOfMemoryError e) {
-          owner.lost(total, "Cannot write " + what + ": " + error + "; nor keep them in the recovery store "
+          owner.lost(key, total, "Cannot write " + what + ": " + error + "; nor keep them in the recovery store "
               + store.location() + ": " + e + "; these records are lost");
           return;
         }
         owner.stats.inRecovery.add(total);
         owner.stats.recoveryFiles.increment();
+        owner.listener.held(key, total, error);
         if (owner.warnedRecovery.compareAndSet(false, true)) {
           Flusher.Log.LOG.warn("Cannot write {} after {} attempts: {}; kept it in the recovery store {} (further"
               + " such files are counted in the summary)", owner.sink.locate(path), Flusher.RETRIES + 1, error,
@@ -381,6 +382,7 @@ final class RollingFile {
       if (size < FlushStats.SMALL_FILE_BYTES) {
         owner.stats.smallFiles.increment();
       }
+      owner.listener.committed(key, path, records, size);
       if (owner.debug) {
         Flusher.Log.LOG.debug("wrote {} records to {} ({})", records, path, first.reason());
       }

@@ -1,17 +1,13 @@
 package dev.json2parquet.pipeline;
 
-import dev.json2parquet.buffer.MemoryBuffer;
 import dev.json2parquet.buffer.Ticker;
 import dev.json2parquet.config.Config;
 import dev.json2parquet.config.ConfigException;
 import dev.json2parquet.dlq.DeadLetterQueue;
 import dev.json2parquet.dlq.DeadLetterQueues;
 import dev.json2parquet.dlq.Recovery;
-import dev.json2parquet.flush.Flusher;
-import dev.json2parquet.flush.IntervalFlusher;
 import dev.json2parquet.flush.Layout;
 import dev.json2parquet.record.AvroSchemas;
-import dev.json2parquet.record.JsonRecordReader;
 import dev.json2parquet.record.JsonSchemas;
 import dev.json2parquet.record.RecordSchema;
 import dev.json2parquet.record.SchemaInference;
@@ -191,6 +187,21 @@ public final class Converter {
     } catch (IllegalArgumentException e) {
       throw new ConfigException("Invalid schema: " + e.getMessage());
     }
+  }
+
+  /**
+   * The record type of a run that cannot sample its input ({@code serve}): the Log record, or dynamic
+   * records of the schema file.
+   *
+   * @throws ConfigException for dynamic records without a schema file, or a bad schema
+   */
+  public static RecordType fixedRecordType(Config config) {
+    RecordType t = declaredType(config);
+    if (t == null) {
+      throw new ConfigException("Cannot serve dynamic records without a schema: give one with --schema"
+          + " (json_schema_path); json2parquet schema infer FILE prints one inferred from sample records");
+    }
+    return t;
   }
 
   public static PathTemplate template(String name, String text, RecordType type) {
@@ -390,27 +401,14 @@ public final class Converter {
       throws IOException, InterruptedException {
     long start = ticker.read();
     AtomicLong bytesIn = new AtomicLong();
-    MemoryBuffer[] buffer = new MemoryBuffer[1];
     String fatal = null;
     long lines;
     int n = inputs.size();
     List<LineReader.Position> next = new ArrayList<>(plan.start());
     boolean[] done = new boolean[n];
-    try (DeadLetterQueue dlq = deadLetters.open(config, runId, clock)) {
-      Flusher flusher = new Flusher(config.threads(), sink, new Layout(partition, key, runId), type.schema(),
-          config.writerSettings(), Map.of("json2parquet.version", VERSION), b -> buffer[0].release(b))
-          .logEachFile(debug).beforeCommit(journal::file).recoverInto(RecoveryStores.open(config, clock));
-      if (sink.readsBack()) {
-        // without read-back (S3) a failure late in a rolled file would lose its earlier row groups
-        flusher.rollFiles(new Flusher.Rolling(config.bufferSize(), config.maxFileBytes(), config.maxOpenFiles(),
-            Math.max(1, (long) (config.flushIntervalSeconds() * 1e9)), ticker));
-      }
-      buffer[0] = new MemoryBuffer(type.schema(), config.bufferSize(), config.maxBufferBytes(),
-          (long) (config.flushIntervalSeconds() * 1e9), ticker, flusher::submit);
-      IntervalFlusher interval = new IntervalFlusher(buffer[0], flusher);
-      interval.start();
-      RecordRouter router = new RecordRouter(new JsonRecordReader(type), partition, key,
-          () -> clock.instant().toEpochMilli() * 1000, buffer[0], dlq, config.maxLineBytes(), config.threads());
+    try (Pipeline pipeline = new Pipeline(config, runId, sink, type, partition, key, clock, ticker, debug,
+        journal::file, false, deadLetters)) {
+      RecordRouter router = pipeline.router();
       LineReader lineReader = new LineReader(config.maxLineBytes());
       long total = inputs.stream().mapToLong(Input::size).reduce(0, (a, b) -> a < 0 || b < 0 ? -1 : a + b);
       Progress bar = progress ? new Progress(err, total, bytesIn::get, progressWidth) : null;
@@ -469,12 +467,9 @@ public final class Converter {
         router.close(); // its parser threads; every line read is in the buffer by now (drained above)
         try {
           if (bar != null) {
-            bar.finishing(flusher::unfinished);
+            bar.finishing(pipeline::unfinished);
           }
-          interval.close();
-          buffer[0].flushAll();
-          flusher.close();
-          buffer[0].close();
+          pipeline.finish();
         } finally {
           stop.remove(clearBar);
           if (bar != null) {
@@ -483,8 +478,9 @@ public final class Converter {
         }
       }
       lines = router.lines;
-      var stats = flusher.stats();
-      dlq.close();
+      var stats = pipeline.flushStats();
+      pipeline.close();
+      DeadLetterQueueCount dlq = new DeadLetterQueueCount(pipeline.deadLettered(), pipeline.dlqLocation());
       double seconds = (ticker.read() - start) / 1e9;
       long lost = lines - stats.records() - stats.failedRecords() - stats.recordsInRecovery() - dlq.count();
       if (lost != 0 && fatal == null) {
@@ -532,6 +528,8 @@ public final class Converter {
           recoverWith, stats.failures(), fatal, router.placedByIngestTime(), stats.smallFiles(), notes);
     }
   }
+
+  private record DeadLetterQueueCount(long count, String location) { }
 
   /** What a person needs after a stop: that all read was committed, and where a re-run continues. */
   private List<String> stopNotes(List<Input> inputs, List<LineReader.Position> next, boolean[] done, boolean finished) {

@@ -138,7 +138,8 @@ final class Runs {
   java.util.Set<String> toRollBack() throws IOException {
     java.util.Set<String> ids = new java.util.HashSet<>();
     for (Past p : past(null)) {
-      if (p.state().equals("running") && !p.alive() && p.supersededBy() == null && !p.readStdin()) {
+      if (p.state().equals("running") && !p.alive() && p.supersededBy() == null && !p.readStdin()
+          && !p.inputs().isEmpty()) {
         ids.add(p.runId());
       }
     }
@@ -318,6 +319,9 @@ final class Runs {
           }
         }
         case "running" -> {
+          if (p.inputs().isEmpty()) {
+            continue; // a serve run: its files hold acknowledged records, which no input can give again
+          }
           if (p.readStdin()) {
             keep.add(p);
             continue;

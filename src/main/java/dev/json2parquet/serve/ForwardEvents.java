@@ -1,0 +1,389 @@
+package dev.json2parquet.serve;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+import org.msgpack.core.ExtensionTypeHeader;
+import org.msgpack.core.MessageFormat;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessageUnpacker;
+import org.msgpack.value.ValueType;
+
+/**
+ * Turns one forward-protocol message (a whole msgpack value, as {@link ForwardFrames} cuts them)
+ * into JSON records, following the Forward Protocol Specification v1 ({@code ../shared/reference/
+ * fluent-forward.md}): Message {@code [tag, time, record, option?]}, Forward {@code [tag, [[time,
+ * record], ...], option?]}, PackedForward {@code [tag, bin|str of entries, option?]} and, with
+ * {@code {"compressed": "gzip"}}, CompressedPackedForward (gzip members may be concatenated). A time
+ * is an integer (seconds), a float, or EventTime (ext type 0: big-endian uint32 seconds, uint32
+ * nanoseconds); an entry is {@code [time, record]} or {@code [[time, metadata], record]}; group
+ * markers (EventTime seconds 0xFFFFFFFF / 0xFFFFFFFE) are skipped. All msgpack decoding is
+ * msgpack-core's. Each record becomes a JSON object: the tag goes into {@code tagField} (a field, or
+ * {@code map.key} inside a map field, unless present) and the event time into {@code time} (RFC 3339,
+ * nanoseconds kept) unless the record has one. Thread-safe (no state beyond its settings).
+ */
+final class ForwardEvents {
+  private static final JsonFactory JSON = new JsonFactory();
+
+  /** A message that is not a valid forward-protocol message; the connection is closed. */
+  static final class ProtocolException extends IOException {
+    ProtocolException(String message) {
+      super(message);
+    }
+  }
+
+  private static final class TooDeep extends IOException {
+    TooDeep() {
+      super(null, null);
+    }
+  }
+
+  /** What one message carries. {@code records} holds JSON objects; {@code bad} records that could not become JSON. */
+  record Events(String tag, List<byte[]> records, List<Bad> bad, String chunk, boolean heartbeat) { }
+
+  /** A record that could not become JSON (a map key that is not UTF-8, a non-map record), with its msgpack bytes. */
+  record Bad(String error, byte[] raw) { }
+
+  private final String tagMap;
+  private final String tagKey;
+  private final Set<String> timeNames;
+  private final long maxBytes;
+
+  /**
+   * @param tagField where the tag goes: {@code field}, {@code map.key}, or empty for nowhere
+   * @param timeNames top-level names that count as the record's time (time and its aliases)
+   * @param maxBytes largest decompressed CompressedPackedForward payload
+   */
+  ForwardEvents(String tagField, Set<String> timeNames, long maxBytes) {
+    int dot = tagField.indexOf('.');
+    this.tagMap = tagField.isEmpty() ? null : dot < 0 ? null : tagField.substring(0, dot);
+    this.tagKey = tagField.isEmpty() ? null : dot < 0 ? tagField : tagField.substring(dot + 1);
+    this.timeNames = timeNames;
+    this.maxBytes = maxBytes;
+  }
+
+  static boolean isHeartbeat(byte[] frame) {
+    return frame.length == 1 && (frame[0] & 0xFF) == 0xC0;
+  }
+
+  /** Reads the message of {@code frame} whose first array element (the tag) and array size were already read. */
+  Events events(MessageUnpacker u, int size, String tag) throws IOException {
+    if (size < 2 || size > 4) {
+      throw new ProtocolException("a message is an array of 2 to 4 elements, got " + size);
+    }
+    List<byte[]> records = new ArrayList<>();
+    List<Bad> bad = new ArrayList<>();
+    MessageFormat f = u.getNextFormat();
+    String chunk;
+    switch (f.getValueType()) {
+      case INTEGER, FLOAT, EXTENSION -> { // Message
+        Instant time = time(u);
+        byte[] raw = readValueBytes(u);
+        int left = size - 3;
+        chunk = left > 0 ? options(u).chunk : null;
+        record(raw, tag, time, records, bad);
+      }
+      case ARRAY -> { // Forward
+        int n = u.unpackArrayHeader();
+        for (int i = 0; i < n; i++) {
+          entry(u, tag, records, bad);
+        }
+        chunk = size > 2 ? options(u).chunk : null;
+      }
+      case STRING, BINARY -> { // PackedForward, CompressedPackedForward
+        int len = f.getValueType() == ValueType.STRING ? u.unpackRawStringHeader() : u.unpackBinaryHeader();
+        if (len < 0 || len > maxBytes) {
+          throw new ProtocolException("entries of " + Integer.toUnsignedLong(len) + " bytes exceed max_body_bytes");
+        }
+        byte[] entries = u.readPayload(len);
+        Options o = size > 2 ? options(u) : new Options(null, null);
+        chunk = o.chunk;
+        if ("gzip".equals(o.compressed)) {
+          entries = gunzip(entries);
+        } else if (o.compressed != null && !o.compressed.equals("text")) {
+          throw new ProtocolException("unknown compression \"" + o.compressed + "\"");
+        }
+        try (MessageUnpacker e = MessagePack.newDefaultUnpacker(entries)) {
+          while (e.hasNext()) {
+            entry(e, tag, records, bad);
+          }
+        }
+      }
+      default -> throw new ProtocolException("the second element of a message must be a time, an array or"
+          + " packed entries, got " + f.getValueType());
+    }
+    return new Events(tag, records, bad, chunk, false);
+  }
+
+  private byte[] gunzip(byte[] gz) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, gz.length * 4));
+    // GZIPInputStream reads concatenated members as one stream
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz), 8192)) {
+      byte[] buf = new byte[8192];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        out.write(buf, 0, n);
+        if (out.size() > maxBytes) {
+          throw new ProtocolException("gzip entries decompress to more than max_body_bytes (" + maxBytes + ")");
+        }
+      }
+    } catch (java.util.zip.ZipException e) {
+      throw new ProtocolException("bad gzip entries: " + e.getMessage());
+    }
+    return out.toByteArray();
+  }
+
+  private record Options(String chunk, String compressed) { }
+
+  private Options options(MessageUnpacker u) throws IOException {
+    if (u.getNextFormat().getValueType() != ValueType.MAP) {
+      u.skipValue();
+      return new Options(null, null);
+    }
+    int n = u.unpackMapHeader();
+    String chunk = null;
+    String compressed = null;
+    for (int i = 0; i < n; i++) {
+      String k = u.getNextFormat().getValueType() == ValueType.STRING ? u.unpackString() : null;
+      if (k == null) {
+        u.skipValue();
+        u.skipValue();
+        continue;
+      }
+      ValueType vt = u.getNextFormat().getValueType();
+      if (k.equals("chunk") && (vt == ValueType.STRING || vt == ValueType.BINARY)) {
+        chunk = new String(u.unpackValue().asRawValue().asByteArray(), StandardCharsets.UTF_8);
+      } else if (k.equals("compressed") && vt == ValueType.STRING) {
+        compressed = u.unpackString();
+      } else {
+        u.skipValue();
+      }
+    }
+    return new Options(chunk, compressed);
+  }
+
+  private void entry(MessageUnpacker u, String tag, List<byte[]> records, List<Bad> bad) throws IOException {
+    if (u.getNextFormat().getValueType() != ValueType.ARRAY) {
+      throw new ProtocolException("an entry must be [time, record], got " + u.getNextFormat().getValueType());
+    }
+    int n = u.unpackArrayHeader();
+    if (n < 2) {
+      throw new ProtocolException("an entry must be [time, record], got an array of " + n);
+    }
+    Instant time;
+    if (u.getNextFormat().getValueType() == ValueType.ARRAY) { // [[time, metadata], record] (Fluent Bit 5.0.5+)
+      int m = u.unpackArrayHeader();
+      if (m < 1) {
+        throw new ProtocolException("an entry's header must be [time, metadata]");
+      }
+      time = time(u);
+      for (int i = 1; i < m; i++) {
+        u.skipValue();
+      }
+    } else {
+      time = time(u);
+    }
+    byte[] raw = readValueBytes(u);
+    for (int i = 2; i < n; i++) {
+      u.skipValue();
+    }
+    if (time != GROUP_MARKER) {
+      record(raw, tag, time, records, bad);
+    }
+  }
+
+  /** A group start or end marker of Fluent Bit: not a record. */
+  private static final Instant GROUP_MARKER = Instant.MIN;
+
+  private static Instant time(MessageUnpacker u) throws IOException {
+    MessageFormat f = u.getNextFormat();
+    switch (f.getValueType()) {
+      case INTEGER -> {
+        return Instant.ofEpochSecond(u.unpackLong());
+      }
+      case FLOAT -> {
+        double d = u.unpackDouble();
+        long s = (long) Math.floor(d);
+        return Instant.ofEpochSecond(s, Math.round((d - s) * 1e9));
+      }
+      case EXTENSION -> {
+        ExtensionTypeHeader h = u.unpackExtensionTypeHeader();
+        byte[] b = u.readPayload(h.getLength());
+        if (h.getType() != 0 || h.getLength() != 8) {
+          throw new ProtocolException("a time must be EventTime (ext type 0, 8 bytes), got ext type " + h.getType()
+              + " of " + h.getLength() + " bytes");
+        }
+        ByteBuffer bb = ByteBuffer.wrap(b);
+        long seconds = Integer.toUnsignedLong(bb.getInt());
+        long nanos = Integer.toUnsignedLong(bb.getInt());
+        if (seconds == 0xFFFFFFFFL || seconds == 0xFFFFFFFEL) {
+          return GROUP_MARKER;
+        }
+        return Instant.ofEpochSecond(seconds, Math.min(nanos, 999_999_999L));
+      }
+      default -> throw new ProtocolException("a time must be an integer or EventTime, got " + f.getValueType());
+    }
+  }
+
+  /** The bytes of the next value, as msgpack (kept for the DLQ should the value not become JSON). */
+  private static byte[] readValueBytes(MessageUnpacker u) throws IOException {
+    org.msgpack.value.ImmutableValue v = u.unpackValue();
+    org.msgpack.core.MessageBufferPacker p = MessagePack.newDefaultBufferPacker();
+    p.packValue(v);
+    return p.toByteArray();
+  }
+
+  private void record(byte[] msgpack, String tag, Instant time, List<byte[]> records, List<Bad> bad)
+      throws IOException {
+    try (MessageUnpacker u = MessagePack.newDefaultUnpacker(msgpack)) {
+      if (u.getNextFormat().getValueType() != ValueType.MAP) {
+        bad.add(new Bad("a forward record must be a map, got " + u.getNextFormat().getValueType(), msgpack));
+        return;
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream(msgpack.length + 64);
+      try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+        int n = u.unpackMapHeader();
+        g.writeStartObject();
+        boolean hasTime = false;
+        boolean hasTag = false;
+        for (int i = 0; i < n; i++) {
+          String k = key(u);
+          g.writeFieldName(k);
+          hasTime |= timeNames.contains(k);
+          if (tagKey != null && tagMap != null && k.equals(tagMap) && u.getNextFormat().getValueType() == ValueType.MAP) {
+            writeMapWithTag(u, g, tag);
+            hasTag = true;
+          } else {
+            hasTag |= tagKey != null && tagMap == null && k.equals(tagKey) || tagMap != null && k.equals(tagMap);
+            value(u, g, 0);
+          }
+        }
+        if (tagKey != null && !hasTag) {
+          if (tagMap == null) {
+            g.writeStringField(tagKey, tag);
+          } else {
+            g.writeObjectFieldStart(tagMap);
+            g.writeStringField(tagKey, tag);
+            g.writeEndObject();
+          }
+        }
+        if (!hasTime) {
+          g.writeStringField("time", time.toString());
+        }
+        g.writeEndObject();
+      } catch (CharacterCodingException e) {
+        bad.add(new Bad("a map key of the forward record is not valid UTF-8", msgpack));
+        return;
+      } catch (TooDeep e) {
+        bad.add(new Bad("the forward record nests deeper than " + dev.json2parquet.record.JsonRecordReader.MAX_DEPTH
+            + " levels", msgpack));
+        return;
+      }
+      records.add(out.toByteArray());
+    }
+  }
+
+  private void writeMapWithTag(MessageUnpacker u, JsonGenerator g, String tag) throws IOException {
+    int n = u.unpackMapHeader();
+    g.writeStartObject();
+    boolean has = false;
+    for (int i = 0; i < n; i++) {
+      String k = key(u);
+      has |= k.equals(tagKey);
+      g.writeFieldName(k);
+      value(u, g, 1);
+    }
+    if (!has) {
+      g.writeStringField(tagKey, tag);
+    }
+    g.writeEndObject();
+  }
+
+  private static String key(MessageUnpacker u) throws IOException {
+    MessageFormat f = u.getNextFormat();
+    if (f.getValueType() == ValueType.STRING || f.getValueType() == ValueType.BINARY) {
+      byte[] b = u.unpackValue().asRawValue().asByteArray();
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
+    }
+    return u.unpackValue().toJson(); // a number or boolean key: its text
+  }
+
+  /** Writes the next msgpack value as JSON: str as text (bytes kept as they are), bin and ext as base64. */
+  private static void value(MessageUnpacker u, JsonGenerator g, int depth) throws IOException {
+    if (depth > dev.json2parquet.record.JsonRecordReader.MAX_DEPTH) {
+      throw new TooDeep();
+    }
+    MessageFormat f = u.getNextFormat();
+    switch (f.getValueType()) {
+      case NIL -> {
+        u.unpackNil();
+        g.writeNull();
+      }
+      case BOOLEAN -> g.writeBoolean(u.unpackBoolean());
+      case INTEGER -> {
+        if (f == MessageFormat.UINT64) {
+          BigInteger b = u.unpackBigInteger();
+          g.writeNumber(b);
+        } else {
+          g.writeNumber(u.unpackLong());
+        }
+      }
+      case FLOAT -> {
+        double d = u.unpackDouble();
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+          g.writeString(Double.toString(d)); // JSON has no NaN or Infinity
+        } else {
+          g.writeNumber(d);
+        }
+      }
+      case STRING -> {
+        int len = u.unpackRawStringHeader();
+        byte[] b = u.readPayload(len);
+        // bytes as they are: a string that is not UTF-8 makes the record reader dead-letter the record
+        g.writeUTF8String(b, 0, b.length);
+      }
+      case BINARY -> {
+        int len = u.unpackBinaryHeader();
+        g.writeString(Base64.getEncoder().encodeToString(u.readPayload(len)));
+      }
+      case EXTENSION -> {
+        ExtensionTypeHeader h = u.unpackExtensionTypeHeader();
+        g.writeString(Base64.getEncoder().encodeToString(u.readPayload(h.getLength())));
+      }
+      case ARRAY -> {
+        int n = u.unpackArrayHeader();
+        g.writeStartArray();
+        for (int i = 0; i < n; i++) {
+          value(u, g, depth + 1);
+        }
+        g.writeEndArray();
+      }
+      case MAP -> {
+        int n = u.unpackMapHeader();
+        g.writeStartObject();
+        for (int i = 0; i < n; i++) {
+          g.writeFieldName(key(u));
+          value(u, g, depth + 1);
+        }
+        g.writeEndObject();
+      }
+      default -> throw new ProtocolException("unexpected msgpack value " + f);
+    }
+  }
+}

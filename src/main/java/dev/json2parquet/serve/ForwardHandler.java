@@ -1,0 +1,262 @@
+package dev.json2parquet.serve;
+
+import dev.json2parquet.pipeline.Pipeline;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.HexFormat;
+import java.util.concurrent.RejectedExecutionException;
+import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessageUnpacker;
+import org.msgpack.value.ValueType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One forward-protocol connection (Fluent Bit {@code out_forward}, Fluentd {@code out_forward},
+ * Fluency): with a shared key, the HELO/PING/PONG handshake first; then each message (whole, as
+ * {@link ForwardFrames} cuts them) is decoded by {@link ForwardEvents} and its records handed to the
+ * pipeline on a worker, one message at a time and in order (the connection stops reading while one
+ * is being handled). When a message carries {@code chunk}, {@code {"ack": chunk}} is written in one
+ * write once its records are held (accepted or dead-lettered); a chunk id already held is acked
+ * again without buffering it twice ({@link ChunkIds}). A message that is not valid msgpack or not a
+ * forward message closes this connection only, with one log line. Heartbeats (nil) are ignored.
+ */
+final class ForwardHandler extends SimpleChannelInboundHandler<byte[]> {
+  private static final Logger LOG = LoggerFactory.getLogger(ForwardHandler.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Server server;
+  private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+  private boolean busy;
+  private String nonce;
+  private boolean authenticated;
+
+  ForwardHandler(Server server) {
+    this.server = server;
+    this.authenticated = server.settings.sharedKey() == null;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    if (!authenticated) {
+      byte[] n = new byte[16];
+      RANDOM.nextBytes(n);
+      nonce = HexFormat.of().formatHex(n);
+      MessageBufferPacker p = MessagePack.newDefaultBufferPacker();
+      p.packArrayHeader(2).packString("HELO").packMapHeader(3)
+          .packString("nonce").packString(nonce)
+          .packString("auth").packString("")
+          .packString("keepalive").packBoolean(true);
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(p.toByteArray()));
+    }
+    super.channelActive(ctx);
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, byte[] frame) throws Exception {
+    if (server.stopping) {
+      ctx.close(); // no ack: the client sends it again, to this server once restarted or to another
+      return;
+    }
+    if (ForwardEvents.isHeartbeat(frame)) {
+      server.metrics.forward("heartbeat");
+      return;
+    }
+    if (!authenticated) {
+      ping(ctx, frame);
+      return;
+    }
+    queue.add(frame);
+    next(ctx);
+  }
+
+  /** Hands the next queued message to a worker unless one is being handled. On the event loop. */
+  private void next(ChannelHandlerContext ctx) {
+    if (busy || queue.isEmpty()) {
+      return;
+    }
+    byte[] frame = queue.poll();
+    busy = true;
+    ctx.channel().config().setAutoRead(false);
+    server.handedOver();
+    try {
+      server.workers.execute(() -> {
+        byte[] ack = null;
+        Throwable failed = null;
+        try {
+          ack = handle(ctx, frame);
+        } catch (Throwable e) {
+          failed = e;
+        }
+        byte[] a = ack;
+        Throwable f = failed;
+        ctx.channel().eventLoop().execute(() -> {
+          busy = false;
+          if (f != null) {
+            server.answered();
+            fail(ctx, f);
+            return;
+          }
+          if (a != null) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(a)).addListener(x -> server.answered());
+          } else {
+            server.answered();
+          }
+          ctx.channel().config().setAutoRead(true);
+          next(ctx);
+        });
+      });
+    } catch (RejectedExecutionException e) {
+      server.answered();
+      ctx.close();
+    }
+  }
+
+  /** On a worker: decodes one message, feeds the pipeline, returns the ack to write (or null). */
+  private byte[] handle(ChannelHandlerContext ctx, byte[] frame) throws IOException {
+    ForwardEvents.Events ev;
+    try (MessageUnpacker u = MessagePack.newDefaultUnpacker(frame)) {
+      if (u.getNextFormat().getValueType() != ValueType.ARRAY) {
+        throw new ForwardEvents.ProtocolException("a message must be an array, got " + u.getNextFormat().getValueType());
+      }
+      int size = u.unpackArrayHeader();
+      if (size < 1 || u.getNextFormat().getValueType() != ValueType.STRING) {
+        throw new ForwardEvents.ProtocolException("a message must start with its tag (a string)");
+      }
+      String tag = u.unpackString();
+      ev = server.events.events(u, size, tag);
+    }
+    String source = "forward:" + ctx.channel().remoteAddress() + ":" + ev.tag();
+    if (ev.chunk() != null) {
+      switch (server.chunks.start(ev.chunk())) {
+        case DONE -> {
+          server.metrics.forward("duplicate");
+          return ack(ev.chunk());
+        }
+        case BUSY -> {
+          server.metrics.forward("duplicate");
+          return null;
+        }
+        default -> { }
+      }
+    }
+    try {
+      for (ForwardEvents.Bad b : ev.bad()) {
+        server.pipeline.reject(b.error(), source, b.raw());
+      }
+      Pipeline.Result r = server.pipeline.accept(ev.records(), source);
+      server.metrics.records("forward", r.accepted(), r.rejected().size() + ev.bad().size());
+      server.metrics.forward("events");
+    } catch (IOException | RuntimeException e) {
+      if (ev.chunk() != null) {
+        server.chunks.failed(ev.chunk());
+      }
+      throw e;
+    }
+    if (ev.chunk() == null) {
+      return null;
+    }
+    server.chunks.done(ev.chunk());
+    server.metrics.forward("ack");
+    return ack(ev.chunk());
+  }
+
+  private static byte[] ack(String chunk) throws IOException {
+    MessageBufferPacker p = MessagePack.newDefaultBufferPacker();
+    p.packMapHeader(1).packString("ack").packString(chunk);
+    return p.toByteArray();
+  }
+
+  /** The client's PING: checks the shared key's digest, answers PONG, closes on a mismatch. */
+  private void ping(ChannelHandlerContext ctx, byte[] frame) throws IOException {
+    String reason = null;
+    byte[] salt = null;
+    try (MessageUnpacker u = MessagePack.newDefaultUnpacker(frame)) {
+      int n = u.getNextFormat().getValueType() == ValueType.ARRAY ? u.unpackArrayHeader() : -1;
+      if (n < 4 || u.getNextFormat().getValueType() != ValueType.STRING || !u.unpackString().equals("PING")) {
+        reason = "expected PING (shared key authentication is required)";
+      } else {
+        String hostname = new String(u.unpackValue().asRawValue().asByteArray(), StandardCharsets.UTF_8);
+        salt = u.unpackValue().asRawValue().asByteArray();
+        String digest = new String(u.unpackValue().asRawValue().asByteArray(), StandardCharsets.UTF_8);
+        String expected = sha512Hex(salt, hostname.getBytes(StandardCharsets.UTF_8),
+            nonce.getBytes(StandardCharsets.UTF_8), server.settings.sharedKey().getBytes(StandardCharsets.UTF_8));
+        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+            digest.getBytes(StandardCharsets.US_ASCII))) {
+          reason = "shared_key mismatch";
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      reason = "bad PING: " + e.getMessage();
+    }
+    MessageBufferPacker p = MessagePack.newDefaultBufferPacker();
+    if (reason != null) {
+      server.metrics.forward("refused");
+      LOG.warn("Cannot accept forward connection from {}: {}", ctx.channel().remoteAddress(), reason);
+      p.packArrayHeader(5).packString("PONG").packBoolean(false).packString(reason).packString("").packString("");
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(p.toByteArray())).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    authenticated = true;
+    String host = hostname();
+    p.packArrayHeader(5).packString("PONG").packBoolean(true).packString("").packString(host)
+        .packString(sha512Hex(salt, host.getBytes(StandardCharsets.UTF_8), nonce.getBytes(StandardCharsets.UTF_8),
+            server.settings.sharedKey().getBytes(StandardCharsets.UTF_8)));
+    ctx.writeAndFlush(Unpooled.wrappedBuffer(p.toByteArray()));
+  }
+
+  private static String hostname() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "json2parquet";
+    }
+  }
+
+  static String sha512Hex(byte[]... parts) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-512");
+      for (byte[] p : parts) {
+        md.update(p);
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof IdleStateEvent && !busy) {
+      ctx.close(); // nothing received for client_timeout
+      return;
+    }
+    super.userEventTriggered(ctx, evt);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    fail(ctx, cause);
+  }
+
+  private void fail(ChannelHandlerContext ctx, Throwable cause) {
+    Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
+        ? cause.getCause() : cause;
+    if (ctx.channel().isActive()) {
+      LOG.warn("Cannot read forward message from {}: {}; closed that connection", ctx.channel().remoteAddress(),
+          c instanceof StackOverflowError ? "nested too deeply" : c.getMessage() == null ? c.toString() : c.getMessage());
+    }
+    ctx.close();
+  }
+}

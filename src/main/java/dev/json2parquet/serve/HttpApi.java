@@ -1,0 +1,482 @@
+package dev.json2parquet.serve;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.json2parquet.pipeline.Pipeline;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The HTTP API of {@code serve} (README "serve", {@code samples/openapi.yaml}), one instance per
+ * connection at the end of Netty's HTTP pipeline (codec, gzip decoding, aggregation up to
+ * max_body_bytes). Health checks and cheap answers are given on the event loop; record batches,
+ * single records, flushes and stats run on the server's workers, and the connection stops reading
+ * until the answer is written. Statuses follow what Fluent Bit's out_http retries: 2xx only once
+ * the records are held, 429 (buffer full) and 503 (sink down and recovery failing, or shutting
+ * down) with Retry-After, 400 only for a payload that can never be valid.
+ */
+final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final JsonFactory JSON = new JsonFactory();
+  static final AttributeKey<Boolean> BUSY = AttributeKey.valueOf("j2p.busy");
+  static final AttributeKey<Boolean> MID_REQUEST = AttributeKey.valueOf("j2p.midRequest");
+  static final AttributeKey<String> BAD_ENCODING = AttributeKey.valueOf("j2p.badEncoding");
+  /** Errors listed in a /records answer; the counts cover every line. */
+  static final int MAX_ERRORS_LISTED = 1000;
+  private static final AtomicLong REQUESTS = new AtomicLong();
+
+  private final Server server;
+
+  HttpApi(Server server) {
+    this.server = server;
+  }
+
+  /**
+   * Before aggregation: notes whether a request is being received (for the client timeout: 408
+   * mid-request, a plain close between requests, nothing while a request is being handled) and
+   * whether its Content-Encoding is one the decompressor does not know (415).
+   */
+  static final class Tracker extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      if (msg instanceof HttpRequest r) {
+        ctx.channel().attr(MID_REQUEST).set(true);
+        String enc = r.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+        String e = enc == null ? "identity" : enc.trim().toLowerCase(Locale.ROOT);
+        boolean known = e.equals("identity") || e.equals("gzip") || e.equals("x-gzip") || e.equals("deflate")
+            || e.equals("x-deflate");
+        ctx.channel().attr(BAD_ENCODING).set(known ? null : enc);
+      }
+      if (msg instanceof LastHttpContent) {
+        ctx.channel().attr(MID_REQUEST).set(false);
+      }
+      super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      if (evt instanceof IdleStateEvent) {
+        if (Boolean.TRUE.equals(ctx.channel().attr(BUSY).get())) {
+          return; // the server is answering; the client waits
+        }
+        if (Boolean.TRUE.equals(ctx.channel().attr(MID_REQUEST).get())) {
+          FullHttpResponse r = json(HttpResponseStatus.REQUEST_TIMEOUT, error("the request was not received within"
+              + " client_timeout"));
+          r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+          ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        } else {
+          ctx.close();
+        }
+        return;
+      }
+      super.userEventTriggered(ctx, evt);
+    }
+  }
+
+  /** Netty's aggregator with a JSON 413 for a body over max_body_bytes (after gzip decoding). */
+  static final class Aggregator extends HttpObjectAggregator {
+    private final long max;
+    private final ServeMetrics metrics;
+
+    Aggregator(long maxBytes, ServeMetrics metrics) {
+      super((int) Math.min(Integer.MAX_VALUE, maxBytes), true);
+      this.max = maxBytes;
+      this.metrics = metrics;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      String path = oversized instanceof HttpRequest r ? new QueryStringDecoder(r.uri()).path() : "other";
+      metrics.request(path.equals("/record/") ? "/record" : path, 413, 0);
+      FullHttpResponse r = json(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+          error("the request body is larger than max_body_bytes (" + max + " bytes, after gzip decoding)"));
+      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    long t0 = System.nanoTime();
+    QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+    String path = uri.path();
+    String endpoint = switch (path) {
+      case "/records", "/record", "/record/", "/flush", "/healthcheck", "/health/live", "/health/ready", "/stats",
+          "/metrics" -> path.equals("/record/") ? "/record" : path;
+      default -> "other";
+    };
+    boolean keepAlive = HttpUtil.isKeepAlive(req) && !server.stopping;
+    if (!req.decoderResult().isSuccess()) {
+      answer(ctx, endpoint, t0, json(HttpResponseStatus.BAD_REQUEST, error("bad HTTP request: "
+          + req.decoderResult().cause().getMessage())), false);
+      return;
+    }
+    HttpMethod m = req.method();
+    // health checks: no token, answered on the event loop
+    switch (path) {
+      case "/healthcheck" -> {
+        answer(ctx, endpoint, t0, json(HttpResponseStatus.OK, body(g -> g.writeStringField("status", "ok"))), keepAlive);
+        return;
+      }
+      case "/health/live" -> {
+        answer(ctx, endpoint, t0, json(HttpResponseStatus.OK, body(g -> g.writeStringField("status", "live"))), keepAlive);
+        return;
+      }
+      case "/health/ready" -> {
+        Pipeline.Health h = server.pipeline.health();
+        String why = server.stopping ? "shutting down" : h.sinkFailing() != null ? "the sink is failing: "
+            + h.sinkFailing() : h.bufferFull() ? "the buffer is full (max_buffer_bytes)" : null;
+        answer(ctx, endpoint, t0, json(why == null ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+            body(g -> {
+              g.writeBooleanField("ready", why == null);
+              if (why != null) {
+                g.writeStringField("reason", why);
+              }
+            })), keepAlive);
+        return;
+      }
+      default -> { }
+    }
+    if (endpoint.equals("other")) {
+      answer(ctx, endpoint, t0, json(HttpResponseStatus.NOT_FOUND, error("no such endpoint: " + path)), keepAlive);
+      return;
+    }
+    if (!authorized(req)) {
+      FullHttpResponse r = json(HttpResponseStatus.UNAUTHORIZED, error("a bearer token is required (Authorization: Bearer ...)"));
+      r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+      answer(ctx, endpoint, t0, r, keepAlive);
+      return;
+    }
+    boolean post = endpoint.equals("/records") || endpoint.equals("/record") || endpoint.equals("/flush");
+    if (post != m.equals(HttpMethod.POST) || !post && !m.equals(HttpMethod.GET)) {
+      FullHttpResponse r = json(HttpResponseStatus.METHOD_NOT_ALLOWED, error(m + " is not allowed on " + path));
+      r.headers().set(HttpHeaderNames.ALLOW, post ? "POST" : "GET");
+      answer(ctx, endpoint, t0, r, keepAlive);
+      return;
+    }
+    if (endpoint.equals("/metrics")) {
+      work(ctx, req, endpoint, t0, keepAlive, () -> {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+            Unpooled.wrappedBuffer(server.metrics.scrape()));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, ServeMetrics.CONTENT_TYPE);
+        return r;
+      });
+      return;
+    }
+    if (endpoint.equals("/stats")) {
+      work(ctx, req, endpoint, t0, keepAlive, () -> json(HttpResponseStatus.OK, Stats.render(server)));
+      return;
+    }
+    if (endpoint.equals("/flush")) {
+      List<String> keys = uri.parameters().get("key");
+      String key = keys == null || keys.isEmpty() ? null : keys.get(0);
+      work(ctx, req, endpoint, t0, keepAlive, () -> {
+        long f0 = System.nanoTime();
+        int n = server.pipeline.flush(key, 5, TimeUnit.MINUTES);
+        server.metrics.flushed(System.nanoTime() - f0);
+        return json(HttpResponseStatus.OK, body(g -> {
+          g.writeNumberField("flushed_keys", n);
+          if (key != null) {
+            g.writeStringField("key", key);
+          }
+        }));
+      });
+      return;
+    }
+    // /records and /record
+    String bad = ctx.channel().attr(BAD_ENCODING).get();
+    if (bad != null) {
+      answer(ctx, endpoint, t0, json(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, error("Content-Encoding " + bad
+          + " is not supported; send gzip or none")), keepAlive);
+      return;
+    }
+    String ct = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
+    String mime = ct == null ? "" : ct.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    boolean lines = mime.equals("application/x-ndjson") || mime.equals("application/jsonl")
+        || mime.equals("application/json-lines") || mime.equals("application/x-jsonlines");
+    boolean array = mime.equals("application/json");
+    if (endpoint.equals("/record") ? !array && !mime.isEmpty() : !lines && !array) {
+      answer(ctx, endpoint, t0, json(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, error("Content-Type "
+          + (ct == null ? "(none)" : ct) + " is not accepted on " + path + "; send "
+          + (endpoint.equals("/record") ? "application/json" : "application/x-ndjson or application/json"))), keepAlive);
+      return;
+    }
+    FullHttpResponse refused = refusal();
+    if (refused != null) {
+      answer(ctx, endpoint, t0, refused, keepAlive);
+      return;
+    }
+    String source = "http:" + ctx.channel().remoteAddress() + "#" + REQUESTS.incrementAndGet();
+    if (endpoint.equals("/record")) {
+      work(ctx, req, endpoint, t0, keepAlive, () -> single(req, source));
+    } else {
+      work(ctx, req, endpoint, t0, keepAlive, () -> batch(req, source, lines));
+    }
+  }
+
+  /** 503 while stopping or while the sink fails and the recovery store too; 429 while the buffer is full. */
+  private FullHttpResponse refusal() {
+    if (server.stopping) {
+      return retry(HttpResponseStatus.SERVICE_UNAVAILABLE, "the server is shutting down", 5);
+    }
+    Pipeline.Health h = server.pipeline.health();
+    if (h.sinkFailing() != null && h.recoveryFailing() != null) {
+      return retry(HttpResponseStatus.SERVICE_UNAVAILABLE, "the sink is failing and the recovery store cannot hold"
+          + " files: " + h.recoveryFailing(), 30);
+    }
+    if (h.bufferFull()) {
+      return retry(HttpResponseStatus.TOO_MANY_REQUESTS, "the buffer holds max_buffer_bytes (" + h.budgetBytes()
+          + " bytes); retry after the next flush", 1);
+    }
+    return null;
+  }
+
+  private static FullHttpResponse retry(HttpResponseStatus status, String why, int seconds) {
+    FullHttpResponse r = json(status, error(why));
+    r.headers().set(HttpHeaderNames.RETRY_AFTER, seconds);
+    return r;
+  }
+
+  private FullHttpResponse single(FullHttpRequest req, String source) throws IOException {
+    byte[] b = new byte[req.content().readableBytes()];
+    req.content().readBytes(b);
+    byte[] r = server.dates.rewrite(b, 0, b.length);
+    Pipeline.Result result = server.pipeline.accept(List.of(r == null ? b : r), source);
+    server.metrics.records("http", result.accepted(), result.rejected().size());
+    if (result.accepted() == 1) {
+      return json(HttpResponseStatus.CREATED, body(g -> g.writeNumberField("accepted", 1)));
+    }
+    String why = result.rejected().isEmpty() ? "empty body" : result.rejected().get(0).error();
+    return json(HttpResponseStatus.BAD_REQUEST, error(why));
+  }
+
+  private FullHttpResponse batch(FullHttpRequest req, String source, boolean lines) throws IOException {
+    Pipeline.Result result;
+    if (lines) {
+      try (InputStream in = new ByteBufInputStream(req.content())) {
+        result = server.pipeline.accept(in, source, server.dates);
+      }
+    } else {
+      List<byte[]> records = new ArrayList<>();
+      byte[] body = new byte[req.content().readableBytes()];
+      req.content().readBytes(body);
+      try (JsonParser p = JSON.createParser(body)) {
+        JsonToken t = p.nextToken();
+        if (t == JsonToken.START_OBJECT) {
+          records.add(slice(p, body));
+        } else if (t == JsonToken.START_ARRAY) {
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            records.add(slice(p, body));
+          }
+        } else {
+          return json(HttpResponseStatus.BAD_REQUEST, error("the body must be a JSON array of records or one record"));
+        }
+        if (p.nextToken() != null) {
+          return json(HttpResponseStatus.BAD_REQUEST, error("the body holds more than one JSON value"));
+        }
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        return json(HttpResponseStatus.BAD_REQUEST, error("the body is not valid JSON: " + e.getOriginalMessage()));
+      }
+      for (int i = 0; i < records.size(); i++) {
+        byte[] b = records.get(i);
+        byte[] r = server.dates.rewrite(b, 0, b.length);
+        if (r != null) {
+          records.set(i, r);
+        }
+      }
+      result = server.pipeline.accept(records, source);
+    }
+    server.metrics.records("http", result.accepted(), result.rejected().size());
+    Pipeline.Result r = result;
+    return json(HttpResponseStatus.OK, body(g -> {
+      g.writeNumberField("accepted", r.accepted());
+      g.writeNumberField("rejected", r.rejected().size());
+      g.writeArrayFieldStart("errors");
+      for (int i = 0; i < r.rejected().size() && i < MAX_ERRORS_LISTED; i++) {
+        g.writeStartObject();
+        g.writeNumberField("line", r.rejected().get(i).line());
+        g.writeStringField("error", r.rejected().get(i).error());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    }));
+  }
+
+  /**
+   * The bytes of the JSON value the parser is at, exactly as sent (escapes, number digits and all),
+   * found by the parser's byte offsets; the parser is left at the value's last token.
+   */
+  private static byte[] slice(JsonParser p, byte[] body) throws IOException {
+    long from = p.currentTokenLocation().getByteOffset();
+    p.skipChildren();
+    p.finishToken(); // a string's end is found only once it is read
+    long to = p.currentLocation().getByteOffset();
+    return java.util.Arrays.copyOfRange(body, (int) from, (int) to);
+  }
+
+  private boolean authorized(FullHttpRequest req) {
+    byte[] token = server.settings.token();
+    if (token == null) {
+      return true;
+    }
+    String h = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return false;
+    }
+    return MessageDigest.isEqual(token, h.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+  }
+
+  @FunctionalInterface
+  interface Work {
+    FullHttpResponse run() throws Exception;
+  }
+
+  /** Runs {@code w} on a worker, with the connection not reading meanwhile; answers 500 when it fails. */
+  private void work(ChannelHandlerContext ctx, FullHttpRequest req, String endpoint, long t0, boolean keepAlive, Work w) {
+    req.retain();
+    ctx.channel().config().setAutoRead(false);
+    ctx.channel().attr(BUSY).set(true);
+    server.handedOver();
+    try {
+      server.workers.execute(() -> {
+        FullHttpResponse r;
+        try {
+          r = w.run();
+        } catch (Exception | OutOfMemoryError e) {
+          r = json(HttpResponseStatus.INTERNAL_SERVER_ERROR, error("Cannot handle the request: " + e));
+        } finally {
+          req.release();
+        }
+        FullHttpResponse response = r;
+        ctx.channel().eventLoop().execute(() -> {
+          ctx.channel().attr(BUSY).set(false);
+          answer(ctx, endpoint, t0, response, keepAlive && !server.stopping).addListener(f -> server.answered());
+          ctx.channel().config().setAutoRead(true);
+        });
+      });
+    } catch (RejectedExecutionException e) {
+      req.release();
+      ctx.channel().attr(BUSY).set(false);
+      ctx.channel().config().setAutoRead(true);
+      answer(ctx, endpoint, t0, retry(HttpResponseStatus.SERVICE_UNAVAILABLE, "the server is shutting down", 5), false)
+          .addListener(f -> server.answered());
+    }
+  }
+
+  private io.netty.channel.ChannelFuture answer(ChannelHandlerContext ctx, String endpoint, long t0,
+      FullHttpResponse r, boolean keepAlive) {
+    server.metrics.request(endpoint, r.status().code(), System.nanoTime() - t0);
+    HttpUtil.setContentLength(r, r.content().readableBytes());
+    if (keepAlive) {
+      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      return ctx.writeAndFlush(r);
+    }
+    r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    io.netty.channel.ChannelFuture f = ctx.writeAndFlush(r);
+    f.addListener(ChannelFutureListener.CLOSE);
+    return f;
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+
+  @FunctionalInterface
+  interface Body {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  static byte[] body(Body b) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+      g.writeStartObject();
+      b.write(g);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    out.write('\n');
+    return out.toByteArray();
+  }
+
+  static byte[] error(String message) {
+    return body(g -> g.writeStringField("error", message));
+  }
+
+  static FullHttpResponse json(HttpResponseStatus status, byte[] body) {
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    return r;
+  }
+
+  /** The body of GET /stats. */
+  static final class Stats {
+    private Stats() {}
+
+    static byte[] render(Server server) {
+      Pipeline p = server.pipeline;
+      var fs = p.flushStats();
+      Map<String, Pipeline.KeyStats> keys = p.stats();
+      return body(g -> {
+        g.writeStringField("run", server.runId);
+        g.writeNumberField("received", p.feedLines());
+        g.writeNumberField("accepted", p.acceptedRecords());
+        g.writeNumberField("dead_lettered", p.deadLettered());
+        g.writeNumberField("written", fs.records());
+        g.writeNumberField("files", fs.files());
+        g.writeNumberField("in_recovery", fs.recordsInRecovery());
+        g.writeNumberField("lost", fs.failedRecords());
+        g.writeNumberField("buffer_bytes", p.health().heldBytes());
+        g.writeObjectFieldStart("keys");
+        for (Map.Entry<String, Pipeline.KeyStats> e : keys.entrySet()) {
+          Pipeline.KeyStats s = e.getValue();
+          g.writeObjectFieldStart(e.getKey());
+          g.writeNumberField("buffered", s.buffered());
+          g.writeNumberField("written", s.written());
+          g.writeNumberField("in_recovery", s.inRecovery());
+          g.writeNumberField("lost", s.lost());
+          g.writeNumberField("files", s.files());
+          g.writeStringField("last_flush", s.lastFlush());
+          g.writeStringField("last_error", s.lastError());
+          g.writeEndObject();
+        }
+        g.writeEndObject();
+      });
+    }
+  }
+}
