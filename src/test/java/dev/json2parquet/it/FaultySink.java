@@ -3,7 +3,6 @@ package dev.json2parquet.it;
 import dev.json2parquet.sink.Sink;
 import dev.json2parquet.sink.Sinks;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -13,15 +12,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code path=TEXT} (commits of paths that contain TEXT fail). Installed through
  * {@link Sinks#TEST_WRAPPER}, in this JVM or a child JVM.
  */
-public final class FaultySink implements Sink {
+public final class FaultySink extends ForwardingSink {
   static final String FAULTS = "json2parquet.test.faults";
 
-  private final Sink real;
   private final String spec;
   private final AtomicInteger commits = new AtomicInteger();
 
   public FaultySink(Sink real) {
-    this.real = real;
+    super(real);
     this.spec = System.getProperty(FAULTS, "");
   }
 
@@ -48,51 +46,9 @@ public final class FaultySink implements Sink {
   }
 
   @Override
-  public Pending create(String relativePath) throws IOException {
-    Pending p = real.create(relativePath);
-    return new Pending() {
-      @Override
-      public OutputStream stream() {
-        return p.stream();
-      }
-
-      @Override
-      public void commit() throws IOException {
-        if (fails(relativePath, commits.incrementAndGet())) {
-          throw new IOException("injected failure (" + spec + ")");
-        }
-        p.commit();
-      }
-
-      @Override
-      public void abort() {
-        p.abort();
-      }
-
-      @Override
-      public java.io.InputStream abortAndReadBack() throws IOException {
-        return p.abortAndReadBack();
-      }
-    };
-  }
-
-  @Override
-  public boolean readsBack() {
-    return real.readsBack();
-  }
-
-  @Override
-  public boolean delete(String relativePath) throws IOException {
-    return real.delete(relativePath);
-  }
-
-  @Override
-  public String locate(String relativePath) {
-    return real.locate(relativePath);
-  }
-
-  @Override
-  public void close() throws IOException {
-    real.close();
+  void beforeCommit(String relativePath) throws IOException {
+    if (fails(relativePath, commits.incrementAndGet())) {
+      throw new IOException("injected failure (" + spec + ")");
+    }
   }
 }

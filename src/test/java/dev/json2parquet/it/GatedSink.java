@@ -10,12 +10,11 @@ import java.util.concurrent.CountDownLatch;
  * behind, as with a slow disk, so the buffer's budget fills. Installed through
  * {@code Sinks.TEST_WRAPPER}.
  */
-public final class GatedSink implements Sink {
+public final class GatedSink extends ForwardingSink {
   static volatile CountDownLatch gate = new CountDownLatch(1);
-  private final Sink real;
 
   public GatedSink(Sink real) {
-    this.real = real;
+    super(real);
   }
 
   static void shut() {
@@ -36,62 +35,24 @@ public final class GatedSink implements Sink {
   }
 
   @Override
-  public Pending create(String relativePath) throws IOException {
-    Pending p = real.create(relativePath);
-    return new Pending() {
+  OutputStream stream(String relativePath, OutputStream real) {
+    return new java.io.FilterOutputStream(real) {
       @Override
-      public OutputStream stream() {
-        OutputStream real = p.stream();
-        return new java.io.FilterOutputStream(real) {
-          @Override
-          public void write(byte[] b, int off, int len) throws IOException {
-            pass();
-            real.write(b, off, len);
-          }
-
-          @Override
-          public void write(int b) throws IOException {
-            pass();
-            real.write(b);
-          }
-        };
-      }
-
-      @Override
-      public void commit() throws IOException {
+      public void write(byte[] b, int off, int len) throws IOException {
         pass();
-        p.commit();
+        out.write(b, off, len);
       }
 
       @Override
-      public void abort() {
-        p.abort();
-      }
-
-      @Override
-      public java.io.InputStream abortAndReadBack() throws IOException {
-        return p.abortAndReadBack();
+      public void write(int b) throws IOException {
+        pass();
+        out.write(b);
       }
     };
   }
 
   @Override
-  public boolean readsBack() {
-    return real.readsBack();
-  }
-
-  @Override
-  public boolean delete(String relativePath) throws IOException {
-    return real.delete(relativePath);
-  }
-
-  @Override
-  public String locate(String relativePath) {
-    return real.locate(relativePath);
-  }
-
-  @Override
-  public void close() throws IOException {
-    real.close();
+  void beforeCommit(String relativePath) throws IOException {
+    pass();
   }
 }
