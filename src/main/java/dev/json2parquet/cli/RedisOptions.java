@@ -33,7 +33,7 @@ final class RedisOptions {
 
   @Option(names = "--redis-tls", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
       description = "Connect with TLS (redis_tls; default false; rediss:// implies it).")
-  String tls;
+  Boolean tls; // Boolean: picocli then takes the next argument only when it is true or false
 
   @Option(names = "--redis-data-prefix", paramLabel = "PREFIX", description = "Prefix of the keys holding records (redis_data_prefix; default data).")
   String dataPrefix;
@@ -60,7 +60,7 @@ final class RedisOptions {
 
   @Option(names = "--redis-skip-flush", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
       description = "Only receive into Redis; a separate `flush` writes (redis_skip_flush; default false).")
-  String skipFlush;
+  Boolean skipFlush; // Boolean: picocli then takes the next argument only when it is true or false
 
   /** Adds these flags to {@code loader} (flags take precedence over environment and file). */
   ConfigLoader apply(ConfigLoader loader) {
@@ -71,7 +71,7 @@ final class RedisOptions {
         .flag("redis_password", password, "--redis-password")
         .flag("redis_db", db, "--redis-db")
         .flag("redis_timeout", timeout, "--redis-timeout")
-        .flag("redis_tls", tls, "--redis-tls")
+        .flag("redis_tls", str(tls), "--redis-tls")
         .flag("redis_data_prefix", dataPrefix, "--redis-data-prefix")
         .flag("redis_keys", keys, "--redis-keys")
         .flag("redis_lock_prefix", lockPrefix, "--redis-lock-prefix")
@@ -79,6 +79,10 @@ final class RedisOptions {
         .flag("redis_recovery_key", recoveryKey, "--redis-recovery-key")
         .flag("redis_lock_ttl", lockTtl, "--redis-lock-ttl")
         .flag("redis_lock_instance_name", instanceName, "--redis-lock-instance-name")
-        .flag("redis_skip_flush", skipFlush, "--redis-skip-flush");
+        .flag("redis_skip_flush", str(skipFlush), "--redis-skip-flush");
+  }
+
+  private static String str(Boolean b) {
+    return b == null ? null : b.toString();
   }
 }

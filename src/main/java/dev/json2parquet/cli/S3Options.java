@@ -27,7 +27,7 @@ final class S3Options {
 
   @Option(names = "--s3-path-style", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
       description = "Path-style addressing without a custom endpoint (s3_path_style; default false).")
-  String pathStyle;
+  Boolean pathStyle; // Boolean: picocli then takes the next argument only when it is true or false
 
   @Option(names = "--s3-access-key-id", paramLabel = "ID", description = "Static access key id (s3_access_key_id).")
   String accessKeyId;
@@ -62,7 +62,7 @@ final class S3Options {
 
   @Option(names = "--s3-create-bucket", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
       description = "Create the bucket when it does not exist (s3_create_bucket; default false).")
-  String createBucket;
+  Boolean createBucket; // Boolean: picocli then takes the next argument only when it is true or false
 
   @Option(names = "--s3-checksum", paramLabel = "ALGORITHM",
       description = "Checksum S3 verifies on every upload: crc32c, crc32, sha1, sha256 or none (s3_checksum; default crc32c).")
@@ -76,7 +76,7 @@ final class S3Options {
         .flag("s3_prefix", prefix, "--s3-prefix")
         .flag("s3_region", region, "--s3-region")
         .flag("s3_endpoint", endpoint, "--s3-endpoint")
-        .flag("s3_path_style", pathStyle, "--s3-path-style")
+        .flag("s3_path_style", str(pathStyle), "--s3-path-style")
         .flag("s3_access_key_id", accessKeyId, "--s3-access-key-id")
         .flag("s3_secret_access_key", secretAccessKey, "--s3-secret-access-key")
         .flag("s3_session_token", sessionToken, "--s3-session-token")
@@ -87,7 +87,11 @@ final class S3Options {
         .flag("s3_part_size", partSize, "--s3-part-size")
         .flag("s3_upload_concurrency", uploadConcurrency, "--s3-upload-concurrency")
         .flag("s3_retry_budget", retryBudget, "--s3-retry-budget")
-        .flag("s3_create_bucket", createBucket, "--s3-create-bucket")
+        .flag("s3_create_bucket", str(createBucket), "--s3-create-bucket")
         .flag("s3_checksum", checksum, "--s3-checksum");
+  }
+
+  private static String str(Boolean b) {
+    return b == null ? null : b.toString();
   }
 }

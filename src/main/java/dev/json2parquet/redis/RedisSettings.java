@@ -75,17 +75,17 @@ public record RedisSettings(
     for (String part : parts) {
       String p = part.strip();
       if (p.isEmpty()) {
-        throw new ConfigException("Cannot use redis_host " + host + ": an empty address in the list");
+        throw new ConfigException("Cannot use redis_host " + redact(host) + ": an empty address in the list");
       }
       if (p.startsWith("redis://") || p.startsWith("rediss://")) {
         URI uri;
         try {
           uri = new URI(p);
         } catch (URISyntaxException e) {
-          throw new ConfigException("Cannot use redis_host " + p + ": not a redis:// URL (" + e.getReason() + ")");
+          throw new ConfigException("Cannot use redis_host " + redact(p) + ": not a redis:// URL (" + e.getReason() + ")");
         }
         if (uri.getHost() == null) {
-          throw new ConfigException("Cannot use redis_host " + p + ": the URL names no host");
+          throw new ConfigException("Cannot use redis_host " + redact(p) + ": the URL names no host");
         }
         nodes.add(new HostAndPort(uri.getHost(), uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort()));
         tls |= JedisURIHelper.isRedisSSLScheme(uri);
@@ -96,11 +96,17 @@ public record RedisSettings(
           password = JedisURIHelper.getPassword(uri);
         }
         if (uri.getPath() != null && uri.getPath().length() > 1) {
+          int urlDb;
           try {
-            db = Integer.parseInt(uri.getPath().substring(1));
+            urlDb = Integer.parseInt(uri.getPath().substring(1));
           } catch (NumberFormatException e) {
-            throw new ConfigException("Cannot use redis_host " + p + ": the path must be a db number, like /0");
+            throw new ConfigException("Cannot use redis_host " + redact(p) + ": the path must be a db number, like /0");
           }
+          if (db != 0 && db != urlDb) {
+            throw new ConfigException("Cannot use redis_host " + redact(p) + " with redis_db " + db + ": the URL says db "
+                + urlDb + "; give the db once");
+          }
+          db = urlDb;
         }
       } else {
         nodes.add(hostAndPort(p, host));
@@ -108,7 +114,7 @@ public record RedisSettings(
     }
     boolean cluster = parts.length > 1;
     if (cluster && db != 0) {
-      throw new ConfigException("Cannot use redis_db " + db + " with a Redis Cluster (" + host + "): a cluster has only db 0");
+      throw new ConfigException("Cannot use redis_db " + db + " with a Redis Cluster (" + redact(host) + "): a cluster has only db 0");
     }
     Object ttl = config.value("redis_lock_ttl");
     double ttlSeconds = ttl == null ? 1.5 * config.flushIntervalSeconds() : (Double) ttl;
@@ -149,6 +155,11 @@ public record RedisSettings(
     return b.toString();
   }
 
+  /** {@code url} with the password of its user info replaced by {@code ***}, for messages. */
+  static String redact(String url) {
+    return url.replaceAll("(rediss?://[^:@/]*:)[^@/]*@", "$1***@");
+  }
+
   private static HostAndPort hostAndPort(String p, String whole) {
     int colon = p.lastIndexOf(':');
     boolean bracketed = p.startsWith("[");
@@ -166,7 +177,7 @@ public record RedisSettings(
       }
       return new HostAndPort(h, port);
     } catch (NumberFormatException e) {
-      throw new ConfigException("Cannot use redis_host " + whole + ": " + p + " is not host:port (e.g. localhost:6379)");
+      throw new ConfigException("Cannot use redis_host " + redact(whole) + ": " + p + " is not host:port (e.g. localhost:6379)");
     }
   }
 

@@ -37,6 +37,22 @@ class ConvertCliTest {
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
+  /**
+   * A boolean flag with an optional value (--s3-path-style, --redis-skip-flush, ...) takes the next
+   * argument only when it is true or false, so `--flag FILE` reads FILE as an input.
+   */
+  @Test
+  void aBooleanFlag_beforeAnInput_leavesTheInputAnInput() throws Exception {
+    Path in = dir.resolve("in.jsonl");
+    Files.write(in, lines(10));
+    Cli.Result r = Cli.run("convert", "-o", dir.resolve("out").toString(), "--s3-path-style", in.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(DuckDb.messageIds(dir.resolve("out"))).hasSize(10).doesNotHaveDuplicates();
+    Cli.Result explicit = Cli.run("convert", "-o", dir.resolve("out2").toString(), "--redis-skip-flush", "false",
+        in.toString());
+    assertThat(explicit.exit()).as(explicit.err()).isZero();
+  }
+
   @Test
   void convert_stdinWithoutFileOrDash_readsAllRecords() throws Exception {
     Path out1 = dir.resolve("o1");

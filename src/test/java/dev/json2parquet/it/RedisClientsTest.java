@@ -40,6 +40,12 @@ class RedisClientsTest {
     assertThat(s.tls()).isTrue();
     assertThat(s.cluster()).isFalse();
 
+    assertThatThrownBy(() -> settings("redis://:s3cret@h:1/x"))
+        .hasMessage("Cannot use redis_host redis://:***@h:1/x: the path must be a db number, like /0");
+    assertThatThrownBy(() -> settings("redis://:s3cret@h:1/1", "redis_db", "3"))
+        .hasMessage("Cannot use redis_host redis://:***@h:1/1 with redis_db 3: the URL says db 1; give the db once");
+    assertThat(settings("redis://:s3cret@h:1/1", "redis_db", "1").db()).isEqualTo(1);
+
     RedisSettings c = settings("10.0.0.1:7000, 10.0.0.2:7001,10.0.0.3");
     assertThat(c.cluster()).isTrue();
     assertThat(c.nodes()).containsExactly(new HostAndPort("10.0.0.1", 7000), new HostAndPort("10.0.0.2", 7001),
