@@ -52,6 +52,9 @@ final class ServeCommand implements Callable<Integer> {
   @Mixin
   S3Options s3;
 
+  @Mixin
+  RedisOptions redis;
+
   @Option(names = {"-v", "--verbose"}, description = "Log what is written; stack traces on errors.")
   boolean verbose;
 
@@ -60,12 +63,14 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ConfigLoader loader = s3.apply(serve.apply(conversion.apply(store.loader(ctx))));
+    ConfigLoader loader = redis.apply(s3.apply(serve.apply(conversion.apply(store.loader(ctx)))));
     Config cfg = loader.build();
     for (String warning : loader.ineffective()) {
       ctx.err().println("json2parquet: warning: " + warning);
     }
-    Converter.checkSupported(cfg);
+    if (!cfg.bufferType().equals("redis")) {
+      Converter.checkSupported(cfg);
+    }
     boolean debug = verbose || cfg.debug();
     if (debug) {
       ((Logger) LoggerFactory.getLogger("dev.json2parquet")).setLevel(Level.DEBUG);
@@ -82,7 +87,11 @@ final class ServeCommand implements Callable<Integer> {
 
   private int run(Config cfg, RecordType type, Server.Settings settings, boolean debug) throws Exception {
     if (cfg.tryAutoRecover()) {
-      RecoverCommand.recover(cfg, ctx, true);
+      if (cfg.bufferType().equals("redis")) {
+        RedisRuns.recover(cfg, ctx, true);
+      } else {
+        RecoverCommand.recover(cfg, ctx, true);
+      }
     }
     StopRequest stop = new StopRequest();
     CountDownLatch stopped = new CountDownLatch(1);

@@ -155,7 +155,7 @@ final class ForwardHandler extends SimpleChannelInboundHandler<byte[]> {
       for (ForwardEvents.Bad b : ev.bad()) {
         server.pipeline.reject(b.error(), source, b.raw());
       }
-      Pipeline.Result r = server.pipeline.accept(ev.records(), source);
+      Pipeline.Result r = server.pipeline.accept(ev.records(), source, ev.chunk());
       server.metrics.records("forward", r.accepted(), r.rejected().size() + ev.bad().size());
       server.metrics.forward("events");
     } catch (IOException | RuntimeException e) {
