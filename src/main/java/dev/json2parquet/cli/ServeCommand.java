@@ -22,7 +22,9 @@ import picocli.CommandLine.Option;
     description = {
       "Receives JSON records over HTTP (POST /records, /record) and the Fluent forward protocol and writes them",
       "to Parquet files split by key, as convert does; answers (HTTP 2xx, forward acks) only once records are buffered.",
-      "SIGTERM, SIGINT or SIGHUP: stops accepting, finishes the requests in flight, flushes and commits every key, exits 0."},
+      "SIGTERM, SIGINT or SIGHUP: stops accepting, finishes the requests in flight, flushes and commits every key, exits 0.",
+      "With --buffer redis, records are acknowledged once Redis has them (they survive kill -9) and are flushed as",
+      "`flush` does, unless --redis-skip-flush (then a separate `flush --every` writes)."},
     exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
       "0:stopped by a signal after committing every record it accepted",
       "1:failure; some records are in the recovery store or lost (the message says which)",
@@ -31,6 +33,7 @@ import picocli.CommandLine.Option;
     footer = {
       "  json2parquet serve -o out",
       "  json2parquet serve -c config.json --address 0.0.0.0 --auth-token-file token",
+      "  json2parquet serve --buffer redis --redis-host cache:6379 --schema s.json -o out",
       "  curl -H 'Content-Type: application/x-ndjson' --data-binary @logs.jsonl \\",
       "      localhost:8080/records"})
 final class ServeCommand implements Callable<Integer> {

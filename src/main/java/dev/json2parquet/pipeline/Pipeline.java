@@ -87,7 +87,8 @@ public final class Pipeline implements AutoCloseable {
 
     /** Records accepted and not yet written, held in recovery or lost. */
     public long buffered() {
-      return appended.get() - written.get() - inRecovery.get() - lost.get();
+      // never below 0: with the Redis buffer an instance may flush records another instance (or an earlier run) buffered
+      return Math.max(0, appended.get() - written.get() - inRecovery.get() - lost.get());
     }
 
     public long written() {

@@ -318,21 +318,30 @@ final class RedisIntake implements AutoCloseable {
 
   /**
    * Why Redis cannot take records now, or null. While a failure is known, each call pings Redis
-   * (bounded by {@code redis_timeout}), so readiness comes back as soon as Redis does.
+   * (bounded by {@code redis_timeout}), so readiness comes back as soon as Redis does; otherwise
+   * Redis is pinged at most once a second, so a lost Redis is noticed without a failed request.
    */
   String failing() {
     String why = failing.get();
-    if (why == null) {
+    long now = System.nanoTime();
+    if (why == null && now - lastPing < PING_EVERY_NANOS) {
       return null;
     }
+    lastPing = now;
     try {
       jedis.ping();
       failing.compareAndSet(why, null);
       return null;
     } catch (JedisException e) {
-      return RedisErrors.describe("reach Redis", streams.settings(), e);
+      String reason = RedisErrors.describe("reach Redis", streams.settings(), e);
+      failing.compareAndSet(null, reason);
+      return reason;
     }
   }
+
+  /** While Redis seems well, readiness checks it at most this often (a PING). */
+  private static final long PING_EVERY_NANOS = 1_000_000_000L;
+  private volatile long lastPing = System.nanoTime();
 
   /** Stops the interval flusher and, unless {@code redis_skip_flush}, runs one final round. */
   @Override

@@ -88,6 +88,11 @@ class ServeRedisTest {
         HttpResponse<String> stats = HTTP.send(HttpRequest.newBuilder(s.http("/stats")).build(),
             HttpResponse.BodyHandlers.ofString());
         assertThat(stats.body()).contains("\"written\":3000");
+        // buffered after the last flush: shutdown's final round writes them
+        List<String> more = Served.records(500, 6);
+        assertThat(post(s.http("/records"), String.join("\n", more)).statusCode()).isEqualTo(200);
+        recs = new ArrayList<>(recs);
+        recs.addAll(more);
       }
       assertThat(written(out)).isEqualTo(ids(recs));
       assertThat(redis.cli("SCARD", "keys")).isEqualTo("0");
@@ -172,6 +177,22 @@ class ServeRedisTest {
         assertThat(Collections.frequency(got, id)).as(id).isEqualTo(1);
       }
       assertThat(got).containsAll(ids(second));
+    }
+  }
+
+  @Test
+  void flushInterval_writesWhileServing() throws Exception {
+    try (RedisServer redis = new RedisServer(dir.resolve("redis"))) {
+      Path out = dir.resolve("out");
+      List<String> recs = Served.records(500, 3);
+      Map<String, Object> m = settings(redis, false);
+      m.put("flush_interval", "1");
+      try (Served s = Served.start(out, m)) {
+        assertThat(post(s.http("/records"), String.join("\n", recs)).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(15)).until(() -> DuckDb.parquetFiles(out).size() > 0
+            && written(out).equals(ids(recs)));
+      }
+      assertThat(written(out)).isEqualTo(ids(recs));
     }
   }
 
