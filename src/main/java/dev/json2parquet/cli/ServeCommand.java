@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
     footer = {
       "  json2parquet serve -o out",
       "  json2parquet serve -c config.json --address 0.0.0.0 --auth-token-file token",
-      "  json2parquet serve --buffer redis --redis-host cache:6379 --schema s.json -o out",
+      "  json2parquet serve --buffer redis --redis-host cache:6379 -o out",
       "  curl -H 'Content-Type: application/x-ndjson' --data-binary @logs.jsonl \\",
       "      localhost:8080/records"})
 final class ServeCommand implements Callable<Integer> {
