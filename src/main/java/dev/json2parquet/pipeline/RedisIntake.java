@@ -347,8 +347,9 @@ final class RedisIntake implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     if (timer != null) {
-      timer.shutdownNow();
-      timer.awaitTermination(5, TimeUnit.MINUTES);
+      // not shutdownNow: an interrupted round would record the batch it was writing as failed
+      timer.shutdown();
+      timer.awaitTermination(10, TimeUnit.MINUTES);
       try {
         round(null);
       } catch (RuntimeException e) {

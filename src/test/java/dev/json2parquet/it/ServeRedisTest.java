@@ -162,11 +162,24 @@ class ServeRedisTest {
             HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(503);
         assertThat(ready.body()).contains("Redis");
+        // forward: no ack, the connection is closed, so the client sends the chunk again
+        Map<String, Object> rec = new LinkedHashMap<>();
+        rec.put("log", "forwarded");
+        rec.put("message_id", "fwd-1");
+        byte[] msg = ForwardClient.message("app", 1732410123L, rec, "chunk-down");
+        try (ForwardClient c = new ForwardClient(s.server.forwardPort())) {
+          c.send(msg);
+          org.assertj.core.api.Assertions.assertThatThrownBy(c::read); // closed by the server: end of stream
+        }
         redis.start();
         await().atMost(Duration.ofSeconds(15)).until(() -> HTTP.send(HttpRequest.newBuilder(s.http("/health/ready"))
             .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
         HttpResponse<String> again = post(s.http("/records"), String.join("\n", second));
         assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        try (ForwardClient c = new ForwardClient(s.server.forwardPort())) {
+          c.send(msg);
+          assertThat(c.ack()).isEqualTo("chunk-down");
+        }
       }
       List<String> all = new ArrayList<>(first);
       all.addAll(second);
@@ -177,6 +190,7 @@ class ServeRedisTest {
         assertThat(Collections.frequency(got, id)).as(id).isEqualTo(1);
       }
       assertThat(got).containsAll(ids(second));
+      assertThat(Collections.frequency(got, "fwd-1")).isEqualTo(1);
     }
   }
 
