@@ -136,7 +136,9 @@ final class ServeCommand implements Callable<Integer> {
       for (String f : summary.failures()) {
         ctx.err().println("json2parquet: " + f);
       }
-      return summary.inRecovery() > 0 || summary.failed() > 0 ? ExitCodes.FAILURE : ExitCodes.OK;
+      // failures: records lost, or (Redis buffer) batches left in the recovery store or a flush round Redis failed
+      return summary.inRecovery() > 0 || summary.failed() > 0 || !summary.failures().isEmpty() ? ExitCodes.FAILURE
+          : ExitCodes.OK;
     }
   }
 }
