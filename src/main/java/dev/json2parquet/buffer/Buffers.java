@@ -14,9 +14,11 @@ import java.util.function.Consumer;
  * the buffer owns it: it is handed to the flusher (by size, bytes, interval, {@link Buffer#flushAll}
  * or {@link Buffer#flush}) and written, held in the recovery store, or counted as lost, exactly once.
  * An HTTP 200/201 or a forward-protocol ack is sent only after that return. For the memory buffer
- * "holds" means this process's memory (a kill -9 loses what is buffered; SIGTERM flushes it); a
- * durable buffer (Redis streams, being built separately) returns from {@code append} only once
- * the store has acknowledged the write, and then the same contract makes every ack durable.
+ * "holds" means this process's memory (a kill -9 loses what is buffered; SIGTERM flushes it). The
+ * Redis buffer is not a {@link Buffer} (it stores the original line bytes, not columns, and its
+ * flushing is {@code RedisFlush}'s): {@code serve} reaches it through {@code pipeline.RedisIntake},
+ * whose {@code accept} returns only once Redis acknowledged the records, which keeps the same
+ * contract with every ack durable; {@code convert} through {@code RedisConvert}.
  * {@code append} may block while the buffer is over its byte budget; callers that must not wait
  * long check {@link Buffer#heldBytes} against the budget first ({@code serve} answers 429).
  */
@@ -35,6 +37,8 @@ public final class Buffers {
     return switch (config.bufferType()) {
       case "memory" -> new MemoryBuffer(schema, config.bufferSize(), config.maxBufferBytes(),
           Math.max(1, (long) (config.flushIntervalSeconds() * 1e9)), ticker, flusher);
+      case "redis" -> throw new ConfigException("Cannot open buffer_type = \"redis\" as an in-process buffer: the Redis"
+          + " buffer runs through RedisConvert (convert) and RedisIntake (serve)");
       default -> throw new ConfigException("Cannot use buffer_type = \"" + config.bufferType()
           + "\": this build has no such buffer");
     };

@@ -146,8 +146,43 @@ public final class RedisBuffer {
     dead = new ArrayList<>();
     entries = 0;
     bytes = 0;
-    inFlight = shipper.submit(() -> send(full, rejected, n, inputId, source, checkpoint));
+    inFlight = shipper.submit(() -> send(full, rejected, n, inputId, source, checkpoint, null, -1));
   }
+
+  /**
+   * {@code serve}'s ship: sends the chunk on the calling thread and returns once Redis has
+   * acknowledged it (the caller may then answer its client); the chunk is cleared either way, so
+   * nothing is held after the return. With {@code part} (a forward chunk id and the chunk's number
+   * within the message) each key's records and the chunk's dead letters go in at most once per
+   * {@code part} within {@code ttlMillis} ({@link RedisStreams#XADD_ONCE}); without it (HTTP) they
+   * are always added. Dead letters get {@code run} as their run. A lost Redis is retried for
+   * {@code retrySeconds} (short: a client that gets no answer retries itself).
+   *
+   * @throws LostException when Redis did not take the chunk; nothing of it is counted as buffered,
+   *     though some keys' parts may be in Redis (a forward retry of the same part skips those)
+   */
+  public void shipOnce(String part, String source, String run, long ttlMillis, double retrySeconds) {
+    drain();
+    Map<String, List<byte[]>> full = chunk;
+    List<byte[]> rejected = dead;
+    int n = entries;
+    chunk = new LinkedHashMap<>();
+    dead = new ArrayList<>();
+    entries = 0;
+    bytes = 0;
+    send(full, rejected, n, part, source, () -> { }, new Once(part, run, ttlMillis), retrySeconds);
+  }
+
+  /** Forgets the chunk being filled (a call that failed before shipping it: its client gets no answer). */
+  public void discard() {
+    chunk = new LinkedHashMap<>();
+    dead = new ArrayList<>();
+    entries = 0;
+    bytes = 0;
+  }
+
+  /** How {@link #shipOnce} sends: the marker's part name (null: none), the dead letters' run, the marker's ttl. */
+  private record Once(String part, String run, long ttlMillis) { }
 
   /**
    * Waits until every chunk handed over is in Redis with its checkpoint.
@@ -177,9 +212,10 @@ public final class RedisBuffer {
   }
 
   private void send(Map<String, List<byte[]>> full, List<byte[]> rejected, int n, String inputId, String source,
-      Runnable checkpoint) {
+      Runnable checkpoint, Once once, double retrySeconds) {
     RedisSettings s = streams.settings();
-    long budget = (long) (Double.parseDouble(System.getProperty(TEST_RETRY_SECONDS, Double.toString(RETRY_SECONDS))) * 1e9);
+    long budget = (long) ((retrySeconds >= 0 ? retrySeconds
+        : Double.parseDouble(System.getProperty(TEST_RETRY_SECONDS, Double.toString(RETRY_SECONDS)))) * 1e9);
     long deadline = System.nanoTime() + budget;
     long backoff = 100_000_000L;
     int attempt = 0;
@@ -188,7 +224,7 @@ public final class RedisBuffer {
       attempt++;
       try {
         if (!sent) {
-          buffered += pipeline(full, rejected, inputId, source);
+          buffered += once != null ? pipelineOnce(full, rejected, source, once) : pipeline(full, rejected, inputId, source);
           sent = true;
           pauseForTest();
           if (shipped == haltAfter) {
@@ -211,7 +247,7 @@ public final class RedisBuffer {
         backoff = Math.min(backoff * 2, 2_000_000_000L);
       } catch (JedisException e) {
         long now = System.nanoTime();
-        if (attempt == 1 && err != null) {
+        if (attempt == 1 && err != null && once == null) {
           err.println("json2parquet: " + RedisErrors.describe("buffer records into Redis", s, e) + "; retrying for up to "
               + Math.round(budget / 1e9) + " s");
         }
@@ -249,6 +285,64 @@ public final class RedisBuffer {
     } catch (java.io.IOException | InterruptedException e) {
       throw new IllegalStateException("test pause: " + e, e);
     }
+  }
+
+  private long pipelineOnce(Map<String, List<byte[]>> chunk, List<byte[]> rejected, String source, Once once) {
+    if (!rejected.isEmpty()) {
+      jedis.sadd(streams.dlqIndex(), streams.settings().dlqKey(UNKEYED));
+    }
+    byte[] script = RedisStreams.bytes(RedisStreams.XADD_ONCE);
+    byte[] ttl = RedisStreams.bytes(Long.toString(once.ttlMillis()));
+    List<Response<Object>> replies = new ArrayList<>();
+    Response<Object> deadReply = null;
+    try (AbstractPipeline p = jedis.pipelined()) {
+      for (Map.Entry<String, List<byte[]>> e : chunk.entrySet()) {
+        List<byte[]> args = new ArrayList<>(e.getValue().size() * 3 / 2 + 5);
+        args.add(ttl);
+        args.add(RedisStreams.bytes("3"));
+        args.add(RedisStreams.bytes("l"));
+        args.add(RedisStreams.bytes("n"));
+        args.add(RedisStreams.bytes("s"));
+        byte[] src = RedisStreams.bytes(source);
+        List<byte[]> v = e.getValue();
+        for (int i = 0; i < v.size(); i += 2) {
+          args.add(v.get(i));
+          args.add(v.get(i + 1));
+          args.add(src);
+        }
+        replies.add(p.eval(script, keys(streams.stream(e.getKey()), e.getKey(), once.part()), args));
+      }
+      if (!rejected.isEmpty()) {
+        List<byte[]> args = new ArrayList<>(rejected.size() + 4);
+        args.add(ttl);
+        args.add(RedisStreams.bytes("2"));
+        args.add(RedisStreams.bytes("envelope"));
+        args.add(RedisStreams.bytes("run"));
+        byte[] run = RedisStreams.bytes(once.run());
+        for (int i = 0; i < rejected.size(); i += 2) {
+          args.add(rejected.get(i));
+          args.add(run);
+        }
+        deadReply = p.eval(script, keys(streams.settings().dlqKey(UNKEYED), UNKEYED, once.part()), args);
+      }
+      p.sync();
+    }
+    if (!chunk.isEmpty()) {
+      jedis.sadd(streams.settings().keysKey(), chunk.keySet().toArray(new String[0]));
+    }
+    if (deadReply != null) {
+      deadReply.get();
+    }
+    long added = 0;
+    for (Response<Object> r : replies) {
+      added += r.get() instanceof Long l && l > 0 ? l : 0;
+    }
+    return added;
+  }
+
+  private List<byte[]> keys(String stream, String key, String part) {
+    return part == null ? List.of(RedisStreams.bytes(stream))
+        : List.of(RedisStreams.bytes(stream), RedisStreams.bytes(streams.seen(key, part)));
   }
 
   private long pipeline(Map<String, List<byte[]>> chunk, List<byte[]> rejected, String inputId, String source) {

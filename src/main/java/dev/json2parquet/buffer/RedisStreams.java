@@ -89,6 +89,31 @@ public final class RedisStreams {
       """;
 
   /**
+   * XADD of one part of a {@code serve} request under one stream, at most once per marker:
+   * {@code serve} has no input offsets to resume from, so a repeated part (a forward chunk retried
+   * after a lost ack, even across a restart of serve) is recognised by a marker key instead, set
+   * with {@code SET NX PX} in the same script as the XADDs, so the records and the marker are there
+   * together or not at all. KEYS: stream, then optionally the marker (same hash slot: it carries the
+   * stream's {@code {K}} tag). ARGV: marker ttl ms, field count f, f field names, then the values of
+   * each entry in groups of f. Returns the entries added, -1 when the marker was already set.
+   */
+  static final String XADD_ONCE = """
+      if #KEYS > 1 and not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then return -1 end
+      local f = tonumber(ARGV[2])
+      local added = 0
+      for i = 3 + f, #ARGV, f do
+        local args = {}
+        for j = 0, f - 1 do
+          args[#args + 1] = ARGV[3 + j]
+          args[#args + 1] = ARGV[i + j]
+        end
+        redis.call('XADD', KEYS[1], '*', unpack(args))
+        added = added + 1
+      end
+      return added
+      """;
+
+  /**
    * Claims the next batch of a key, only while the caller holds the key's lock, and records the
    * batch's bounds. KEYS: lock, stream, batches. ARGV: token, consumer, count. Returns false when
    * the lock is not the caller's, an empty list when nothing is left, else the entries.
@@ -167,6 +192,11 @@ public final class RedisStreams {
   /** {@code <redis_data_prefix>:done:{K}}. */
   public String done(String key) {
     return settings.dataPrefix() + ":done:{" + key + "}";
+  }
+
+  /** {@code <redis_data_prefix>:seen:{K}:<part>}: the marker of a {@code serve} part already in K's stream ({@link #XADD_ONCE}). */
+  public String seen(String key, String part) {
+    return settings.dataPrefix() + ":seen:{" + key + "}:" + part;
   }
 
   /** {@code <redis_data_prefix>:inputs}: resumable inputs by absolute path. */

@@ -22,7 +22,9 @@ import picocli.CommandLine.Option;
     description = {
       "Receives JSON records over HTTP (POST /records, /record) and the Fluent forward protocol and writes them",
       "to Parquet files split by key, as convert does; answers (HTTP 2xx, forward acks) only once records are buffered.",
-      "SIGTERM, SIGINT or SIGHUP: stops accepting, finishes the requests in flight, flushes and commits every key, exits 0."},
+      "SIGTERM, SIGINT or SIGHUP: stops accepting, finishes the requests in flight, flushes and commits every key, exits 0.",
+      "With --buffer redis, records are acknowledged once Redis has them (they survive kill -9) and are flushed as",
+      "`flush` does, unless --redis-skip-flush (then a separate `flush --every` writes)."},
     exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
       "0:stopped by a signal after committing every record it accepted",
       "1:failure; some records are in the recovery store or lost (the message says which)",
@@ -31,6 +33,7 @@ import picocli.CommandLine.Option;
     footer = {
       "  json2parquet serve -o out",
       "  json2parquet serve -c config.json --address 0.0.0.0 --auth-token-file token",
+      "  json2parquet serve --buffer redis --redis-host cache:6379 -o out",
       "  curl -H 'Content-Type: application/x-ndjson' --data-binary @logs.jsonl \\",
       "      localhost:8080/records"})
 final class ServeCommand implements Callable<Integer> {
@@ -52,6 +55,9 @@ final class ServeCommand implements Callable<Integer> {
   @Mixin
   S3Options s3;
 
+  @Mixin
+  RedisOptions redis;
+
   @Option(names = {"-v", "--verbose"}, description = "Log what is written; stack traces on errors.")
   boolean verbose;
 
@@ -60,12 +66,14 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ConfigLoader loader = s3.apply(serve.apply(conversion.apply(store.loader(ctx))));
+    ConfigLoader loader = redis.apply(s3.apply(serve.apply(conversion.apply(store.loader(ctx)))));
     Config cfg = loader.build();
     for (String warning : loader.ineffective()) {
       ctx.err().println("json2parquet: warning: " + warning);
     }
-    Converter.checkSupported(cfg);
+    if (!cfg.bufferType().equals("redis")) {
+      Converter.checkSupported(cfg);
+    }
     boolean debug = verbose || cfg.debug();
     if (debug) {
       ((Logger) LoggerFactory.getLogger("dev.json2parquet")).setLevel(Level.DEBUG);
@@ -82,7 +90,11 @@ final class ServeCommand implements Callable<Integer> {
 
   private int run(Config cfg, RecordType type, Server.Settings settings, boolean debug) throws Exception {
     if (cfg.tryAutoRecover()) {
-      RecoverCommand.recover(cfg, ctx, true);
+      if (cfg.bufferType().equals("redis")) {
+        RedisRuns.recover(cfg, ctx, true);
+      } else {
+        RecoverCommand.recover(cfg, ctx, true);
+      }
     }
     StopRequest stop = new StopRequest();
     CountDownLatch stopped = new CountDownLatch(1);
@@ -124,7 +136,9 @@ final class ServeCommand implements Callable<Integer> {
       for (String f : summary.failures()) {
         ctx.err().println("json2parquet: " + f);
       }
-      return summary.inRecovery() > 0 || summary.failed() > 0 ? ExitCodes.FAILURE : ExitCodes.OK;
+      // failures: records lost, or (Redis buffer) batches left in the recovery store or a flush round Redis failed
+      return summary.inRecovery() > 0 || summary.failed() > 0 || !summary.failures().isEmpty() ? ExitCodes.FAILURE
+          : ExitCodes.OK;
     }
   }
 }

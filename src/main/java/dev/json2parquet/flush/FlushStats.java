@@ -57,6 +57,18 @@ public final class FlushStats {
     }
   }
 
+  /**
+   * Counts what {@code serve}'s Redis flush rounds wrote ({@code RedisFlush} keeps no FlushStats of
+   * its own), and its problems (batches in the recovery store, Redis errors) as failures.
+   */
+  public void addRedis(long records, long files, List<String> problems) {
+    this.records.add(records);
+    this.files.add(files);
+    synchronized (problems) {
+      failures.addAll(problems);
+    }
+  }
+
   void fail(String message) {
     failures.add(message);
   }

@@ -63,6 +63,9 @@ public final class Pipeline implements AutoCloseable {
   private final IntervalFlusher interval;
   private final DeadLetterQueue dlq;
   private final boolean perKey;
+  /** With buffer_type redis ({@code serve}): the Redis intake and its client; buffer, flusher and interval are null. */
+  private final RedisIntake redis;
+  private final redis.clients.jedis.UnifiedJedis jedis;
   private final ConcurrentHashMap<String, KeyStats> keys = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Feed> feeds = new ConcurrentLinkedQueue<>();
   private final AtomicLong feedLines = new AtomicLong();
@@ -84,7 +87,8 @@ public final class Pipeline implements AutoCloseable {
 
     /** Records accepted and not yet written, held in recovery or lost. */
     public long buffered() {
-      return appended.get() - written.get() - inRecovery.get() - lost.get();
+      // never below 0: with the Redis buffer an instance may flush records another instance (or an earlier run) buffered
+      return Math.max(0, appended.get() - written.get() - inRecovery.get() - lost.get());
     }
 
     public long written() {
@@ -121,7 +125,8 @@ public final class Pipeline implements AutoCloseable {
   public record Result(long accepted, List<Rejection> rejected) { }
 
   /** Whether the pipeline can take records: null reasons when it can. */
-  public record Health(String sinkFailing, String recoveryFailing, long heldBytes, long budgetBytes) {
+  public record Health(String sinkFailing, String recoveryFailing, long heldBytes, long budgetBytes,
+      String bufferFailing) {
     /** The buffer holds its whole budget: new records would wait. */
     public boolean bufferFull() {
       return heldBytes >= budgetBytes;
@@ -154,6 +159,23 @@ public final class Pipeline implements AutoCloseable {
     this.key = key;
     this.clock = clock;
     this.perKey = perKey;
+    if (config.bufferType().equals("redis")) {
+      // serve over Redis: records go to Redis as they arrive, RedisFlush writes them (see RedisIntake)
+      this.jedis = dev.json2parquet.redis.RedisClients.open(dev.json2parquet.redis.RedisSettings.of(config));
+      try {
+        this.dlq = deadLetters.open(config, runId, clock);
+        this.redis = new RedisIntake(config, type, partition, key, runId, sink, jedis, clock, System.err);
+      } catch (RuntimeException e) {
+        jedis.close();
+        throw e;
+      }
+      this.flusher = null;
+      this.buffer = null;
+      this.interval = null;
+      return;
+    }
+    this.jedis = null;
+    this.redis = null;
     this.dlq = deadLetters.open(config, runId, clock);
     Buffer[] b = new Buffer[1];
     this.flusher = new Flusher(config.threads(), sink, new Layout(partition, key, runId), type.schema(),
@@ -373,6 +395,9 @@ public final class Pipeline implements AutoCloseable {
 
   /** As {@link #accept(InputStream, String)}, each line passed through {@code rewrite} first. */
   public Result accept(InputStream in, String source, LineRewrite rewrite) throws IOException {
+    if (redis != null) {
+      return counted(redis.accept(in, source, rewrite));
+    }
     Feed f = borrow(source);
     LineReader.Handler h = new LineReader.Handler() {
       @Override
@@ -415,12 +440,29 @@ public final class Pipeline implements AutoCloseable {
    * turned into JSON), with the reason.
    */
   public void reject(String error, String source, byte[] raw) throws IOException {
+    if (redis != null) {
+      redis.reject(error, source, raw);
+      feedLines.incrementAndGet();
+      return;
+    }
     dlq.reject(error, source, 1, raw, 0, raw.length, raw.length);
     feedLines.incrementAndGet();
   }
 
   /** As {@link #accept(InputStream, String)} for records given one JSON object each (line i is {@code records.get(i - 1)}). */
   public Result accept(List<byte[]> records, String source) throws IOException {
+    return accept(records, source, null);
+  }
+
+  /**
+   * As {@link #accept(List, String)}; {@code chunk} is the forward protocol's chunk id (null: none).
+   * With the Redis buffer the records of a chunk id go into Redis at most once (for an hour), even
+   * across restarts; the memory buffer ignores it (the server remembers recent ids itself).
+   */
+  public Result accept(List<byte[]> records, String source, String chunk) throws IOException {
+    if (redis != null) {
+      return counted(redis.accept(records, source, chunk));
+    }
     Feed f = borrow(source);
     try {
       long n = 0;
@@ -435,12 +477,21 @@ public final class Pipeline implements AutoCloseable {
     return finish(f);
   }
 
+  private Result counted(Result r) {
+    feedLines.addAndGet(r.accepted() + r.rejected().size());
+    accepted.addAndGet(r.accepted());
+    return r;
+  }
+
   /**
    * Hands over the buffered records of the keys named {@code keyName} (every key when null) and
    * completes their open files, then waits up to {@code timeout} for everything handed over to be
    * committed. Returns the number of keys with buffered records handed over.
    */
   public int flush(String keyName, long timeout, TimeUnit unit) throws InterruptedException {
+    if (redis != null) {
+      return redis.round(keyName); // a Redis key name, as redis_keys and flush --only-key have it
+    }
     Predicate<BucketKey> which = keyName == null ? k -> true : k -> keyName(k).equals(keyName);
     int n = keyName == null ? buffer.flushAll() : buffer.flush(which);
     flusher.complete(which);
@@ -450,15 +501,26 @@ public final class Pipeline implements AutoCloseable {
 
   /** Per-key counters, sorted by key name (empty unless opened with {@code perKey}). */
   public Map<String, KeyStats> stats() {
+    if (redis != null) {
+      return redis.stats();
+    }
     return new TreeMap<>(keys);
   }
 
   public FlushStats flushStats() {
+    if (redis != null) {
+      FlushStats s = new FlushStats();
+      s.addRedis(redis.written.get(), redis.files.get(), redis.failures);
+      return s;
+    }
     return flusher.stats();
   }
 
   /** Lines dead-lettered so far. */
   public long deadLettered() {
+    if (redis != null) {
+      return redis.deadLettered.get();
+    }
     return dlq.count();
   }
 
@@ -478,11 +540,15 @@ public final class Pipeline implements AutoCloseable {
 
   /** Batches and files not yet written. */
   public int unfinished() {
-    return flusher.unfinished();
+    return flusher == null ? 0 : flusher.unfinished();
   }
 
   public Health health() {
-    return new Health(sinkFailing.get(), recoveryFailing.get(), buffer.heldBytes(), config.maxBufferBytes());
+    if (redis != null) {
+      // nothing is held here; the records wait in Redis
+      return new Health(null, null, 0, config.maxBufferBytes(), redis.failing());
+    }
+    return new Health(sinkFailing.get(), recoveryFailing.get(), buffer.heldBytes(), config.maxBufferBytes(), null);
   }
 
   /**
@@ -495,6 +561,14 @@ public final class Pipeline implements AutoCloseable {
       return;
     }
     finished = true;
+    if (redis != null) {
+      try {
+        redis.close();
+      } finally {
+        jedis.close();
+      }
+      return;
+    }
     interval.close();
     buffer.flushAll();
     flusher.close();

@@ -55,17 +55,23 @@ public final class ServeRun implements AutoCloseable {
    */
   public static ServeRun open(Config config, RecordType type, Clock clock, Ticker ticker, boolean debug)
       throws IOException {
-    Converter.checkSupported(config);
+    boolean redis = config.bufferType().equals("redis");
+    if (!redis) {
+      Converter.checkSupported(config);
+    }
     PathTemplate partition = Converter.template("partition", config.partitionTemplate(), type);
     PathTemplate key = Converter.template("key", config.keyTemplate(), type);
     String runId = Converter.runId(clock.instant(), ThreadLocalRandom.current().nextInt(1 << 16));
-    Sink sink = Sinks.open(config);
+    // Redis flushers of several instances may write one batch's name at once: private temporary names
+    Sink sink = Sinks.open(config, redis);
     Runs.Lock lock = null;
     RunJournal journal = null;
     try {
       Path out = config.outDir().toAbsolutePath().normalize();
       OutputDirs.checkWritable(out, false);
-      OutputDirs.checkWritable(config.dlqDir(), true);
+      if (!redis) {
+        OutputDirs.checkWritable(config.dlqDir(), true);
+      }
       Runs runs = new Runs(out);
       try {
         lock = runs.lock(runId);

@@ -155,7 +155,7 @@ final class ForwardHandler extends SimpleChannelInboundHandler<byte[]> {
       for (ForwardEvents.Bad b : ev.bad()) {
         server.pipeline.reject(b.error(), source, b.raw());
       }
-      Pipeline.Result r = server.pipeline.accept(ev.records(), source);
+      Pipeline.Result r = server.pipeline.accept(ev.records(), source, ev.chunk());
       server.metrics.records("forward", r.accepted(), r.rejected().size() + ev.bad().size());
       server.metrics.forward("events");
     } catch (IOException | RuntimeException e) {
@@ -253,7 +253,10 @@ final class ForwardHandler extends SimpleChannelInboundHandler<byte[]> {
   private void fail(ChannelHandlerContext ctx, Throwable cause) {
     Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
         ? cause.getCause() : cause;
-    if (ctx.channel().isActive()) {
+    if (c instanceof dev.json2parquet.buffer.RedisBuffer.LostException && ctx.channel().isActive()) {
+      LOG.warn("{}; closed the connection from {} without an ack (the client sends the message again)", c.getMessage(),
+          ctx.channel().remoteAddress());
+    } else if (ctx.channel().isActive()) {
       LOG.warn("Cannot read forward message from {}: {}; closed that connection", ctx.channel().remoteAddress(),
           c instanceof StackOverflowError ? "nested too deeply" : c.getMessage() == null ? c.toString() : c.getMessage());
     }

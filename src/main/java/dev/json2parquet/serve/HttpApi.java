@@ -158,7 +158,8 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
       case "/health/ready" -> {
         Pipeline.Health h = server.pipeline.health();
-        String why = server.stopping ? "shutting down" : h.sinkFailing() != null ? "the sink is failing: "
+        String why = server.stopping ? "shutting down" : h.bufferFailing() != null ? "the buffer is failing: "
+            + h.bufferFailing() : h.sinkFailing() != null ? "the sink is failing: "
             + h.sinkFailing() : h.bufferFull() ? "the buffer is full (max_buffer_bytes)" : null;
         answer(ctx, endpoint, t0, json(why == null ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
             body(g -> {
@@ -254,6 +255,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
       return retry(HttpResponseStatus.SERVICE_UNAVAILABLE, "the server is shutting down", 5);
     }
     Pipeline.Health h = server.pipeline.health();
+    if (h.bufferFailing() != null) {
+      return retry(HttpResponseStatus.SERVICE_UNAVAILABLE, "the buffer cannot take records: " + h.bufferFailing(), 5);
+    }
     if (h.sinkFailing() != null && h.recoveryFailing() != null) {
       return retry(HttpResponseStatus.SERVICE_UNAVAILABLE, "the sink is failing and the recovery store cannot hold"
           + " files: " + h.recoveryFailing(), 30);
@@ -376,6 +380,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         FullHttpResponse r;
         try {
           r = w.run();
+        } catch (dev.json2parquet.buffer.RedisBuffer.LostException e) {
+          // Redis did not take the records: nothing is acknowledged, the client sends them again
+          r = retry(HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage(), 5);
         } catch (Exception | OutOfMemoryError e) {
           r = json(HttpResponseStatus.INTERNAL_SERVER_ERROR, error("Cannot handle the request: " + e));
         } finally {
