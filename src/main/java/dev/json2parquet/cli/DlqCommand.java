@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
  * holds the store's lock and first finishes or undoes a replay that a crash interrupted.
  */
 @Command(name = "dlq", mixinStandardHelpOptions = true,
-    description = "Inspect, export, replay and purge the dead-letter queue.")
+    description = "Inspect, export, replay and purge the dead-letter queue: the DLQ files (dlq_path, default OUT/_dlq),"
+        + " or the Redis DLQ streams with --buffer redis.")
 final class DlqCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
