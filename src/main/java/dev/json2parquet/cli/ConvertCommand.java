@@ -69,7 +69,9 @@ final class ConvertCommand implements Callable<Integer> {
   RedisOptions redis;
 
   @Option(names = "--restart",
-      description = "With --buffer redis: buffer inputs again from their start, even those an earlier run buffered (all or part).")
+      description = "With --buffer redis: buffer inputs again from their start, even those an earlier run buffered (all or"
+          + " part): their records already in Redis or written are then buffered and written a second time (duplicates)."
+          + " A grown input needs no --restart: it continues where the earlier run stopped.")
   boolean restart;
 
   @Option(names = {"-q", "--quiet"}, description = "No summary line and no progress bar.")

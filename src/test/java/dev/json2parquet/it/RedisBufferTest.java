@@ -172,21 +172,56 @@ class RedisBufferTest {
   }
 
   @Test
-  void changedInput_isRefused_unlessRestart() throws Exception {
+  void changedInput_isRefused_unlessRestart_grownInputContinuesWhereItStopped() throws Exception {
     Path in = generate(tmp.resolve("in.jsonl"), 500, 3);
     Path out = tmp.resolve("out");
     try (RedisServer redis = new RedisServer(tmp.resolve("redis"))) {
-      String[] convert = args("convert", "--buffer", "redis", "--redis-skip-flush", "--redis-host", redis.address(),
-          "-o", out.toString(), in.toString());
+      String[] convert = args("convert", "--buffer", "redis", "--redis-host", redis.address(), "-o", out.toString(),
+          in.toString());
       assertThat(Cli.run(convert).exit()).isEqualTo(3);
-      Files.writeString(in, "{\"message\":\"appended\"}\n", java.nio.file.StandardOpenOption.APPEND);
+      // a log file appended to: only the new lines are buffered, nothing twice
+      String line = Files.readAllLines(in).get(0).replaceFirst("\"message_id\":\"[^\"]*\"", "\"message_id\":\"appended-1\"");
+      Files.writeString(in, line + "\n", java.nio.file.StandardOpenOption.APPEND);
+      Cli.Result grown = Cli.run(convert);
+      assertThat(grown.err()).as(grown.err()).contains("continuing " + in + " at line 501", "it grew from",
+          "1 lines read");
+      assertExactlyOnce(in, out, redis);
+      // rewritten at its start: refused, and --restart says it duplicates
+      Files.writeString(in, "{\"message\":\"other\"}\n" + Files.readString(in));
       Cli.Result r = Cli.run(convert);
       assertThat(r.exit()).isEqualTo(2);
-      assertThat(r.err()).contains("Cannot buffer " + in, "it changed since an earlier run", "--restart");
+      assertThat(r.err()).contains("Cannot buffer " + in, "it changed since an earlier run", "--restart",
+          "a second time");
       String[] restart = java.util.Arrays.copyOf(convert, convert.length + 1);
       restart[restart.length - 1] = "--restart";
       Cli.Result r2 = Cli.run(restart);
-      assertThat(r2.err()).as(r2.err()).contains("501 lines read");
+      assertThat(r2.err()).as(r2.err()).contains("502 lines read");
+    }
+  }
+
+  @Test
+  void renamedOrLinkedInput_isRecognisedByContent_notBufferedTwice() throws Exception {
+    Path in = generate(tmp.resolve("in.jsonl"), 800, 4);
+    Path out = tmp.resolve("out");
+    try (RedisServer redis = new RedisServer(tmp.resolve("redis"))) {
+      Cli.Result first = Cli.run("convert", "--buffer", "redis", "--redis-host", redis.address(), "-o", out.toString(),
+          in.toString());
+      assertThat(first.exit()).as(first.err()).isEqualTo(3);
+      Path link = Files.createSymbolicLink(tmp.resolve("link.jsonl"), in);
+      Path moved = Files.move(in, tmp.resolve("moved.jsonl"));
+      Files.delete(link);
+      link = Files.createSymbolicLink(tmp.resolve("link.jsonl"), moved);
+      // the moved file, a link to it and the same file twice in one command: nothing buffered again
+      Cli.Result again = Cli.run("convert", "--buffer", "redis", "--redis-host", redis.address(), "-o", out.toString(),
+          moved.toString(), link.toString());
+      assertThat(again.exit()).as(again.err()).isZero();
+      assertThat(again.err()).contains(moved + " is already in Redis: an earlier run buffered all of it as " + in,
+          link + " is the same file as " + moved, "0 lines read");
+      assertExactlyOnce(moved, out, redis);
+      // --restart still buffers it again on purpose
+      Cli.Result restart = Cli.run("convert", "--buffer", "redis", "--redis-skip-flush", "--restart", "--redis-host",
+          redis.address(), "-o", out.toString(), link.toString());
+      assertThat(restart.err()).as(restart.err()).contains("800 lines read");
     }
   }
 
