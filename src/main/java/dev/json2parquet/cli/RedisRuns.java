@@ -31,8 +31,16 @@ final class RedisRuns {
       throws Exception {
     try (Sink sink = Sinks.open(cfg, true);
         RedisFlush flusher = RedisConvert.flusher(cfg, jedis, sink, ctx.clock(), ctx.err())) {
-      List<RedisFlush.KeyReport> reports = flusher.flush(key);
-      boolean ok = true;
+      List<RedisFlush.KeyReport> reports;
+      String lost = null;
+      try {
+        reports = flusher.flush(key);
+      } catch (RedisFlush.LostException e) {
+        // every key failed alike: the keys that finished are listed, then one line for the outage
+        reports = e.reports().stream().filter(r -> r.error() == null).toList();
+        lost = e.getMessage();
+      }
+      boolean ok = lost == null;
       long records = 0;
       long skipped = 0;
       int errors = 0;
@@ -48,6 +56,12 @@ final class RedisRuns {
       }
       if (errors > MAX_ERROR_LINES) {
         ctx.out().println("... and " + (errors - MAX_ERROR_LINES) + " more keys failed");
+      }
+      if (lost != null) {
+        ctx.err().println("json2parquet: " + lost + "; " + records + " records were written and acknowledged before;"
+            + " every record not yet written is safe in Redis (a batch leaves Redis only after its files are committed):"
+            + " run json2parquet flush again once Redis is back");
+        return false;
       }
       if (!quiet) {
         ctx.err().println("json2parquet: flushed " + records + " records of " + (reports.size() - skipped) + " keys"

@@ -13,7 +13,7 @@ import dev.json2parquet.record.JsonRecordReader;
 import dev.json2parquet.record.PathTemplate;
 import dev.json2parquet.record.RecordException;
 import dev.json2parquet.record.RecordType;
-import dev.json2parquet.redis.RedisErrors;
+import dev.json2parquet.redis.RedisRetry;
 import dev.json2parquet.sink.Sink;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,6 +61,11 @@ public final class RedisFlush implements AutoCloseable {
   public static final String TEST_HALT_BEFORE_ACK = "json2parquet.test.haltBeforeAck";
   /** Entries per claimed batch at most: a batch is held in memory (lines and columns) while it is written. */
   public static final int MAX_BATCH = 50_000;
+  /**
+   * A test hook: {@code N:PATH} pauses before the N-th acknowledgement (its files committed): creates
+   * {@code PATH.paused}, then waits until {@code PATH} exists (so a test can stop Redis meanwhile).
+   */
+  public static final String TEST_PAUSE_BEFORE_ACK = "json2parquet.test.pauseBeforeAck";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
@@ -143,7 +148,7 @@ public final class RedisFlush implements AutoCloseable {
    * in key order.
    */
   public List<KeyReport> flush(String only) throws InterruptedException {
-    List<String> keys = only != null ? List.of(only) : keys();
+    List<String> keys = only != null ? List.of(only) : retry("list the keys to flush", this::keys);
     List<java.util.concurrent.Future<KeyReport>> futures = new ArrayList<>();
     java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(WORKERS, r -> {
       Thread t = new Thread(r, "redis-flush");
@@ -162,21 +167,74 @@ public final class RedisFlush implements AutoCloseable {
           throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
         }
       }
+      if (lost != null) {
+        throw new LostException(lost, out);
+      }
       return out;
     } finally {
       pool.shutdownNow();
     }
   }
 
-  /** Flushes one key, unless another instance holds its lock. */
+  /**
+   * Redis was lost past the retry budget while flushing: {@link #getMessage} is the one line that
+   * says so; {@link #reports} what each key did (keys not started: none written).
+   */
+  public static final class LostException extends RuntimeException {
+    private final transient List<KeyReport> reports;
+
+    LostException(String message, List<KeyReport> reports) {
+      super(message);
+      this.reports = reports;
+    }
+
+    public List<KeyReport> reports() {
+      return reports;
+    }
+  }
+
+  /** The first give-up's message; once set, keys not yet started are not tried. */
+  private volatile String lost;
+  private final java.util.concurrent.atomic.AtomicBoolean saidRetrying = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** {@code op} with the receive path's bounded retries; one "retrying" line per flusher. */
+  private <T> T retry(String action, RedisRetry.Op<T> op) {
+    return RedisRetry.call(streams.settings(), action, m -> {
+      if (!saidRetrying.getAndSet(true)) {
+        err.println("json2parquet: " + m);
+      }
+    }, op);
+  }
+
+  /**
+   * Flushes one key, unless another instance holds its lock. A lost Redis is retried (the whole key
+   * again: open batches are rewritten under the same names, so nothing doubles); past the budget the
+   * report carries the error and later keys are not tried.
+   */
   public KeyReport flushKey(String key) {
+    long[] totals = new long[4];
+    if (lost != null) {
+      return new KeyReport(key, 0, 0, 0, 0, false, "not tried: Redis was lost");
+    }
+    try {
+      boolean skipped = retry("flush key " + key, () -> flushKeyOnce(key, totals));
+      return new KeyReport(key, totals[0], totals[1], totals[2], totals[3], skipped, null);
+    } catch (RedisRetry.GaveUpException e) {
+      if (lost == null) {
+        lost = e.getMessage();
+      }
+      return new KeyReport(key, totals[0], totals[1], totals[2], totals[3], false, e.getMessage()
+          + "; what was not acknowledged stays in Redis for the next flush");
+    }
+  }
+
+  /** One attempt; true when another flusher holds the key's lock. */
+  private boolean flushKeyOnce(String key, long[] totals) {
     RedisLock lock = RedisLock.take(jedis, streams.settings().lockKey(key), token,
         streams.settings().lockTtlMillis(), renewLocks ? timer : null);
     if (lock == null) {
-      return new KeyReport(key, 0, 0, 0, 0, true, null);
+      return true;
     }
-    long[] totals = new long[4];
-    String error = null;
     try (lock) {
       Map<String, String> inRecovery = recoveryOf(key);
       for (Map.Entry<String, String> b : streams.openBatches(jedis, key).entrySet()) {
@@ -192,11 +250,24 @@ public final class RedisFlush implements AutoCloseable {
         write(key, batch.get(0).id(), batch.get(batch.size() - 1).id(), batch, 0, 0, false, totals);
       }
       forgetIfEmpty(key);
-    } catch (JedisException e) {
-      error = RedisErrors.describe("flush key " + key, streams.settings(), e)
-          + "; what was not acknowledged stays in Redis for the next flush";
     }
-    return new KeyReport(key, totals[0], totals[1], totals[2], totals[3], false, error);
+    return false;
+  }
+
+  private static void pauseForTest(int ack) {
+    String spec = System.getProperty(TEST_PAUSE_BEFORE_ACK);
+    if (spec == null || Integer.parseInt(spec.substring(0, spec.indexOf(':'))) != ack) {
+      return;
+    }
+    java.nio.file.Path go = java.nio.file.Path.of(spec.substring(spec.indexOf(':') + 1));
+    try {
+      java.nio.file.Files.createFile(go.resolveSibling(go.getFileName() + ".paused"));
+      while (!java.nio.file.Files.exists(go)) {
+        Thread.sleep(10);
+      }
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException("test pause: " + e, e);
+    }
   }
 
   /** Removes an empty key from {@code redis_keys}; puts it back if a receiver added to it meanwhile. */
@@ -277,9 +348,11 @@ public final class RedisFlush implements AutoCloseable {
       failures.add(held.error);
     }
     if (failures.isEmpty() && f.stats().records() == valid) {
-      if (acks.incrementAndGet() == haltBeforeAck) {
+      int ack = acks.incrementAndGet();
+      if (ack == haltBeforeAck) {
         Runtime.getRuntime().halt(137);
       }
+      pauseForTest(ack);
       streams.ack(jedis, key, first, last, deadLetters);
       jedis.hdel(streams.settings().recoveryKey(), recoveryField(key, first));
       totals[0] += valid;

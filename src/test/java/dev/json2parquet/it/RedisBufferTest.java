@@ -272,6 +272,47 @@ class RedisBufferTest {
   }
 
   @Test
+  void redisLostWhileFlushing_retriesThenOneLine_andRestartedRedisIsRetriedThrough() throws Exception {
+    Path in = generate(tmp.resolve("in.jsonl"), 6000, 4);
+    Path out = tmp.resolve("out");
+    try (RedisServer redis = new RedisServer(tmp.resolve("redis"), "--appendonly", "yes")) {
+      Cli.Result buffered = Cli.run("convert", "--buffer", "redis", "--redis-skip-flush", "--redis-host", redis.address(),
+          "-o", out.toString(), in.toString());
+      assertThat(buffered.exit()).as(buffered.err()).isEqualTo(3);
+      String[] flush = args("flush", "--buffer-size", "500", "--redis-lock-ttl", "1", "--redis-host", redis.address(),
+          "-o", out.toString());
+      // lost for good: bounded retries, then one line saying what is safe and what to run; no stack, no raw exception
+      Path go = tmp.resolve("go");
+      try (Child c = Child.start(tmp.resolve("err1"), List.of("-Djson2parquet.test.pauseBeforeAck=3:" + go,
+          "-Djson2parquet.test.redisRetrySeconds=1"), flush)) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(tmp.resolve("go.paused")));
+        redis.stop();
+        Files.createFile(go);
+        assertThat(c.waitFor()).as(c.err()).isEqualTo(1);
+        String err = c.err();
+        assertThat(err).contains("Cannot flush key ", "at " + redis.address(), "retrying for up to 1 s",
+            "every record not yet written is safe in Redis", "run json2parquet flush again");
+        assertThat(err).doesNotContain("JedisConnectionException", "\tat ");
+        assertThat(err.lines().filter(l -> l.contains("retrying for up to")).count()).isEqualTo(1);
+      }
+      // back after a pause: the flush waits for it and completes
+      redis.start();
+      awaitLocksExpired(redis); // the lost flusher could not release its locks
+      Path go2 = tmp.resolve("go2");
+      try (Child c = Child.start(tmp.resolve("err2"), List.of("-Djson2parquet.test.pauseBeforeAck=2:" + go2), flush)) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(tmp.resolve("go2.paused")));
+        redis.stop();
+        Files.createFile(go2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> c.err().contains("retrying for up to"));
+        redis.start();
+        assertThat(c.waitFor()).as(c.err()).isZero();
+      }
+      assertExactlyOnce(in, out, redis);
+      assertThat(redis.cli("scard", "keys")).isEqualTo("0");
+    }
+  }
+
+  @Test
   void maxmemoryReached_isOneClearLine() throws Exception {
     Path in = generate(tmp.resolve("in.jsonl"), 20_000, 5);
     try (RedisServer redis = new RedisServer(tmp.resolve("redis"), "--maxmemory", "2mb", "--maxmemory-policy", "noeviction")) {
