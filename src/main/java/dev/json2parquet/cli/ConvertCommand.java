@@ -165,7 +165,8 @@ final class ConvertCommand implements Callable<Integer> {
     dev.json2parquet.record.RecordType type = dev.json2parquet.pipeline.RedisConvert.recordType(cfg);
     StopRequest stop = new StopRequest();
     try (redis.clients.jedis.UnifiedJedis jedis = dev.json2parquet.redis.RedisClients.open(rs);
-        Signals signals = Signals.install(stop, ctx.err())) {
+        Signals signals = Signals.install(stop, ctx.err(), "what was read before the first signal is in Redis (run the"
+            + " same command again to continue reading); " + Signals.REDIS_FLUSH_HALTED)) {
       if (cfg.tryAutoRecover() && !rs.skipFlush()) {
         RedisRuns.recover(cfg, ctx, true);
       }
@@ -188,8 +189,11 @@ final class ConvertCommand implements Callable<Integer> {
       if (stop.requested()) {
         return stop.exitCode();
       }
-      if (!rs.skipFlush() && !RedisRuns.flush(cfg, ctx, jedis, null, !verbose, quiet)) {
+      if (!rs.skipFlush() && !RedisRuns.flush(cfg, ctx, jedis, null, !verbose, quiet, stop)) {
         return ExitCodes.FAILURE;
+      }
+      if (stop.requested()) {
+        return stop.exitCode(); // stopped while flushing: every input is in Redis, the rest is for `flush`
       }
       return r.deadLettered() > 0 ? ExitCodes.DEAD_LETTERED : ExitCodes.OK;
     }

@@ -3,6 +3,7 @@ package dev.json2parquet.cli;
 import dev.json2parquet.config.Config;
 import dev.json2parquet.flush.RedisFlush;
 import dev.json2parquet.pipeline.RedisConvert;
+import dev.json2parquet.pipeline.StopRequest;
 import dev.json2parquet.redis.RedisClients;
 import dev.json2parquet.redis.RedisSettings;
 import dev.json2parquet.sink.Sink;
@@ -22,15 +23,20 @@ final class RedisRuns {
    * Flushes every key (or {@code key}), one line per key on stdout unless {@code quiet}; returns
    * whether every key was flushed without error and no batch went to the recovery store.
    */
-  static boolean flush(Config cfg, Context ctx, UnifiedJedis jedis, String key, boolean quiet) throws Exception {
-    return flush(cfg, ctx, jedis, key, quiet, quiet);
+  static boolean flush(Config cfg, Context ctx, UnifiedJedis jedis, String key, boolean quiet, StopRequest stop)
+      throws Exception {
+    return flush(cfg, ctx, jedis, key, quiet, quiet, stop);
   }
 
-  /** As above; {@code perKeyQuiet}: key lines only for keys with an error. */
-  static boolean flush(Config cfg, Context ctx, UnifiedJedis jedis, String key, boolean perKeyQuiet, boolean quiet)
-      throws Exception {
+  /**
+   * As above; {@code perKeyQuiet}: key lines only for keys with an error. Once {@code stop} is
+   * requested each key stops after its current batch and releases its lock, keys not started are left
+   * in Redis, and the summary says so (it is printed even when {@code quiet}).
+   */
+  static boolean flush(Config cfg, Context ctx, UnifiedJedis jedis, String key, boolean perKeyQuiet, boolean quiet,
+      StopRequest stop) throws Exception {
     try (Sink sink = Sinks.open(cfg, true);
-        RedisFlush flusher = RedisConvert.flusher(cfg, jedis, sink, ctx.clock(), ctx.err())) {
+        RedisFlush flusher = RedisConvert.flusher(cfg, jedis, sink, ctx.clock(), ctx.err()).stopWhen(stop::requested)) {
       List<RedisFlush.KeyReport> reports;
       String lost = null;
       try {
@@ -63,9 +69,13 @@ final class RedisRuns {
             + " run json2parquet flush again once Redis is back");
         return false;
       }
-      if (!quiet) {
+      boolean stopped = stop.requested();
+      if (!quiet || stopped) {
         ctx.err().println("json2parquet: flushed " + records + " records of " + (reports.size() - skipped) + " keys"
-            + (skipped > 0 ? "; " + skipped + " keys skipped, locked by another flusher" : ""));
+            + (skipped > 0 ? "; " + skipped + " keys skipped, locked by another flusher" : "")
+            + (stopped ? "; stopped by SIG" + stop.signal() + " after the batches being written"
+                + (flusher.notStarted() > 0 ? ", " + flusher.notStarted() + " keys not started" : "")
+                + ", its locks released: what was not written stays in Redis for the next flush" : ""));
       }
       return ok;
     }

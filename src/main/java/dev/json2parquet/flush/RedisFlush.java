@@ -157,12 +157,17 @@ public final class RedisFlush implements AutoCloseable {
     });
     try {
       for (String k : keys) {
-        futures.add(pool.submit(() -> flushKey(k)));
+        futures.add(pool.submit(() -> stop.getAsBoolean() && lost == null ? null : flushKey(k)));
       }
       List<KeyReport> out = new ArrayList<>();
       for (java.util.concurrent.Future<KeyReport> f : futures) {
         try {
-          out.add(f.get());
+          KeyReport r = f.get();
+          if (r == null) {
+            notStarted.incrementAndGet();
+            continue;
+          }
+          out.add(r);
         } catch (java.util.concurrent.ExecutionException e) {
           throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
         }
@@ -191,6 +196,23 @@ public final class RedisFlush implements AutoCloseable {
     public List<KeyReport> reports() {
       return reports;
     }
+  }
+
+  private java.util.function.BooleanSupplier stop = () -> false;
+  private final java.util.concurrent.atomic.AtomicInteger notStarted = new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * Stops when {@code stop} says so (a signal): each key stops after its current batch, releasing its
+   * lock; keys not started yet are left (counted by {@link #notStarted}). Call before {@link #flush}.
+   */
+  public RedisFlush stopWhen(java.util.function.BooleanSupplier stop) {
+    this.stop = stop;
+    return this;
+  }
+
+  /** Keys the last {@link #flush} left alone because it was asked to stop. */
+  public int notStarted() {
+    return notStarted.get();
   }
 
   /** The first give-up's message; once set, keys not yet started are not tried. */
@@ -238,18 +260,21 @@ public final class RedisFlush implements AutoCloseable {
     try (lock) {
       Map<String, String> inRecovery = recoveryOf(key);
       for (Map.Entry<String, String> b : streams.openBatches(jedis, key).entrySet()) {
+        if (stop.getAsBoolean()) {
+          return false;
+        }
         if (!inRecovery.containsKey(b.getKey())) {
           write(key, b.getKey(), b.getValue(), streams.range(jedis, key, b.getKey(), b.getValue()), 0, 0, false, totals);
         }
       }
-      while (!lock.lost()) {
+      while (!lock.lost() && !stop.getAsBoolean()) {
         List<RedisStreams.Entry> batch = streams.claim(jedis, key, token, consumer, batchRecords);
         if (batch == null || batch.isEmpty()) {
+          forgetIfEmpty(key);
           break;
         }
         write(key, batch.get(0).id(), batch.get(batch.size() - 1).id(), batch, 0, 0, false, totals);
       }
-      forgetIfEmpty(key);
     }
     return false;
   }

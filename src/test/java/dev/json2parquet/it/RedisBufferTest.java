@@ -313,6 +313,51 @@ class RedisBufferTest {
   }
 
   @Test
+  void signalWhileFlushing_stopsAfterTheCurrentBatch_releasesLocks_summarises() throws Exception {
+    Path in = generate(tmp.resolve("in.jsonl"), 6000, 4);
+    Path out = tmp.resolve("out");
+    try (RedisServer redis = new RedisServer(tmp.resolve("redis"))) {
+      // convert's flush phase: SIGINT while a batch is being acknowledged
+      Path go = tmp.resolve("go");
+      String[] convert = args("convert", "--buffer", "redis", "--buffer-size", "500", "--redis-host", redis.address(),
+          "-o", out.toString(), in.toString());
+      try (Child c = Child.start(tmp.resolve("err1"), List.of("-Djson2parquet.test.pauseBeforeAck=2:" + go), convert)) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(tmp.resolve("go.paused")));
+        c.signal("INT");
+        Files.createFile(go);
+        assertThat(c.waitFor()).as(c.err()).isEqualTo(130);
+        assertThat(c.err()).contains("stopped by SIGINT after the batches being written", "its locks released");
+      }
+      assertThat(redis.cli("--scan", "--pattern", "lock:*")).as("locks released at once").isEmpty();
+      assertThat(redis.cli("scard", "keys")).isNotEqualTo("0");
+      // a plain flush: SIGTERM, then a second signal says what the Redis path leaves, not the memory path's story
+      Path go2 = tmp.resolve("go2");
+      String[] flush = args("flush", "-q", "--buffer-size", "500", "--redis-lock-ttl", "1", "--redis-host",
+          redis.address(), "-o", out.toString());
+      try (Child c = Child.start(tmp.resolve("err2"), List.of("-Djson2parquet.test.pauseBeforeAck=2:" + go2), flush)) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(tmp.resolve("go2.paused")));
+        c.signal("TERM");
+        Files.createFile(go2);
+        assertThat(c.waitFor()).as(c.err()).isEqualTo(143);
+        assertThat(c.err()).contains("flushed ", "stopped by SIGTERM");
+      }
+      assertThat(redis.cli("--scan", "--pattern", "lock:*")).isEmpty();
+      Path go3 = tmp.resolve("go3");
+      try (Child c = Child.start(tmp.resolve("err3"), List.of("-Djson2parquet.test.pauseBeforeAck=1:" + go3), flush)) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(tmp.resolve("go3.paused")));
+        c.signal("TERM");
+        c.signal("INT");
+        assertThat(c.waitFor()).isEqualTo(130);
+        assertThat(c.err()).contains("second signal (SIGINT)", "stay in Redis").doesNotContain("converts its inputs");
+      }
+      awaitLocksExpired(redis);
+      Cli.Result f = Cli.run(flush);
+      assertThat(f.exit()).as(f.err()).isZero();
+      assertExactlyOnce(in, out, redis);
+    }
+  }
+
+  @Test
   void maxmemoryReached_isOneClearLine() throws Exception {
     Path in = generate(tmp.resolve("in.jsonl"), 20_000, 5);
     try (RedisServer redis = new RedisServer(tmp.resolve("redis"), "--maxmemory", "2mb", "--maxmemory-policy", "noeviction")) {
