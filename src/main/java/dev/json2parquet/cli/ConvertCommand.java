@@ -177,7 +177,9 @@ final class ConvertCommand implements Callable<Integer> {
           new dev.json2parquet.pipeline.RedisConvert(cfg, ctx.clock(), ctx.err(), stop, restart).run(inputs, jedis, type);
       if (!quiet || r.fatal() != null) {
         ctx.err().println("json2parquet: " + r.lines() + " lines read: " + r.buffered() + " records buffered into Redis at "
-            + rs.address() + ", " + r.deadLettered() + " dead-lettered" + (r.deadLettered() > 0 ? " (" + cfg.dlqDir() + ")" : ""));
+            + rs.address() + ", " + r.deadLettered() + " dead-lettered" + (r.deadLettered() > 0 ? " (into Redis, "
+            + rs.dlqKey(dev.json2parquet.buffer.RedisBuffer.UNKEYED) + "; read them with: json2parquet dlq list --buffer"
+            + " redis --redis-host " + rs.address() + ")" : ""));
       }
       for (String note : r.notes()) {
         ctx.err().println("json2parquet: " + note);

@@ -102,7 +102,8 @@ class RedisBufferTest {
       Cli.Result r = Cli.run("convert", "--buffer", "redis", "--redis-host", redis.address(), "-o",
           tmp.resolve("red").toString(), in.toString());
       assertThat(r.exit()).as(r.err()).isEqualTo(mem.exit()).isEqualTo(3);
-      assertThat(r.err()).contains("3000 lines read", "dead-lettered", "flushed");
+      assertThat(r.err()).contains("3000 lines read", "dead-lettered (into Redis, dlq:{_unkeyed};",
+          "dlq list --buffer redis", "flushed").doesNotContain("_dlq");
       assertThat(rows(tmp.resolve("red"))).isEqualTo(rows(tmp.resolve("mem")));
       assertThat(redisDeadLetters(redis)).isEqualTo(deadLetters(tmp.resolve("mem/_dlq"))).isPositive();
       assertThat(Files.exists(tmp.resolve("red/_dlq"))).isFalse();
