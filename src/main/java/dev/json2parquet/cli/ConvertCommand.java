@@ -26,7 +26,8 @@ import picocli.CommandLine.Parameters;
       "Lines that are not valid records go to the dead-letter queue with the reason; the run goes on.",
       "Settings come from flags, then JSON2PARQUET_<KEY> environment variables, then the config file, then defaults."},
     exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
-      "0:every record was written",
+      "0:every record was written (--buffer redis: every record was buffered, and flushed unless its key was",
+      "  locked by another flusher: the summary says how many records stay in Redis and when the locks expire)",
       "1:failure; the message says what was and was not written",
       "2:usage or configuration error",
       "3:finished, some records were dead-lettered",

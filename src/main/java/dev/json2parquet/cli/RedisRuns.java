@@ -49,6 +49,8 @@ final class RedisRuns {
       boolean ok = lost == null;
       long records = 0;
       long skipped = 0;
+      long left = 0;
+      long lockMillis = 0;
       int errors = 0;
       for (RedisFlush.KeyReport r : reports) {
         errors += r.error() != null ? 1 : 0;
@@ -59,6 +61,8 @@ final class RedisRuns {
         ok &= r.error() == null && r.batchesInRecovery() == 0;
         records += r.records();
         skipped += r.skipped() ? 1 : 0;
+        left += r.left();
+        lockMillis = Math.max(lockMillis, r.lockMillis());
       }
       if (errors > MAX_ERROR_LINES) {
         ctx.out().println("... and " + (errors - MAX_ERROR_LINES) + " more keys failed");
@@ -72,7 +76,9 @@ final class RedisRuns {
       boolean stopped = stop.requested();
       if (!quiet || stopped) {
         ctx.err().println("json2parquet: flushed " + records + " records of " + (reports.size() - skipped) + " keys"
-            + (skipped > 0 ? "; " + skipped + " keys skipped, locked by another flusher" : "")
+            + (skipped > 0 ? "; " + skipped + " keys skipped, locked by another flusher: " + left + " records stay in"
+                + " Redis (their flusher writes them, or its locks expire within " + RedisFlush.seconds(lockMillis)
+                + ": then run flush again)" : "")
             + (stopped ? "; stopped by SIG" + stop.signal() + " after the batches being written"
                 + (flusher.notStarted() > 0 ? ", " + flusher.notStarted() + " keys not started" : "")
                 + ", its locks released: what was not written stays in Redis for the next flush" : ""));

@@ -74,16 +74,27 @@ public final class RedisFlush implements AutoCloseable {
    * @param skipped true when another instance held the key's lock
    */
   public record KeyReport(String key, long records, long files, long deadLettered, long batchesInRecovery,
-      boolean skipped, String error) {
+      boolean skipped, String error, long left, long lockMillis) {
+    public KeyReport(String key, long records, long files, long deadLettered, long batchesInRecovery, boolean skipped,
+        String error) {
+      this(key, records, files, deadLettered, batchesInRecovery, skipped, error, 0, 0);
+    }
+
     public String line() {
       if (skipped) {
-        return "skipped " + key + ": locked by another flusher";
+        return "skipped " + key + ": locked by another flusher (" + left + " records stay in Redis; the lock expires in "
+            + seconds(lockMillis) + " unless its holder renews it)";
       }
       return "flushed " + key + ": " + records + " records in " + files + " files"
           + (deadLettered > 0 ? ", " + deadLettered + " dead-lettered" : "")
           + (batchesInRecovery > 0 ? ", " + batchesInRecovery + " batches in the recovery store" : "")
           + (error != null ? "; " + error : "");
     }
+  }
+
+  /** {@code ms} as whole seconds, rounded up ("3 s"). */
+  public static String seconds(long ms) {
+    return Math.max(0, (ms + 999) / 1000) + " s";
   }
 
   private final Config config;
@@ -240,7 +251,13 @@ public final class RedisFlush implements AutoCloseable {
     }
     try {
       boolean skipped = retry("flush key " + key, () -> flushKeyOnce(key, totals));
-      return new KeyReport(key, totals[0], totals[1], totals[2], totals[3], skipped, null);
+      if (skipped) {
+        // what the holder has still to write, and how long until another flusher may take it (PTTL, ms)
+        long[] held = retry("read key " + key, () -> new long[] {jedis.xlen(streams.stream(key)),
+            jedis.pttl(streams.settings().lockKey(key))});
+        return new KeyReport(key, 0, 0, 0, 0, true, null, held[0], held[1]);
+      }
+      return new KeyReport(key, totals[0], totals[1], totals[2], totals[3], false, null);
     } catch (RedisRetry.GaveUpException e) {
       if (lost == null) {
         lost = e.getMessage();
