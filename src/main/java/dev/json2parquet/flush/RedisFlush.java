@@ -62,8 +62,9 @@ public final class RedisFlush implements AutoCloseable {
   /** Entries per claimed batch at most: a batch is held in memory (lines and columns) while it is written. */
   public static final int MAX_BATCH = 50_000;
   /**
-   * A test hook: {@code N:PATH} pauses before the N-th acknowledgement (its files committed): creates
-   * {@code PATH.paused}, then waits until {@code PATH} exists (so a test can stop Redis meanwhile).
+   * A test hook: {@code N:PATH} pauses before the N-th acknowledgement (its files committed) and every
+   * later one: the N-th creates {@code PATH.paused}; each waits until {@code PATH} exists (so a test can
+   * stop Redis or send a signal meanwhile).
    */
   public static final String TEST_PAUSE_BEFORE_ACK = "json2parquet.test.pauseBeforeAck";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -298,12 +299,15 @@ public final class RedisFlush implements AutoCloseable {
 
   private static void pauseForTest(int ack) {
     String spec = System.getProperty(TEST_PAUSE_BEFORE_ACK);
-    if (spec == null || Integer.parseInt(spec.substring(0, spec.indexOf(':'))) != ack) {
+    int n = spec == null ? -1 : Integer.parseInt(spec.substring(0, spec.indexOf(':')));
+    if (spec == null || ack < n) {
       return;
     }
     java.nio.file.Path go = java.nio.file.Path.of(spec.substring(spec.indexOf(':') + 1));
     try {
-      java.nio.file.Files.createFile(go.resolveSibling(go.getFileName() + ".paused"));
+      if (ack == n) {
+        java.nio.file.Files.createFile(go.resolveSibling(go.getFileName() + ".paused"));
+      }
       while (!java.nio.file.Files.exists(go)) {
         Thread.sleep(10);
       }

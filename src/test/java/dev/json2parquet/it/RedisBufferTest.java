@@ -315,7 +315,7 @@ class RedisBufferTest {
 
   @Test
   void signalWhileFlushing_stopsAfterTheCurrentBatch_releasesLocks_summarises() throws Exception {
-    Path in = generate(tmp.resolve("in.jsonl"), 6000, 4);
+    Path in = generate(tmp.resolve("in.jsonl"), 12_000, 4);
     Path out = tmp.resolve("out");
     try (RedisServer redis = new RedisServer(tmp.resolve("redis"))) {
       // convert's flush phase: SIGINT while a batch is being acknowledged
