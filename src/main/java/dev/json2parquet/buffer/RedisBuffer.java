@@ -1,7 +1,6 @@
 package dev.json2parquet.buffer;
 
-import dev.json2parquet.redis.RedisErrors;
-import dev.json2parquet.redis.RedisSettings;
+import dev.json2parquet.redis.RedisRetry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -10,8 +9,6 @@ import java.util.Map;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * The receiving end of the Redis buffer: lines (the original bytes, validated by the caller) are
@@ -32,8 +29,8 @@ public final class RedisBuffer {
   public static final int CHUNK_ENTRIES = 2000;
   /** Default bytes of lines per pipeline. */
   public static final long CHUNK_BYTES = 4L << 20;
-  /** A test hook: how many seconds a lost Redis is retried for (default {@link #RETRY_SECONDS}). */
-  public static final String TEST_RETRY_SECONDS = "json2parquet.test.redisRetrySeconds";
+  /** A test hook: how many seconds a lost Redis is retried for (default {@link RedisRetry#SECONDS}). */
+  public static final String TEST_RETRY_SECONDS = RedisRetry.TEST_SECONDS;
   /**
    * A test hook: halt the JVM (as kill -9 would) once Redis acknowledged the N-th pipeline, before its
    * checkpoint is recorded: the worst moment, since a re-run reads those lines again.
@@ -44,7 +41,6 @@ public final class RedisBuffer {
    * {@code PATH.paused}, then waits until {@code PATH} exists (so a test can stop Redis meanwhile).
    */
   public static final String TEST_PAUSE_AFTER_CHUNK = "json2parquet.test.pauseAfterChunk";
-  static final double RETRY_SECONDS = 20;
 
   /** Redis stayed unreachable (or refused the data) past the retry budget; nothing of the chunk is counted. */
   public static final class LostException extends RuntimeException {
@@ -213,60 +209,26 @@ public final class RedisBuffer {
 
   private void send(Map<String, List<byte[]>> full, List<byte[]> rejected, int n, String inputId, String source,
       Runnable checkpoint, Once once, double retrySeconds) {
-    RedisSettings s = streams.settings();
-    long budget = (long) ((retrySeconds >= 0 ? retrySeconds
-        : Double.parseDouble(System.getProperty(TEST_RETRY_SECONDS, Double.toString(RETRY_SECONDS)))) * 1e9);
-    long deadline = System.nanoTime() + budget;
-    long backoff = 100_000_000L;
-    int attempt = 0;
-    boolean sent = n == 0;
-    while (true) {
-      attempt++;
-      try {
-        if (!sent) {
-          buffered += once != null ? pipelineOnce(full, rejected, source, once) : pipeline(full, rejected, inputId, source);
-          sent = true;
-          pauseForTest();
-          if (shipped == haltAfter) {
-            Runtime.getRuntime().halt(137); // Redis has the chunk, the input's checkpoint does not say so yet
-          }
-        }
-        checkpoint.run();
-        break;
-      } catch (JedisDataException e) {
-        if (!RedisErrors.isTransient(e)) {
-          throw new LostException(RedisErrors.describe("buffer records into Redis", s, e), e);
-        }
-        // a restarted server answers LOADING until its data set is read back: wait like for an outage
-        long now = System.nanoTime();
-        if (now + backoff > deadline) {
-          throw new LostException(RedisErrors.describe("buffer records into Redis", s, e) + " (tried " + attempt
-              + " times over " + Math.round(budget / 1e9) + " s)", e);
-        }
-        sleepBackoff(backoff);
-        backoff = Math.min(backoff * 2, 2_000_000_000L);
-      } catch (JedisException e) {
-        long now = System.nanoTime();
-        if (attempt == 1 && err != null && once == null) {
-          err.println("json2parquet: " + RedisErrors.describe("buffer records into Redis", s, e) + "; retrying for up to "
-              + Math.round(budget / 1e9) + " s");
-        }
-        if (now + backoff > deadline) {
-          throw new LostException(RedisErrors.describe("buffer records into Redis", s, e) + " (tried " + attempt
-              + " times over " + Math.round(budget / 1e9) + " s)", e);
-        }
-        sleepBackoff(backoff);
-        backoff = Math.min(backoff * 2, 2_000_000_000L);
-      }
-    }
-  }
-
-  private static void sleepBackoff(long nanos) {
+    boolean[] sent = {n == 0};
+    long budget = retrySeconds >= 0 ? (long) (retrySeconds * 1e9) : RedisRetry.budgetNanos();
     try {
-      Thread.sleep(nanos / 1_000_000);
-    } catch (InterruptedException ie) {
-      Thread.currentThread().interrupt();
-      throw new LostException("Cannot buffer records into Redis: interrupted while waiting for it", ie);
+      // resending is harmless: each key's script skips the lines its stream already has
+      RedisRetry.call(streams.settings(), "buffer records into Redis", budget, err == null || once != null ? null : m -> err.println(
+          "json2parquet: " + m), () -> {
+            if (!sent[0]) {
+              buffered += once != null ? pipelineOnce(full, rejected, source, once)
+                  : pipeline(full, rejected, inputId, source);
+              sent[0] = true;
+              pauseForTest();
+              if (shipped == haltAfter) {
+                Runtime.getRuntime().halt(137); // Redis has the chunk, the input's checkpoint does not say so yet
+              }
+            }
+            checkpoint.run();
+            return null;
+          });
+    } catch (RedisRetry.GaveUpException e) {
+      throw new LostException(e.getMessage(), e.getCause());
     }
   }
 

@@ -31,10 +31,15 @@ public final class RedisLock implements AutoCloseable {
     this.renewal = timer == null ? null : timer.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
   }
 
-  /** Takes the lock, or returns null when another holds it; renews it on {@code timer} (null: never, for tests). */
+  /** Takes the lock (or keeps it, when {@code token} holds it already), or returns null when another holds it; renews it on {@code timer} (null: never, for tests). */
   public static RedisLock take(UnifiedJedis jedis, String lockKey, String token, long ttlMillis,
       ScheduledExecutorService timer) {
     String ok = jedis.set(lockKey, token, SetParams.setParams().nx().px(ttlMillis));
+    if (!"OK".equals(ok)) {
+      // still this holder's (a retry after Redis came back, the lock kept): renew it rather than wait for it
+      Object mine = jedis.eval(RedisStreams.RENEW, List.of(lockKey), List.of(token, Long.toString(ttlMillis)));
+      ok = mine instanceof Long l && l == 1 ? "OK" : null;
+    }
     return "OK".equals(ok) ? new RedisLock(jedis, lockKey, token, ttlMillis, timer) : null;
   }
 

@@ -26,7 +26,8 @@ import picocli.CommandLine.Parameters;
       "Lines that are not valid records go to the dead-letter queue with the reason; the run goes on.",
       "Settings come from flags, then JSON2PARQUET_<KEY> environment variables, then the config file, then defaults."},
     exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
-      "0:every record was written",
+      "0:every record was written (--buffer redis: every record was buffered, and flushed unless its key was",
+      "  locked by another flusher: the summary says how many records stay in Redis and when the locks expire)",
       "1:failure; the message says what was and was not written",
       "2:usage or configuration error",
       "3:finished, some records were dead-lettered",
@@ -69,7 +70,9 @@ final class ConvertCommand implements Callable<Integer> {
   RedisOptions redis;
 
   @Option(names = "--restart",
-      description = "With --buffer redis: buffer inputs again from their start, even those an earlier run buffered (all or part).")
+      description = "With --buffer redis: buffer inputs again from their start, even those an earlier run buffered (all or"
+          + " part): their records already in Redis or written are then buffered and written a second time (duplicates)."
+          + " A grown input needs no --restart: it continues where the earlier run stopped.")
   boolean restart;
 
   @Option(names = {"-q", "--quiet"}, description = "No summary line and no progress bar.")
@@ -163,7 +166,8 @@ final class ConvertCommand implements Callable<Integer> {
     dev.json2parquet.record.RecordType type = dev.json2parquet.pipeline.RedisConvert.recordType(cfg);
     StopRequest stop = new StopRequest();
     try (redis.clients.jedis.UnifiedJedis jedis = dev.json2parquet.redis.RedisClients.open(rs);
-        Signals signals = Signals.install(stop, ctx.err())) {
+        Signals signals = Signals.install(stop, ctx.err(), "what was read before the first signal is in Redis (run the"
+            + " same command again to continue reading); " + Signals.REDIS_FLUSH_HALTED)) {
       if (cfg.tryAutoRecover() && !rs.skipFlush()) {
         RedisRuns.recover(cfg, ctx, true);
       }
@@ -174,7 +178,9 @@ final class ConvertCommand implements Callable<Integer> {
           new dev.json2parquet.pipeline.RedisConvert(cfg, ctx.clock(), ctx.err(), stop, restart).run(inputs, jedis, type);
       if (!quiet || r.fatal() != null) {
         ctx.err().println("json2parquet: " + r.lines() + " lines read: " + r.buffered() + " records buffered into Redis at "
-            + rs.address() + ", " + r.deadLettered() + " dead-lettered" + (r.deadLettered() > 0 ? " (" + cfg.dlqDir() + ")" : ""));
+            + rs.address() + ", " + r.deadLettered() + " dead-lettered" + (r.deadLettered() > 0 ? " (into Redis, "
+            + rs.dlqKey(dev.json2parquet.buffer.RedisBuffer.UNKEYED) + "; read them with: json2parquet dlq list --buffer"
+            + " redis --redis-host " + rs.address() + ")" : ""));
       }
       for (String note : r.notes()) {
         ctx.err().println("json2parquet: " + note);
@@ -186,8 +192,11 @@ final class ConvertCommand implements Callable<Integer> {
       if (stop.requested()) {
         return stop.exitCode();
       }
-      if (!rs.skipFlush() && !RedisRuns.flush(cfg, ctx, jedis, null, !verbose, quiet)) {
+      if (!rs.skipFlush() && !RedisRuns.flush(cfg, ctx, jedis, null, !verbose, quiet, stop)) {
         return ExitCodes.FAILURE;
+      }
+      if (stop.requested()) {
+        return stop.exitCode(); // stopped while flushing: every input is in Redis, the rest is for `flush`
       }
       return r.deadLettered() > 0 ? ExitCodes.DEAD_LETTERED : ExitCodes.OK;
     }

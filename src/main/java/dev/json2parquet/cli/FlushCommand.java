@@ -25,7 +25,8 @@ import redis.clients.jedis.UnifiedJedis;
       "0:every key was flushed (or was locked by another flusher)",
       "1:some batches could not be written (they stay in Redis, in the recovery store) or Redis failed",
       "2:usage or configuration error (Redis unreachable, wrong password, ...)",
-      "143/130/129:--every stopped by SIGTERM/SIGINT/SIGHUP after its current round"})
+      "143/130/129:stopped by SIGTERM/SIGINT/SIGHUP after the batches being written (locks released; the rest",
+      "  stays in Redis for the next flush)"})
 final class FlushCommand implements Callable<Integer> {
   private final Context ctx;
 
@@ -72,14 +73,14 @@ final class FlushCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     stop.onStop(stopped::countDown);
     try (UnifiedJedis jedis = RedisClients.open(RedisSettings.of(cfg));
-        Signals signals = every == null ? null : Signals.install(stop, ctx.err())) {
+        Signals signals = Signals.install(stop, ctx.err(), Signals.REDIS_FLUSH_HALTED)) {
       if (cfg.tryAutoRecover()) {
         RedisRuns.recover(cfg, ctx, true);
       }
       while (true) {
-        boolean ok = RedisRuns.flush(cfg, ctx, jedis, key, quiet);
-        if (every == null) {
-          return ok ? ExitCodes.OK : ExitCodes.FAILURE;
+        boolean ok = RedisRuns.flush(cfg, ctx, jedis, key, quiet, stop);
+        if (every == null || stop.requested()) {
+          return !ok ? ExitCodes.FAILURE : stop.requested() ? stop.exitCode() : ExitCodes.OK;
         }
         if (stopped.await(everyNanos, TimeUnit.NANOSECONDS)) {
           return stop.exitCode();

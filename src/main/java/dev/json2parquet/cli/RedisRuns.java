@@ -3,6 +3,7 @@ package dev.json2parquet.cli;
 import dev.json2parquet.config.Config;
 import dev.json2parquet.flush.RedisFlush;
 import dev.json2parquet.pipeline.RedisConvert;
+import dev.json2parquet.pipeline.StopRequest;
 import dev.json2parquet.redis.RedisClients;
 import dev.json2parquet.redis.RedisSettings;
 import dev.json2parquet.sink.Sink;
@@ -22,19 +23,34 @@ final class RedisRuns {
    * Flushes every key (or {@code key}), one line per key on stdout unless {@code quiet}; returns
    * whether every key was flushed without error and no batch went to the recovery store.
    */
-  static boolean flush(Config cfg, Context ctx, UnifiedJedis jedis, String key, boolean quiet) throws Exception {
-    return flush(cfg, ctx, jedis, key, quiet, quiet);
+  static boolean flush(Config cfg, Context ctx, UnifiedJedis jedis, String key, boolean quiet, StopRequest stop)
+      throws Exception {
+    return flush(cfg, ctx, jedis, key, quiet, quiet, stop);
   }
 
-  /** As above; {@code perKeyQuiet}: key lines only for keys with an error. */
-  static boolean flush(Config cfg, Context ctx, UnifiedJedis jedis, String key, boolean perKeyQuiet, boolean quiet)
-      throws Exception {
+  /**
+   * As above; {@code perKeyQuiet}: key lines only for keys with an error. Once {@code stop} is
+   * requested each key stops after its current batch and releases its lock, keys not started are left
+   * in Redis, and the summary says so (it is printed even when {@code quiet}).
+   */
+  static boolean flush(Config cfg, Context ctx, UnifiedJedis jedis, String key, boolean perKeyQuiet, boolean quiet,
+      StopRequest stop) throws Exception {
     try (Sink sink = Sinks.open(cfg, true);
-        RedisFlush flusher = RedisConvert.flusher(cfg, jedis, sink, ctx.clock(), ctx.err())) {
-      List<RedisFlush.KeyReport> reports = flusher.flush(key);
-      boolean ok = true;
+        RedisFlush flusher = RedisConvert.flusher(cfg, jedis, sink, ctx.clock(), ctx.err()).stopWhen(stop::requested)) {
+      List<RedisFlush.KeyReport> reports;
+      String lost = null;
+      try {
+        reports = flusher.flush(key);
+      } catch (RedisFlush.LostException e) {
+        // every key failed alike: the keys that finished are listed, then one line for the outage
+        reports = e.reports().stream().filter(r -> r.error() == null).toList();
+        lost = e.getMessage();
+      }
+      boolean ok = lost == null;
       long records = 0;
       long skipped = 0;
+      long left = 0;
+      long lockMillis = 0;
       int errors = 0;
       for (RedisFlush.KeyReport r : reports) {
         errors += r.error() != null ? 1 : 0;
@@ -45,13 +61,27 @@ final class RedisRuns {
         ok &= r.error() == null && r.batchesInRecovery() == 0;
         records += r.records();
         skipped += r.skipped() ? 1 : 0;
+        left += r.left();
+        lockMillis = Math.max(lockMillis, r.lockMillis());
       }
       if (errors > MAX_ERROR_LINES) {
         ctx.out().println("... and " + (errors - MAX_ERROR_LINES) + " more keys failed");
       }
-      if (!quiet) {
+      if (lost != null) {
+        ctx.err().println("json2parquet: " + lost + "; " + records + " records were written and acknowledged before;"
+            + " every record not yet written is safe in Redis (a batch leaves Redis only after its files are committed):"
+            + " run json2parquet flush again once Redis is back");
+        return false;
+      }
+      boolean stopped = stop.requested();
+      if (!quiet || stopped) {
         ctx.err().println("json2parquet: flushed " + records + " records of " + (reports.size() - skipped) + " keys"
-            + (skipped > 0 ? "; " + skipped + " keys skipped, locked by another flusher" : ""));
+            + (skipped > 0 ? "; " + skipped + " keys skipped, locked by another flusher: " + left + " records stay in"
+                + " Redis (their flusher writes them, or its locks expire within " + RedisFlush.seconds(lockMillis)
+                + ": then run flush again)" : "")
+            + (stopped ? "; stopped by SIG" + stop.signal() + " after the batches being written"
+                + (flusher.notStarted() > 0 ? ", " + flusher.notStarted() + " keys not started" : "")
+                + ", its locks released: what was not written stays in Redis for the next flush" : ""));
       }
       return ok;
     }

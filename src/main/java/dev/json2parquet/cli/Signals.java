@@ -21,22 +21,33 @@ final class Signals implements AutoCloseable {
 
   private Signals() {}
 
+  /** What a second signal did to the memory path's run (the default). */
+  static final String MEMORY_HALTED = "files being written were left as .inprogress, and the next run into the same"
+      + " output removes what this run wrote and converts its inputs again";
+  /** What a second signal did while flushing the Redis buffer. */
+  static final String REDIS_FLUSH_HALTED = "the batches being written stay in Redis, unacknowledged; their keys stay"
+      + " locked until redis_lock_ttl passes, then the next flush writes them again under the same names (files being"
+      + " written were left as hidden .inprogress files)";
+
   static Signals install(StopRequest stop, PrintStream err) {
+    return install(stop, err, MEMORY_HALTED);
+  }
+
+  /** As above; {@code halted}: what the second signal's line says was left behind. */
+  static Signals install(StopRequest stop, PrintStream err, String halted) {
     Signals s = new Signals();
-    s.handle("INT", ExitCodes.INTERRUPTED, stop, err);
-    s.handle("TERM", ExitCodes.TERMINATED, stop, err);
-    s.handle("HUP", ExitCodes.HANGUP, stop, err);
+    s.handle("INT", ExitCodes.INTERRUPTED, stop, err, halted);
+    s.handle("TERM", ExitCodes.TERMINATED, stop, err, halted);
+    s.handle("HUP", ExitCodes.HANGUP, stop, err, halted);
     return s;
   }
 
-  private void handle(String name, int exitCode, StopRequest stop, PrintStream err) {
+  private void handle(String name, int exitCode, StopRequest stop, PrintStream err, String halted) {
     Signal signal = new Signal(name);
     try {
       SignalHandler old = Signal.handle(signal, sig -> {
         if (!stop.request(name, exitCode)) {
-          err.println("json2parquet: second signal (SIG" + name + "): stopped at once; files being written were"
-              + " left as .inprogress, and the next run into the same output removes what this run wrote and"
-              + " converts its inputs again");
+          err.println("json2parquet: second signal (SIG" + name + "): stopped at once; " + halted);
           err.flush();
           Runtime.getRuntime().halt(exitCode);
         }

@@ -13,7 +13,7 @@ import dev.json2parquet.record.JsonRecordReader;
 import dev.json2parquet.record.PathTemplate;
 import dev.json2parquet.record.RecordException;
 import dev.json2parquet.record.RecordType;
-import dev.json2parquet.redis.RedisErrors;
+import dev.json2parquet.redis.RedisRetry;
 import dev.json2parquet.sink.Sink;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,6 +61,12 @@ public final class RedisFlush implements AutoCloseable {
   public static final String TEST_HALT_BEFORE_ACK = "json2parquet.test.haltBeforeAck";
   /** Entries per claimed batch at most: a batch is held in memory (lines and columns) while it is written. */
   public static final int MAX_BATCH = 50_000;
+  /**
+   * A test hook: {@code N:PATH} pauses before the N-th acknowledgement (its files committed) and every
+   * later one: the N-th creates {@code PATH.paused}; each waits until {@code PATH} exists (so a test can
+   * stop Redis or send a signal meanwhile).
+   */
+  public static final String TEST_PAUSE_BEFORE_ACK = "json2parquet.test.pauseBeforeAck";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
@@ -69,16 +75,27 @@ public final class RedisFlush implements AutoCloseable {
    * @param skipped true when another instance held the key's lock
    */
   public record KeyReport(String key, long records, long files, long deadLettered, long batchesInRecovery,
-      boolean skipped, String error) {
+      boolean skipped, String error, long left, long lockMillis) {
+    public KeyReport(String key, long records, long files, long deadLettered, long batchesInRecovery, boolean skipped,
+        String error) {
+      this(key, records, files, deadLettered, batchesInRecovery, skipped, error, 0, 0);
+    }
+
     public String line() {
       if (skipped) {
-        return "skipped " + key + ": locked by another flusher";
+        return "skipped " + key + ": locked by another flusher (" + left + " records stay in Redis; the lock expires in "
+            + seconds(lockMillis) + " unless its holder renews it)";
       }
       return "flushed " + key + ": " + records + " records in " + files + " files"
           + (deadLettered > 0 ? ", " + deadLettered + " dead-lettered" : "")
           + (batchesInRecovery > 0 ? ", " + batchesInRecovery + " batches in the recovery store" : "")
           + (error != null ? "; " + error : "");
     }
+  }
+
+  /** {@code ms} as whole seconds, rounded up ("3 s"). */
+  public static String seconds(long ms) {
+    return Math.max(0, (ms + 999) / 1000) + " s";
   }
 
   private final Config config;
@@ -143,7 +160,7 @@ public final class RedisFlush implements AutoCloseable {
    * in key order.
    */
   public List<KeyReport> flush(String only) throws InterruptedException {
-    List<String> keys = only != null ? List.of(only) : keys();
+    List<String> keys = only != null ? List.of(only) : retry("list the keys to flush", this::keys);
     List<java.util.concurrent.Future<KeyReport>> futures = new ArrayList<>();
     java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(WORKERS, r -> {
       Thread t = new Thread(r, "redis-flush");
@@ -152,15 +169,23 @@ public final class RedisFlush implements AutoCloseable {
     });
     try {
       for (String k : keys) {
-        futures.add(pool.submit(() -> flushKey(k)));
+        futures.add(pool.submit(() -> stop.getAsBoolean() && lost == null ? null : flushKey(k)));
       }
       List<KeyReport> out = new ArrayList<>();
       for (java.util.concurrent.Future<KeyReport> f : futures) {
         try {
-          out.add(f.get());
+          KeyReport r = f.get();
+          if (r == null) {
+            notStarted.incrementAndGet();
+            continue;
+          }
+          out.add(r);
         } catch (java.util.concurrent.ExecutionException e) {
           throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
         }
+      }
+      if (lost != null) {
+        throw new LostException(lost, out);
       }
       return out;
     } finally {
@@ -168,35 +193,127 @@ public final class RedisFlush implements AutoCloseable {
     }
   }
 
-  /** Flushes one key, unless another instance holds its lock. */
+  /**
+   * Redis was lost past the retry budget while flushing: {@link #getMessage} is the one line that
+   * says so; {@link #reports} what each key did (keys not started: none written).
+   */
+  public static final class LostException extends RuntimeException {
+    private final transient List<KeyReport> reports;
+
+    LostException(String message, List<KeyReport> reports) {
+      super(message);
+      this.reports = reports;
+    }
+
+    public List<KeyReport> reports() {
+      return reports;
+    }
+  }
+
+  private java.util.function.BooleanSupplier stop = () -> false;
+  private final java.util.concurrent.atomic.AtomicInteger notStarted = new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * Stops when {@code stop} says so (a signal): each key stops after its current batch, releasing its
+   * lock; keys not started yet are left (counted by {@link #notStarted}). Call before {@link #flush}.
+   */
+  public RedisFlush stopWhen(java.util.function.BooleanSupplier stop) {
+    this.stop = stop;
+    return this;
+  }
+
+  /** Keys the last {@link #flush} left alone because it was asked to stop. */
+  public int notStarted() {
+    return notStarted.get();
+  }
+
+  /** The first give-up's message; once set, keys not yet started are not tried. */
+  private volatile String lost;
+  private final java.util.concurrent.atomic.AtomicBoolean saidRetrying = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** {@code op} with the receive path's bounded retries; one "retrying" line per flusher. */
+  private <T> T retry(String action, RedisRetry.Op<T> op) {
+    return RedisRetry.call(streams.settings(), action, m -> {
+      if (!saidRetrying.getAndSet(true)) {
+        err.println("json2parquet: " + m);
+      }
+    }, op);
+  }
+
+  /**
+   * Flushes one key, unless another instance holds its lock. A lost Redis is retried (the whole key
+   * again: open batches are rewritten under the same names, so nothing doubles); past the budget the
+   * report carries the error and later keys are not tried.
+   */
   public KeyReport flushKey(String key) {
+    long[] totals = new long[4];
+    if (lost != null) {
+      return new KeyReport(key, 0, 0, 0, 0, false, "not tried: Redis was lost");
+    }
+    try {
+      boolean skipped = retry("flush key " + key, () -> flushKeyOnce(key, totals));
+      if (skipped) {
+        // what the holder has still to write, and how long until another flusher may take it (PTTL, ms)
+        long[] held = retry("read key " + key, () -> new long[] {jedis.xlen(streams.stream(key)),
+            jedis.pttl(streams.settings().lockKey(key))});
+        return new KeyReport(key, 0, 0, 0, 0, true, null, held[0], held[1]);
+      }
+      return new KeyReport(key, totals[0], totals[1], totals[2], totals[3], false, null);
+    } catch (RedisRetry.GaveUpException e) {
+      if (lost == null) {
+        lost = e.getMessage();
+      }
+      return new KeyReport(key, totals[0], totals[1], totals[2], totals[3], false, e.getMessage()
+          + "; what was not acknowledged stays in Redis for the next flush");
+    }
+  }
+
+  /** One attempt; true when another flusher holds the key's lock. */
+  private boolean flushKeyOnce(String key, long[] totals) {
     RedisLock lock = RedisLock.take(jedis, streams.settings().lockKey(key), token,
         streams.settings().lockTtlMillis(), renewLocks ? timer : null);
     if (lock == null) {
-      return new KeyReport(key, 0, 0, 0, 0, true, null);
+      return true;
     }
-    long[] totals = new long[4];
-    String error = null;
     try (lock) {
       Map<String, String> inRecovery = recoveryOf(key);
       for (Map.Entry<String, String> b : streams.openBatches(jedis, key).entrySet()) {
+        if (stop.getAsBoolean()) {
+          return false;
+        }
         if (!inRecovery.containsKey(b.getKey())) {
           write(key, b.getKey(), b.getValue(), streams.range(jedis, key, b.getKey(), b.getValue()), 0, 0, false, totals);
         }
       }
-      while (!lock.lost()) {
+      while (!lock.lost() && !stop.getAsBoolean()) {
         List<RedisStreams.Entry> batch = streams.claim(jedis, key, token, consumer, batchRecords);
         if (batch == null || batch.isEmpty()) {
+          forgetIfEmpty(key);
           break;
         }
         write(key, batch.get(0).id(), batch.get(batch.size() - 1).id(), batch, 0, 0, false, totals);
       }
-      forgetIfEmpty(key);
-    } catch (JedisException e) {
-      error = RedisErrors.describe("flush key " + key, streams.settings(), e)
-          + "; what was not acknowledged stays in Redis for the next flush";
     }
-    return new KeyReport(key, totals[0], totals[1], totals[2], totals[3], false, error);
+    return false;
+  }
+
+  private static void pauseForTest(int ack) {
+    String spec = System.getProperty(TEST_PAUSE_BEFORE_ACK);
+    int n = spec == null ? -1 : Integer.parseInt(spec.substring(0, spec.indexOf(':')));
+    if (spec == null || ack < n) {
+      return;
+    }
+    java.nio.file.Path go = java.nio.file.Path.of(spec.substring(spec.indexOf(':') + 1));
+    try {
+      if (ack == n) {
+        java.nio.file.Files.createFile(go.resolveSibling(go.getFileName() + ".paused"));
+      }
+      while (!java.nio.file.Files.exists(go)) {
+        Thread.sleep(10);
+      }
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException("test pause: " + e, e);
+    }
   }
 
   /** Removes an empty key from {@code redis_keys}; puts it back if a receiver added to it meanwhile. */
@@ -277,9 +394,11 @@ public final class RedisFlush implements AutoCloseable {
       failures.add(held.error);
     }
     if (failures.isEmpty() && f.stats().records() == valid) {
-      if (acks.incrementAndGet() == haltBeforeAck) {
+      int ack = acks.incrementAndGet();
+      if (ack == haltBeforeAck) {
         Runtime.getRuntime().halt(137);
       }
+      pauseForTest(ack);
       streams.ack(jedis, key, first, last, deadLetters);
       jedis.hdel(streams.settings().recoveryKey(), recoveryField(key, first));
       totals[0] += valid;

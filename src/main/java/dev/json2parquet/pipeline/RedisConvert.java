@@ -31,7 +31,7 @@ import redis.clients.jedis.UnifiedJedis;
  * lines' original bytes into Redis by key ({@link RedisBuffer}).
  *
  * <p><b>Resuming.</b> Redis keeps each input's progress in {@code <redis_data_prefix>:inputs} (by
- * absolute path: its size, the SHA-256 of its first 64 KiB, the byte offset and line up to which
+ * real path (symlinks resolved): its size, the SHA-256 of its first 64 KiB, the byte offset and line up to which
  * its lines are in Redis, the length of its dead-letter file then, and whether it is done), written
  * after each chunk Redis acknowledged. The offset is a lower bound: a crash after a chunk's XADDs and
  * before its checkpoint reads those lines again, and each key's XADD script skips the lines its
@@ -99,6 +99,7 @@ public final class RedisConvert {
     // every input is checked before any is read
     List<Progress> plan = new ArrayList<>();
     List<RunJournal.Identity> ids = new ArrayList<>();
+    Map<String, String> given = new java.util.HashMap<>(); // content -> path, within this command
     for (Input in : inputs) {
       if (in.file() == null) {
         throw new ConfigException("Cannot buffer stdin into Redis: a resumable run reads files; give the input as a"
@@ -106,19 +107,49 @@ public final class RedisConvert {
       }
       RunJournal.Identity id;
       try {
-        id = RunJournal.Identity.of(in.file());
+        // a symlink is the file it points to: progress is kept under the real path
+        id = RunJournal.Identity.of(in.file().toRealPath());
       } catch (java.io.UncheckedIOException e) {
         throw new ConfigException(e.getMessage());
+      } catch (IOException e) {
+        throw new ConfigException("Cannot read " + in.file() + ": " + e.getMessage());
       }
       ids.add(id);
+      String twin = given.putIfAbsent(content(id.size(), id.head()), id.path());
+      if (twin != null) {
+        skips.put(plan.size(), in.name() + " is the same file as " + twin + " (same size and first 64 KiB), given earlier"
+            + " in this command; skipped");
+        plan.add(null);
+        continue;
+      }
       String stored = jedis.hget(streams.inputs(), id.path());
       Progress p = stored == null ? null : Progress.parse(stored);
-      if (p != null && !restart && (p.size() != id.size() || !p.head().equals(id.head()))) {
-        throw new ConfigException("Cannot buffer " + id.path() + ": it changed since an earlier run buffered it into Redis"
-            + " up to line " + p.line() + " (then " + p.size() + " bytes, now " + id.size() + "); pass --restart to"
-            + " buffer it again from its start (what is in Redis stays there)");
+      if (restart) {
+        p = null;
+      } else if (p == null) {
+        // renamed, moved, or linked under another name: recognised by content, as the memory path does
+        Map.Entry<String, Progress> known = byContent(jedis, streams, id);
+        if (known != null && known.getValue().done()) {
+          skips.put(plan.size(), in.name() + " is already in Redis: an earlier run buffered all of it as " + known.getKey()
+              + " (same size and first 64 KiB); skipped (pass --restart to buffer it again, which duplicates its records)");
+        } else if (known != null) {
+          p = known.getValue();
+          continuing.put(plan.size(), "continuing " + in.name() + " at line " + p.line() + " (byte " + p.offset() + "), where"
+              + " an earlier run stopped reading it as " + known.getKey() + " (same size and first 64 KiB)");
+        }
+      } else if (p.size() != id.size() || !p.head().equals(id.head())) {
+        String refusal = grown(in, id, p);
+        if (refusal != null) {
+          throw new ConfigException("Cannot buffer " + id.path() + ": " + refusal + "; pass --restart to buffer it again"
+              + " from its start, which buffers (and flushes) the " + (p.line() - 1) + " lines already in Redis or written"
+              + " a second time");
+        }
+        continuing.put(plan.size(), "continuing " + in.name() + " at line " + p.line() + " (byte " + p.offset() + "): it grew"
+            + " from " + p.size() + " to " + id.size() + " bytes since an earlier run buffered it, and what that run read"
+            + " is unchanged at its start (taken as appended to, as log shippers do)");
+        p = new Progress(p.id(), id.size(), id.head(), p.offset(), p.line(), false);
       }
-      if (p == null || restart) {
+      if (p == null) {
         p = new Progress(Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE), id.size(), id.head(),
             0, 1, false);
       }
@@ -143,6 +174,65 @@ public final class RedisConvert {
   }
 
   private long skippedInputs;
+  /** Inputs skipped before reading (by index), with the line that says why. */
+  private final Map<Integer, String> skips = new java.util.HashMap<>();
+  /** Where an input continues when that is not plain (by index): the line that says so. */
+  private final Map<Integer, String> continuing = new java.util.HashMap<>();
+
+  private static String content(long size, String head) {
+    return size + ":" + head;
+  }
+
+  /**
+   * An input recorded under another path with the same content (size and SHA-256 of the first 64
+   * KiB): a finished one if there is one, else the one read furthest; null when none. Scans the
+   * progress hash in pages (one entry per input ever buffered).
+   */
+  private static Map.Entry<String, Progress> byContent(UnifiedJedis jedis, RedisStreams streams, RunJournal.Identity id)
+      throws IOException {
+    Map.Entry<String, Progress> best = null;
+    String cursor = redis.clients.jedis.params.ScanParams.SCAN_POINTER_START;
+    redis.clients.jedis.params.ScanParams params = new redis.clients.jedis.params.ScanParams().count(500);
+    do {
+      redis.clients.jedis.resps.ScanResult<Map.Entry<String, String>> page = jedis.hscan(streams.inputs(), cursor, params);
+      for (Map.Entry<String, String> e : page.getResult()) {
+        Progress p = Progress.parse(e.getValue());
+        if (p.size() == id.size() && p.head().equals(id.head()) && (best == null || !best.getValue().done()
+            && (p.done() || p.offset() > best.getValue().offset()))) {
+          best = Map.entry(e.getKey(), p);
+        }
+      }
+      cursor = page.getCursor();
+    } while (!cursor.equals(redis.clients.jedis.params.ScanParams.SCAN_POINTER_START));
+    return best;
+  }
+
+  /**
+   * Null when {@code in} only grew since {@code p} was recorded: larger, the bytes that run hashed
+   * (its first 64 KiB, or all of it when smaller) unchanged, and the recorded offset at a line's end.
+   * Bytes between 64 KiB and the offset are taken not to have been rewritten (a log file is only
+   * appended to). Otherwise why it cannot continue.
+   */
+  private static String grown(Input in, RunJournal.Identity now, Progress p) throws IOException {
+    String changed = "it changed since an earlier run buffered it into Redis up to line " + p.line() + " (then " + p.size()
+        + " bytes, now " + now.size() + ", ";
+    if (now.size() <= p.size()) {
+      return changed + (now.size() < p.size() ? "smaller" : "other first 64 KiB") + ")";
+    }
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(java.nio.file.Path.of(now.path()))) {
+      if (!RunJournal.Identity.hash(ch, 0, (int) Math.min(RunJournal.BLOCK, p.size())).equals(p.head())) {
+        return changed + "other first 64 KiB)";
+      }
+      if (in.gzip()) {
+        return changed + "a compressed file cannot be continued where it grew)";
+      }
+      java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+      if (p.offset() > 0 && (ch.read(last, p.offset() - 1) != 1 || last.get(0) != '\n')) {
+        return changed + "its last line then had no line break, so it may have been cut in the middle)";
+      }
+    }
+    return null;
+  }
 
   /** Reads each input into the buffer; returns the fatal problem that stopped it, or null. */
   private String readAll(List<Input> inputs, List<Progress> plan, List<RunJournal.Identity> ids, UnifiedJedis jedis,
@@ -152,13 +242,20 @@ public final class RedisConvert {
       Input in = inputs.get(i);
       Progress p = plan.get(i);
       String path = ids.get(i).path();
+      if (skips.containsKey(i)) {
+        err.println("json2parquet: " + skips.get(i));
+        skippedInputs++;
+        continue;
+      }
       if (p.done()) {
         err.println("json2parquet: " + in.name() + " is already in Redis (an earlier run buffered all of it); skipped"
             + " (pass --restart to buffer it again)");
         skippedInputs++;
         continue;
       }
-      if (p.offset() > 0) {
+      if (continuing.containsKey(i)) {
+        err.println("json2parquet: " + continuing.get(i));
+      } else if (p.offset() > 0) {
         err.println("json2parquet: continuing " + in.name() + " at line " + p.line() + " (byte " + p.offset()
             + "), where an earlier run stopped");
       }

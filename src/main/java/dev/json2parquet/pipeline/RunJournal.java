@@ -224,7 +224,7 @@ final class RunJournal implements AutoCloseable {
       }
     }
 
-    private static String hash(FileChannel ch, long from, int len) throws IOException {
+    static String hash(FileChannel ch, long from, int len) throws IOException {
       ByteBuffer b = ByteBuffer.allocate(len);
       while (b.hasRemaining() && ch.read(b, from + b.position()) >= 0) {
         // read until the block is full

@@ -102,7 +102,8 @@ class RedisBufferTest {
       Cli.Result r = Cli.run("convert", "--buffer", "redis", "--redis-host", redis.address(), "-o",
           tmp.resolve("red").toString(), in.toString());
       assertThat(r.exit()).as(r.err()).isEqualTo(mem.exit()).isEqualTo(3);
-      assertThat(r.err()).contains("3000 lines read", "dead-lettered", "flushed");
+      assertThat(r.err()).contains("3000 lines read", "dead-lettered (into Redis, dlq:{_unkeyed};",
+          "dlq list --buffer redis", "flushed").doesNotContain("_dlq");
       assertThat(rows(tmp.resolve("red"))).isEqualTo(rows(tmp.resolve("mem")));
       assertThat(redisDeadLetters(redis)).isEqualTo(deadLetters(tmp.resolve("mem/_dlq"))).isPositive();
       assertThat(Files.exists(tmp.resolve("red/_dlq"))).isFalse();
@@ -172,21 +173,56 @@ class RedisBufferTest {
   }
 
   @Test
-  void changedInput_isRefused_unlessRestart() throws Exception {
+  void changedInput_isRefused_unlessRestart_grownInputContinuesWhereItStopped() throws Exception {
     Path in = generate(tmp.resolve("in.jsonl"), 500, 3);
     Path out = tmp.resolve("out");
     try (RedisServer redis = new RedisServer(tmp.resolve("redis"))) {
-      String[] convert = args("convert", "--buffer", "redis", "--redis-skip-flush", "--redis-host", redis.address(),
-          "-o", out.toString(), in.toString());
+      String[] convert = args("convert", "--buffer", "redis", "--redis-host", redis.address(), "-o", out.toString(),
+          in.toString());
       assertThat(Cli.run(convert).exit()).isEqualTo(3);
-      Files.writeString(in, "{\"message\":\"appended\"}\n", java.nio.file.StandardOpenOption.APPEND);
+      // a log file appended to: only the new lines are buffered, nothing twice
+      String line = Files.readAllLines(in).get(0).replaceFirst("\"message_id\":\"[^\"]*\"", "\"message_id\":\"appended-1\"");
+      Files.writeString(in, line + "\n", java.nio.file.StandardOpenOption.APPEND);
+      Cli.Result grown = Cli.run(convert);
+      assertThat(grown.err()).as(grown.err()).contains("continuing " + in + " at line 501", "it grew from",
+          "1 lines read");
+      assertExactlyOnce(in, out, redis);
+      // rewritten at its start: refused, and --restart says it duplicates
+      Files.writeString(in, "{\"message\":\"other\"}\n" + Files.readString(in));
       Cli.Result r = Cli.run(convert);
       assertThat(r.exit()).isEqualTo(2);
-      assertThat(r.err()).contains("Cannot buffer " + in, "it changed since an earlier run", "--restart");
+      assertThat(r.err()).contains("Cannot buffer " + in, "it changed since an earlier run", "--restart",
+          "a second time");
       String[] restart = java.util.Arrays.copyOf(convert, convert.length + 1);
       restart[restart.length - 1] = "--restart";
       Cli.Result r2 = Cli.run(restart);
-      assertThat(r2.err()).as(r2.err()).contains("501 lines read");
+      assertThat(r2.err()).as(r2.err()).contains("502 lines read");
+    }
+  }
+
+  @Test
+  void renamedOrLinkedInput_isRecognisedByContent_notBufferedTwice() throws Exception {
+    Path in = generate(tmp.resolve("in.jsonl"), 800, 4);
+    Path out = tmp.resolve("out");
+    try (RedisServer redis = new RedisServer(tmp.resolve("redis"))) {
+      Cli.Result first = Cli.run("convert", "--buffer", "redis", "--redis-host", redis.address(), "-o", out.toString(),
+          in.toString());
+      assertThat(first.exit()).as(first.err()).isEqualTo(3);
+      Path link = Files.createSymbolicLink(tmp.resolve("link.jsonl"), in);
+      Path moved = Files.move(in, tmp.resolve("moved.jsonl"));
+      Files.delete(link);
+      link = Files.createSymbolicLink(tmp.resolve("link.jsonl"), moved);
+      // the moved file, a link to it and the same file twice in one command: nothing buffered again
+      Cli.Result again = Cli.run("convert", "--buffer", "redis", "--redis-host", redis.address(), "-o", out.toString(),
+          moved.toString(), link.toString());
+      assertThat(again.exit()).as(again.err()).isZero();
+      assertThat(again.err()).contains(moved + " is already in Redis: an earlier run buffered all of it as " + in,
+          link + " is the same file as " + moved, "0 lines read");
+      assertExactlyOnce(moved, out, redis);
+      // --restart still buffers it again on purpose
+      Cli.Result restart = Cli.run("convert", "--buffer", "redis", "--redis-skip-flush", "--restart", "--redis-host",
+          redis.address(), "-o", out.toString(), link.toString());
+      assertThat(restart.err()).as(restart.err()).contains("800 lines read");
     }
   }
 
@@ -232,6 +268,92 @@ class RedisBufferTest {
       redis.start();
       Cli.Result r = Cli.run(convert);
       assertThat(r.exit()).as(r.err()).isEqualTo(3);
+      assertExactlyOnce(in, out, redis);
+    }
+  }
+
+  @Test
+  void redisLostWhileFlushing_retriesThenOneLine_andRestartedRedisIsRetriedThrough() throws Exception {
+    Path in = generate(tmp.resolve("in.jsonl"), 6000, 4);
+    Path out = tmp.resolve("out");
+    try (RedisServer redis = new RedisServer(tmp.resolve("redis"), "--appendonly", "yes")) {
+      Cli.Result buffered = Cli.run("convert", "--buffer", "redis", "--redis-skip-flush", "--redis-host", redis.address(),
+          "-o", out.toString(), in.toString());
+      assertThat(buffered.exit()).as(buffered.err()).isEqualTo(3);
+      String[] flush = args("flush", "--buffer-size", "500", "--redis-lock-ttl", "1", "--redis-host", redis.address(),
+          "-o", out.toString());
+      // lost for good: bounded retries, then one line saying what is safe and what to run; no stack, no raw exception
+      Path go = tmp.resolve("go");
+      try (Child c = Child.start(tmp.resolve("err1"), List.of("-Djson2parquet.test.pauseBeforeAck=3:" + go,
+          "-Djson2parquet.test.redisRetrySeconds=1"), flush)) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(tmp.resolve("go.paused")));
+        redis.stop();
+        Files.createFile(go);
+        assertThat(c.waitFor()).as(c.err()).isEqualTo(1);
+        String err = c.err();
+        assertThat(err).contains("Cannot flush key ", "at " + redis.address(), "retrying for up to 1 s",
+            "every record not yet written is safe in Redis", "run json2parquet flush again");
+        assertThat(err).doesNotContain("JedisConnectionException", "\tat ");
+        assertThat(err.lines().filter(l -> l.contains("retrying for up to")).count()).isEqualTo(1);
+      }
+      // back after a pause: the flush waits for it and completes
+      redis.start();
+      awaitLocksExpired(redis); // the lost flusher could not release its locks
+      Path go2 = tmp.resolve("go2");
+      try (Child c = Child.start(tmp.resolve("err2"), List.of("-Djson2parquet.test.pauseBeforeAck=2:" + go2), flush)) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(tmp.resolve("go2.paused")));
+        redis.stop();
+        Files.createFile(go2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> c.err().contains("retrying for up to"));
+        redis.start();
+        assertThat(c.waitFor()).as(c.err()).isZero();
+      }
+      assertExactlyOnce(in, out, redis);
+      assertThat(redis.cli("scard", "keys")).isEqualTo("0");
+    }
+  }
+
+  @Test
+  void signalWhileFlushing_stopsAfterTheCurrentBatch_releasesLocks_summarises() throws Exception {
+    Path in = generate(tmp.resolve("in.jsonl"), 12_000, 4);
+    Path out = tmp.resolve("out");
+    try (RedisServer redis = new RedisServer(tmp.resolve("redis"))) {
+      // convert's flush phase: SIGINT while a batch is being acknowledged
+      Path go = tmp.resolve("go");
+      String[] convert = args("convert", "--buffer", "redis", "--buffer-size", "500", "--redis-host", redis.address(),
+          "-o", out.toString(), in.toString());
+      try (Child c = Child.start(tmp.resolve("err1"), List.of("-Djson2parquet.test.pauseBeforeAck=2:" + go), convert)) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(tmp.resolve("go.paused")));
+        c.signal("INT");
+        Files.createFile(go);
+        assertThat(c.waitFor()).as(c.err()).isEqualTo(130);
+        assertThat(c.err()).contains("stopped by SIGINT after the batches being written", "its locks released");
+      }
+      assertThat(redis.cli("--scan", "--pattern", "lock:*")).as("locks released at once").isEmpty();
+      assertThat(redis.cli("scard", "keys")).isNotEqualTo("0");
+      // a plain flush: SIGTERM, then a second signal says what the Redis path leaves, not the memory path's story
+      Path go2 = tmp.resolve("go2");
+      String[] flush = args("flush", "-q", "--buffer-size", "500", "--redis-lock-ttl", "1", "--redis-host",
+          redis.address(), "-o", out.toString());
+      try (Child c = Child.start(tmp.resolve("err2"), List.of("-Djson2parquet.test.pauseBeforeAck=2:" + go2), flush)) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(tmp.resolve("go2.paused")));
+        c.signal("TERM");
+        Files.createFile(go2);
+        assertThat(c.waitFor()).as(c.err()).isEqualTo(143);
+        assertThat(c.err()).contains("flushed ", "stopped by SIGTERM");
+      }
+      assertThat(redis.cli("--scan", "--pattern", "lock:*")).isEmpty();
+      Path go3 = tmp.resolve("go3");
+      try (Child c = Child.start(tmp.resolve("err3"), List.of("-Djson2parquet.test.pauseBeforeAck=1:" + go3), flush)) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(tmp.resolve("go3.paused")));
+        c.signal("TERM");
+        c.signal("INT");
+        assertThat(c.waitFor()).isEqualTo(130);
+        assertThat(c.err()).contains("second signal (SIGINT)", "stay in Redis").doesNotContain("converts its inputs");
+      }
+      awaitLocksExpired(redis);
+      Cli.Result f = Cli.run(flush);
+      assertThat(f.exit()).as(f.err()).isZero();
       assertExactlyOnce(in, out, redis);
     }
   }

@@ -137,6 +137,12 @@ class RedisFlushersTest {
       assertThat(r.exit()).isZero();
       assertThat(r.out()).contains("skipped _: locked by another flusher");
       assertThat(r.err()).contains("flushed 0 records of 0 keys; 1 keys skipped, locked by another flusher");
+      // exit 0, yet the records are not written: how many stay in Redis, and when the lock expires (60 s PX)
+      long left = Long.parseLong(redis.cli("xlen", "data:{_}"));
+      assertThat(left).isPositive();
+      assertThat(r.out()).contains("(" + left + " records stay in Redis; the lock expires in ");
+      assertThat(r.err()).containsPattern(left + " records stay in Redis \\(their flusher writes them, or its locks"
+          + " expire within (59|60) s: then run flush again\\)");
       assertThat(java.nio.file.Files.exists(out) ? DuckDb.parquetFiles(out) : List.of()).isEmpty();
       redis.cli("del", "lock:{_}");
       Cli.Result r2 = Cli.run("flush", "--key", "", "--only-key", "_", "--redis-host", redis.address(), "-o", out.toString());
