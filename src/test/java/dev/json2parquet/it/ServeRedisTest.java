@@ -16,8 +16,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -219,23 +217,6 @@ class ServeRedisTest {
     assertThat(r.err()).contains("127.0.0.1:" + port);
   }
 
-  private static int httpPort(Child child) {
-    Pattern bound = Pattern.compile("HTTP on 127\\.0\\.0\\.1:(\\d+)");
-    int[] port = new int[1];
-    await().atMost(Duration.ofSeconds(20)).until(() -> {
-      Matcher m = bound.matcher(child.err());
-      if (m.find()) {
-        port[0] = Integer.parseInt(m.group(1));
-        return true;
-      }
-      if (!child.process.isAlive()) {
-        throw new IllegalStateException("serve ended: " + child.err());
-      }
-      return false;
-    });
-    return port[0];
-  }
-
   @Test
   void sigterm_finalFlushRound_exit0() throws Exception {
     try (RedisServer redis = new RedisServer(dir.resolve("redis"))) {
@@ -243,7 +224,7 @@ class ServeRedisTest {
       List<String> recs = Served.records(2000, 11);
       try (Child child = Child.start(dir.resolve("err.txt"), "serve", "-o", out.toString(), "--port", "0",
           "--forward-port", "-1", "--flush-interval", "3600", "--buffer", "redis", "--redis-host", redis.address())) {
-        URI uri = URI.create("http://127.0.0.1:" + httpPort(child) + "/records");
+        URI uri = URI.create("http://127.0.0.1:" + Served.httpPort(child) + "/records");
         assertThat(post(uri, String.join("\n", recs)).statusCode()).isEqualTo(200);
         assertThat(DuckDb.parquetFiles(out)).isEmpty();
         child.signal("TERM");
@@ -262,7 +243,7 @@ class ServeRedisTest {
       List<String> recs = Served.records(4000, 9);
       try (Child child = Child.start(dir.resolve("err.txt"), "serve", "-o", out.toString(), "--port", "0",
           "--forward-port", "-1", "--flush-interval", "3600", "--buffer", "redis", "--redis-host", redis.address())) {
-        URI uri = URI.create("http://127.0.0.1:" + httpPort(child) + "/records");
+        URI uri = URI.create("http://127.0.0.1:" + Served.httpPort(child) + "/records");
         for (int i = 0; i < 4; i++) {
           HttpResponse<String> r = post(uri, String.join("\n", recs.subList(i * 1000, (i + 1) * 1000)));
           assertThat(r.statusCode()).isEqualTo(200);

@@ -1,7 +1,6 @@
 package dev.json2parquet.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,12 +9,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,22 +25,10 @@ class ServeSignalTest {
     Path out = dir.resolve("out");
     try (Child child = Child.start(dir.resolve("err.txt"), "serve", "-o", out.toString(), "--port", "0",
         "--forward-port", "-1", "--flush-interval", "3600", "--threads", "1")) {
-      Pattern bound = Pattern.compile("HTTP on 127\\.0\\.0\\.1:(\\d+)");
-      int[] port = new int[1];
-      await().atMost(Duration.ofSeconds(20)).until(() -> {
-        Matcher m = bound.matcher(child.err());
-        if (m.find()) {
-          port[0] = Integer.parseInt(m.group(1));
-          return true;
-        }
-        if (!child.process.isAlive()) {
-          throw new IllegalStateException("serve ended: " + child.err());
-        }
-        return false;
-      });
+      int port = Served.httpPort(child);
       List<String> recs = Served.records(5000, 21);
       HttpClient client = HttpClient.newHttpClient();
-      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port[0] + "/records"))
+      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/records"))
           .header("Content-Type", "application/x-ndjson")
           .POST(HttpRequest.BodyPublishers.ofString(String.join("\n", recs), StandardCharsets.UTF_8)).build(),
           HttpResponse.BodyHandlers.ofString());

@@ -1,5 +1,7 @@
 package dev.json2parquet.it;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.json2parquet.buffer.Ticker;
 import dev.json2parquet.config.Config;
 import dev.json2parquet.config.ConfigLoader;
@@ -14,11 +16,14 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code serve} in this JVM, wired as the serve command wires it (ServeRun + Server over the real
@@ -90,5 +95,23 @@ final class Served implements AutoCloseable {
   /** The message_id of a generated line. */
   static String messageId(String line) throws Exception {
     return new com.fasterxml.jackson.databind.ObjectMapper().readTree(line).get("message_id").asText();
+  }
+
+  /** The HTTP port a serve child JVM printed ("HTTP on 127.0.0.1:PORT"), polled with a deadline. */
+  static int httpPort(Child child) {
+    Pattern bound = Pattern.compile("HTTP on 127\\.0\\.0\\.1:(\\d+)");
+    int[] port = new int[1];
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      Matcher m = bound.matcher(child.err());
+      if (m.find()) {
+        port[0] = Integer.parseInt(m.group(1));
+        return true;
+      }
+      if (!child.process.isAlive()) {
+        throw new IllegalStateException("serve ended: " + child.err());
+      }
+      return false;
+    });
+    return port[0];
   }
 }
