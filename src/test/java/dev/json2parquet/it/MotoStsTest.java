@@ -41,7 +41,7 @@ class MotoStsTest {
         .redirectErrorStream(true).redirectOutput(dir.resolve("moto.log").toFile()).start();
     try (S3Server s3 = new S3Server(dir.resolve("s3"), "any", "any", S3Server.freePort(), AuthenticationType.NONE);
         RecordingHop s3Hop = new RecordingHop(s3.endpoint());
-        RecordingHop stsHop = new RecordingHop("http://127.0.0.1:" + port)) {
+        RecordingHop stsHop = new RecordingHop("http://127.0.0.1:" + port, MotoStsTest::expireSoon)) {
       Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
           .until(() -> {
             try (Socket ignored = new Socket("127.0.0.1", port)) {
@@ -61,7 +61,8 @@ class MotoStsTest {
         Matcher m = Pattern.compile("<AccessKeyId>([^<]+)</AccessKeyId>").matcher(a);
         return m.find() ? m.group(1) : null;
       }).filter(k -> k != null).toList();
-      assertThat(issued).as("AssumeRole answers").isNotEmpty();
+      assertThat(issued).as("AssumeRole answers: the first and at least one refresh, each a new key from moto")
+          .hasSizeGreaterThanOrEqualTo(2).doesNotHaveDuplicates();
       assertThat(stsHop.answers).anyMatch(a -> a.contains("assumed-role/writer/json2parquet"));
       assertThat(stsHop.seen).allMatch(s -> s.startsWith("base-key "), "STS called with the base keys");
       assertThat(s3Hop.seen).hasSizeGreaterThan(1).allMatch(s -> issued.contains(s.split(" ")[0]) && !s.endsWith(" null"),
@@ -73,5 +74,12 @@ class MotoStsTest {
       server.destroy();
       server.waitFor();
     }
+  }
+
+  /** moto's AssumeRole answer with its {@code <Expiration>} moved to 30 seconds from now. */
+  private static String expireSoon(String answer) {
+    return answer.replaceAll("<Expiration>[^<]*</Expiration>",
+        "<Expiration>" + java.time.Instant.now().plusSeconds(30).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+            + "</Expiration>");
   }
 }

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -32,6 +33,14 @@ final class RecordingHop implements AutoCloseable {
   private final HttpClient client = HttpClient.newHttpClient();
 
   RecordingHop(String target) throws IOException {
+    this(target, UnaryOperator.identity());
+  }
+
+  /**
+   * A hop whose answers' bodies pass through {@code rewrite} (text in, text out) before they are
+   * recorded and returned: a test can shorten a real server's credential expiry this way.
+   */
+  RecordingHop(String target, UnaryOperator<String> rewrite) throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", exchange -> {
       String auth = exchange.getRequestHeaders().getFirst("Authorization");
@@ -59,8 +68,9 @@ final class RecordingHop implements AutoCloseable {
           values.forEach(v -> exchange.getResponseHeaders().add(name, v));
         }
       });
-      byte[] out = answer.body();
-      answers.add(new String(out, java.nio.charset.StandardCharsets.UTF_8));
+      String text = rewrite.apply(new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8));
+      byte[] out = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      answers.add(text);
       boolean head = exchange.getRequestMethod().equals("HEAD");
       exchange.sendResponseHeaders(answer.statusCode(), head || out.length == 0 ? -1 : out.length);
       try (OutputStream o = exchange.getResponseBody()) {
