@@ -170,6 +170,21 @@ public final class RedisStreams {
       return n
       """;
 
+  /**
+   * Delivers an open batch once more, to a flusher taking it over, and returns how often it has been
+   * delivered: the batch's first entry stands for the batch (all its entries were delivered together);
+   * {@code XCLAIM} with min-idle 0 moves it to the caller and adds one to its delivery count, which
+   * {@code XPENDING} then reports (Redis docs, XCLAIM: "the retry counter is incremented" unless
+   * JUSTID). KEYS: stream. ARGV: consumer, first id. Returns 0 when the entry is not pending.
+   */
+  static final String DELIVER = """
+      local ok = redis.pcall('XCLAIM', KEYS[1], 'json2parquet', ARGV[1], 0, ARGV[2])
+      if type(ok) == 'table' and ok.err then return 0 end
+      local p = redis.call('XPENDING', KEYS[1], 'json2parquet', ARGV[2], ARGV[2], 1)
+      if #p == 0 then return 0 end
+      return p[1][4]
+      """;
+
   /** Renews a lock only if it is still the caller's (compare-and-expire). KEYS: lock. ARGV: token, ttl ms. */
   static final String RENEW = """
       if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -318,6 +333,15 @@ public final class RedisStreams {
       args.add(bytes(e.id()));
     }
     Object r = jedis.eval(bytes(ACK), List.of(bytes(stream(key)), bytes(batches(key)), bytes(settings.dlqKey(key))), args);
+    return r instanceof Long l ? l : 0;
+  }
+
+  /**
+   * Delivers the open batch starting at {@code first} of {@code key} to {@code consumer} once more
+   * ({@link #DELIVER}); returns its delivery count now, 0 when its first entry is not pending.
+   */
+  public long deliver(UnifiedJedis jedis, String key, String consumer, String first) {
+    Object r = jedis.eval(DELIVER, List.of(stream(key)), List.of(consumer, first));
     return r instanceof Long l ? l : 0;
   }
 

@@ -160,6 +160,7 @@ public final class RedisFlush implements AutoCloseable {
    * in key order.
    */
   public List<KeyReport> flush(String only) throws InterruptedException {
+    delivered.clear();
     List<String> keys = only != null ? List.of(only) : retry("list the keys to flush", this::keys);
     List<java.util.concurrent.Future<KeyReport>> futures = new ArrayList<>();
     java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(WORKERS, r -> {
@@ -282,7 +283,16 @@ public final class RedisFlush implements AutoCloseable {
           return false;
         }
         if (!inRecovery.containsKey(b.getKey())) {
-          write(key, b.getKey(), b.getValue(), streams.range(jedis, key, b.getKey(), b.getValue()), 0, 0, false, totals);
+          String first = b.getKey();
+          List<RedisStreams.Entry> entries = streams.range(jedis, key, first, b.getValue());
+          // delivered once more only when another flusher had it: this one's own retries (a lost Redis) do not count
+          long deliveries = delivered.add(key + " " + first) ? streams.deliver(jedis, key, consumer, first) : 0;
+          int max = streams.settings().maxDeliveries();
+          if (max > 0 && deliveries > max) {
+            deadLetterUndeliverable(key, first, b.getValue(), entries, deliveries, max, totals);
+          } else {
+            write(key, first, b.getValue(), entries, 0, 0, false, totals);
+          }
         }
       }
       while (!lock.lost() && !stop.getAsBoolean()) {
@@ -291,10 +301,50 @@ public final class RedisFlush implements AutoCloseable {
           forgetIfEmpty(key);
           break;
         }
+        delivered.add(key + " " + batch.first());
         write(key, batch.first(), batch.last(), batch.entries(), 0, 0, false, totals);
       }
     }
     return false;
+  }
+
+  /**
+   * Open batches this process claimed or took over and has not finished ("key first-id"): taking one
+   * of them up again (after a lost Redis) is not a new delivery. Cleared at each {@link #flush}, so it
+   * holds at most the batches of one round.
+   */
+  private final java.util.Set<String> delivered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A batch delivered to more than {@code redis_max_deliveries} flushers, each of which ended (died,
+   * was killed, lost its lock) before writing it or recording it as failed: a batch that kills its
+   * flusher would otherwise block its key for ever. Its lines go to the key's dead-letter stream in
+   * the step that acknowledges the batch ({@link RedisStreams#ACK}), so once; the key's later batches
+   * flow on. A batch the sink refused is not counted here: it is in the recovery store, which flushes
+   * leave alone.
+   */
+  private void deadLetterUndeliverable(String key, String first, String last, List<RedisStreams.Entry> entries,
+      long deliveries, int max, long[] totals) {
+    String reason = "its batch was delivered to " + deliveries + " flushers (more than redis_max_deliveries, " + max
+        + ") and none wrote it: each ended (killed, crashed or lost its lock) while writing it";
+    List<String> envelopes = new ArrayList<>(entries.size());
+    String now = clock.instant().toString();
+    for (RedisStreams.Entry e : entries) {
+      try {
+        envelopes.add(new String(FileDeadLetterQueue.envelope(reason, e.source(), e.lineNumber(), now, e.line(), 0,
+            e.line().length, e.line().length), StandardCharsets.UTF_8));
+      } catch (IOException x) {
+        throw new java.io.UncheckedIOException(x);
+      }
+    }
+    long removed = streams.ack(jedis, key, first, last, entries, envelopes);
+    delivered.remove(key + " " + first);
+    if (removed >= 0) {
+      totals[2] += entries.size();
+      err.println("json2parquet: batch " + first + "_" + last + " of key " + key + " (" + entries.size() + " records)"
+          + " was delivered to " + deliveries + " flushers and none wrote it; its records are in the dead-letter queue "
+          + streams.settings().dlqKey(key) + " (json2parquet dlq list --buffer redis), the key's other batches flow on");
+    }
   }
 
   private static void pauseForTest(int ack) {
@@ -411,6 +461,7 @@ public final class RedisFlush implements AutoCloseable {
       pauseForTest(ack);
       streams.ack(jedis, key, first, last, entries, deadLetters);
       jedis.hdel(streams.settings().recoveryKey(), recoveryField(key, first));
+      delivered.remove(key + " " + first);
       totals[0] += valid;
       totals[1] += f.stats().files();
       totals[2] += dead;
@@ -433,6 +484,7 @@ public final class RedisFlush implements AutoCloseable {
       throw new IllegalStateException(x);
     }
     totals[3]++;
+    delivered.remove(key + " " + first);
     err.println("json2parquet: Cannot write batch " + batchName + " of key " + key + " (" + entries.size()
         + " records): " + error + "; it stays in Redis and is recorded in " + streams.settings().recoveryKey()
         + " (recover with: json2parquet recover --buffer redis)");
