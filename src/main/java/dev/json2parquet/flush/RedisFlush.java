@@ -14,6 +14,7 @@ import dev.json2parquet.record.PathTemplate;
 import dev.json2parquet.record.RecordException;
 import dev.json2parquet.record.RecordType;
 import dev.json2parquet.redis.RedisRetry;
+import dev.json2parquet.sink.LocalSink;
 import dev.json2parquet.sink.Sink;
 import java.io.IOException;
 import java.io.InputStream;
@@ -140,6 +141,36 @@ public final class RedisFlush implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    // this process is alive while the key lives: its private temporary files are not another's to remove
+    long ttl = streams.settings().lockTtlMillis();
+    Runnable beat = () -> {
+      try {
+        jedis.set(aliveKey(streams.settings(), LocalSink.PROCESS), token,
+            redis.clients.jedis.params.SetParams.setParams().px(ttl));
+      } catch (JedisException e) {
+        // a lost Redis fails the flush itself, which says so
+      }
+    };
+    beat.run();
+    timer.scheduleAtFixedRate(beat, Math.max(1, ttl / 3), Math.max(1, ttl / 3), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * {@code <redis_data_prefix>:flusher:<process>}: set while a flushing process lives
+   * ({@link LocalSink#PROCESS}); not under the lock prefix, which holds only the keys' locks.
+   */
+  static String aliveKey(dev.json2parquet.redis.RedisSettings settings, String process) {
+    return settings.dataPrefix() + ":flusher:" + process;
+  }
+
+  /**
+   * Removes the temporary files ({@code .j2p-<process>-*.inprogress}) that flushing processes which
+   * died (kill -9, a crash) left under {@code root}: a process is dead when its key
+   * {@code <redis_data_prefix>:flusher:<process>}, renewed every third of {@code redis_lock_ttl} while it
+   * runs, has expired; a live flusher's files stay. Returns how many were removed.
+   */
+  public long removeDeadTemps(java.nio.file.Path root) throws IOException {
+    return LocalSink.removePrivateTemps(root, process -> !jedis.exists(aliveKey(streams.settings(), process)));
   }
 
   /** For tests: stop renewing locks (a paused process) and run {@code hook} before each commit. */
