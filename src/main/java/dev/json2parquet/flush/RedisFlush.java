@@ -319,7 +319,7 @@ public final class RedisFlush implements AutoCloseable {
           // delivered once more only when another flusher had it: this one's own retries (a lost Redis) do not count
           long deliveries = delivered.add(key + " " + first) ? streams.deliver(jedis, key, consumer, first) : 0;
           int max = streams.settings().maxDeliveries();
-          if (max > 0 && deliveries > max) {
+          if (max > 0 && deliveries > max && !entries.isEmpty()) {
             deadLetterUndeliverable(key, first, b.getValue(), entries, deliveries, max, totals);
           } else {
             write(key, first, b.getValue(), entries, 0, 0, false, totals);
