@@ -60,15 +60,26 @@ class RedisFlushUxTest {
   }
 
   @Test
-  void dlqPurge_removesTheDeadLetterMarksToo() throws Exception {
+  void dlqVerbs_sayWhenNothingMatched_andPurgeRemovesTheDeadLetterMarksToo() throws Exception {
     Path in = generate(tmp.resolve("in.jsonl"), 500, 2);
     Path out = tmp.resolve("out");
     try (RedisServer redis = new RedisServer(tmp.resolve("redis"))) {
       Cli.run("convert", "-q", "--buffer", "redis", "--redis-host", redis.address(), "-o", out.toString(), in.toString());
       assertThat(redis.cli("exists", "dlq:done:{_unkeyed}")).isEqualTo("1");
+      long held = RedisBufferTest.redisDeadLetters(redis);
+      // a filter that matches nothing says so, with what the queue holds, and changes nothing
+      for (String verb : List.of("list", "export", "purge")) {
+        Cli.Result none = Cli.run("dlq", verb, "--source", "nosuch*", "--buffer", "redis", "--redis-host", redis.address());
+        assertThat(none.exit()).as(verb + ": " + none.err()).isZero();
+        assertThat(none.err()).as(verb).contains("no dead letter in dlq:{*} at " + redis.address()
+            + " matched --source nosuch* (it holds " + held + " in all): nothing to do");
+      }
+      assertThat(RedisBufferTest.redisDeadLetters(redis)).isEqualTo(held).isPositive();
       Cli.Result p = Cli.run("dlq", "purge", "--yes", "--buffer", "redis", "--redis-host", redis.address());
       assertThat(p.exit()).as(p.err()).isZero();
       assertThat(redis.cli("--scan", "--pattern", "dlq:*")).isEmpty();
+      Cli.Result empty = Cli.run("dlq", "purge", "--yes", "--buffer", "redis", "--redis-host", redis.address());
+      assertThat(empty.err()).contains("no dead letters in dlq:{*} at " + redis.address() + ": nothing to do");
     }
   }
 
