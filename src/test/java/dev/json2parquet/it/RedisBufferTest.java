@@ -350,8 +350,12 @@ class RedisBufferTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(tmp.resolve("go3.paused")));
         c.signal("TERM");
         c.signal("INT");
-        assertThat(c.waitFor()).isEqualTo(130);
-        assertThat(c.err()).contains("second signal (SIGINT)", "stay in Redis").doesNotContain("converts its inputs");
+        // the JVM runs each signal's handler on a thread of its own, so two signals sent back to back may be
+        // handled in either order (seen under load): whichever comes second stops the flusher at once
+        int exit = c.waitFor();
+        assertThat(exit).as(c.err()).isIn(130, 143);
+        assertThat(c.err()).contains("second signal (SIG" + (exit == 130 ? "INT" : "TERM") + ")", "stay in Redis")
+            .doesNotContain("converts its inputs");
       }
       awaitLocksExpired(redis);
       Cli.Result f = Cli.run(flush);
