@@ -116,7 +116,10 @@ public final class RedisStreams {
   /**
    * Claims the next batch of a key, only while the caller holds the key's lock, and records the
    * batch's bounds. KEYS: lock, stream, batches. ARGV: token, consumer, count. Returns false when
-   * the lock is not the caller's, an empty list when nothing is left, else the entries.
+   * the lock is not the caller's, an empty list when nothing is left, else the batch's first id, last
+   * id and size. The entries themselves are read afterwards with a plain XRANGE of those bounds: a
+   * script's reply passes through Lua tables twice (into Lua and back out), which for a batch of
+   * 10,000 lines of 574 B cost Redis 70 ms against 21 ms for the plain command (measured on 7.0.15).
    */
   static final String CLAIM = """
       if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
@@ -127,35 +130,59 @@ public final class RedisStreams {
       local entries = r[1][2]
       if #entries == 0 then return {} end
       redis.call('HSET', KEYS[3], entries[1][1], entries[#entries][1])
-      return entries
+      return {entries[1][1], entries[#entries][1], #entries}
       """;
 
   /**
-   * Acknowledges and deletes a batch (every entry from its first to its last id), forgets its
-   * bounds, and adds the batch's dead letters (lines that failed at flush time) to the key's
-   * dead-letter stream, atomically: a batch is acknowledged once, so its dead letters are written
-   * once. KEYS: stream, batches, dead-letter stream. ARGV: first id, last id, run id, envelopes.
-   * Returns the entries removed.
+   * Acknowledges and deletes a batch (its entries, whose ids the caller read), forgets its bounds,
+   * and adds the batch's dead letters (lines that failed at flush time, or a batch delivered too
+   * often) to the key's dead-letter stream, atomically, and only while the batch's bounds are still
+   * recorded: a batch is acknowledged once, so its dead letters are written once even when two
+   * flushers (one that lost its lock, one that took over) both finish it. KEYS: stream, batches,
+   * dead-letter stream. ARGV: first id, last id, run id, number of envelopes d, d envelopes, then the
+   * batch's entry ids. Returns the entries removed, or -1 when the batch was acknowledged already.
+   *
+   * <p>When the batch is at the head of the stream (the usual case: batches are claimed and
+   * acknowledged in order) its entries go with one exact {@code XTRIM MINID} (whole listpack nodes
+   * dropped) instead of an {@code XDEL} per entry; a batch is exactly the entries between its two ids,
+   * so the trim removes nothing else. Ids are unpacked 1,000 at a time (Lua's stack limit).
    */
   static final String ACK = """
-      for i = 4, #ARGV do
+      if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return -1 end
+      local d = tonumber(ARGV[4])
+      for i = 5, 4 + d do
         redis.call('XADD', KEYS[3], '*', 'envelope', ARGV[i], 'run', ARGV[3])
       end
-      local from = ARGV[1]
+      local from = 5 + d
+      local head = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
+      for i = from, #ARGV, 1000 do
+        redis.pcall('XACK', KEYS[1], 'json2parquet', unpack(ARGV, i, math.min(i + 999, #ARGV)))
+      end
       local n = 0
-      while true do
-        local r = redis.call('XRANGE', KEYS[1], from, ARGV[2], 'COUNT', 1000)
-        if #r == 0 then break end
-        local ids = {}
-        for i, e in ipairs(r) do ids[i] = e[1] end
-        redis.pcall('XACK', KEYS[1], 'json2parquet', unpack(ids))
-        redis.call('XDEL', KEYS[1], unpack(ids))
-        n = n + #ids
-        if #r < 1000 then break end
-        from = '(' .. ids[#ids]
+      if #ARGV >= from and #head > 0 and head[1][1] == ARGV[1] then
+        n = redis.call('XTRIM', KEYS[1], 'MINID', '=', ARGV[2]) + redis.call('XDEL', KEYS[1], ARGV[2])
+      else
+        for i = from, #ARGV, 1000 do
+          n = n + redis.call('XDEL', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+        end
       end
       redis.call('HDEL', KEYS[2], ARGV[1])
       return n
+      """;
+
+  /**
+   * Delivers an open batch once more, to a flusher taking it over, and returns how often it has been
+   * delivered: the batch's first entry stands for the batch (all its entries were delivered together);
+   * {@code XCLAIM} with min-idle 0 moves it to the caller and adds one to its delivery count, which
+   * {@code XPENDING} then reports (Redis docs, XCLAIM: "the retry counter is incremented" unless
+   * JUSTID). KEYS: stream. ARGV: consumer, first id. Returns 0 when the entry is not pending.
+   */
+  static final String DELIVER = """
+      local ok = redis.pcall('XCLAIM', KEYS[1], 'json2parquet', ARGV[1], 0, ARGV[2])
+      if type(ok) == 'table' and ok.err then return 0 end
+      local p = redis.call('XPENDING', KEYS[1], 'json2parquet', ARGV[2], ARGV[2], 1)
+      if #p == 0 then return 0 end
+      return p[1][4]
       """;
 
   /** Renews a lock only if it is still the caller's (compare-and-expire). KEYS: lock. ARGV: token, ttl ms. */
@@ -241,14 +268,13 @@ public final class RedisStreams {
     return out;
   }
 
-  /** The entries from {@code first} to {@code last} (inclusive) of {@code key}'s stream. */
+  /** The entries from {@code first} to {@code last} (inclusive) of {@code key}'s stream (plain XRANGE, 10,000 a page). */
   public List<Entry> range(UnifiedJedis jedis, String key, String first, String last) {
     List<Entry> all = new ArrayList<>();
     String from = first;
+    byte[] stream = bytes(stream(key));
     while (true) {
-      Object r = jedis.eval(bytes("return redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[2], 'COUNT', 10000)"),
-          List.of(bytes(stream(key))), List.of(bytes(from), bytes(last)));
-      List<Entry> got = entries(r);
+      List<Entry> got = entries(jedis.xrange(stream, bytes(from), bytes(last), 10000));
       all.addAll(got);
       if (got.size() < 10000) {
         return all;
@@ -257,24 +283,65 @@ public final class RedisStreams {
     }
   }
 
-  /** Claims the next batch of {@code key} while {@code token} holds its lock; null when the lock is lost. */
-  public List<Entry> claim(UnifiedJedis jedis, String key, String token, String consumer, int count) {
+  /**
+   * Claims the next batch of {@code key} while {@code token} holds its lock; null when the lock is
+   * lost, empty when nothing is left. The batch's entries are read after the claim, by its bounds; a
+   * flusher that took over meanwhile and finished the batch leaves it empty.
+   */
+  public Batch claim(UnifiedJedis jedis, String key, String token, String consumer, int count) {
     Object r = jedis.eval(bytes(CLAIM), List.of(bytes(settings.lockKey(key)), bytes(stream(key)), bytes(batches(key))),
         List.of(bytes(token), bytes(consumer), bytes(Integer.toString(count))));
-    return r == null ? null : entries(r);
+    if (r == null) {
+      return null;
+    }
+    List<?> bounds = (List<?>) r;
+    if (bounds.isEmpty()) {
+      return new Batch(null, null, List.of());
+    }
+    String first = text(bounds.get(0));
+    String last = text(bounds.get(1));
+    return new Batch(first, last, range(jedis, key, first, last));
+  }
+
+  /** A claimed batch: its bounds (null when nothing was left to claim) and its entries. */
+  public record Batch(String first, String last, List<Entry> entries) {
+    public boolean isEmpty() {
+      return first == null;
+    }
   }
 
   /**
-   * Acknowledges and deletes the batch {@code first..last} of {@code key}, adding {@code deadLetters}
-   * (envelopes) to the key's dead-letter stream; returns the entries removed.
+   * Acknowledges and deletes the batch {@code first..last} of {@code key}, whose entries are
+   * {@code entries} (as read by {@link #range} or {@link #claim}), adding {@code deadLetters}
+   * (envelopes) to the key's dead-letter stream, once; returns the entries removed, or -1 when the
+   * batch had been acknowledged already (its dead letters are then not added again).
    */
-  public long ack(UnifiedJedis jedis, String key, String first, String last, List<String> deadLetters) {
+  public long ack(UnifiedJedis jedis, String key, String first, String last, List<Entry> entries,
+      List<String> deadLetters) {
     if (!deadLetters.isEmpty()) {
       jedis.sadd(dlqIndex(), settings.dlqKey(key)); // the index first, so that no dead-letter stream is outside it
     }
-    List<String> args = new ArrayList<>(List.of(first, last, "redis-flush"));
-    args.addAll(deadLetters);
-    Object r = jedis.eval(ACK, List.of(stream(key), batches(key), settings.dlqKey(key)), args);
+    List<byte[]> args = new ArrayList<>(4 + deadLetters.size() + entries.size());
+    args.add(bytes(first));
+    args.add(bytes(last));
+    args.add(bytes("redis-flush"));
+    args.add(bytes(Integer.toString(deadLetters.size())));
+    for (String d : deadLetters) {
+      args.add(bytes(d));
+    }
+    for (Entry e : entries) {
+      args.add(bytes(e.id()));
+    }
+    Object r = jedis.eval(bytes(ACK), List.of(bytes(stream(key)), bytes(batches(key)), bytes(settings.dlqKey(key))), args);
+    return r instanceof Long l ? l : 0;
+  }
+
+  /**
+   * Delivers the open batch starting at {@code first} of {@code key} to {@code consumer} once more
+   * ({@link #DELIVER}); returns its delivery count now, 0 when its first entry is not pending.
+   */
+  public long deliver(UnifiedJedis jedis, String key, String consumer, String first) {
+    Object r = jedis.eval(DELIVER, List.of(stream(key)), List.of(consumer, first));
     return r instanceof Long l ? l : 0;
   }
 

@@ -180,7 +180,8 @@ final class ConvertCommand implements Callable<Integer> {
         ctx.err().println("json2parquet: " + r.lines() + " lines read: " + r.buffered() + " records buffered into Redis at "
             + rs.address() + ", " + r.deadLettered() + " dead-lettered" + (r.deadLettered() > 0 ? " (into Redis, "
             + rs.dlqKey(dev.json2parquet.buffer.RedisBuffer.UNKEYED) + "; read them with: json2parquet dlq list --buffer"
-            + " redis --redis-host " + rs.address() + ")" : ""));
+            + " redis --redis-host " + rs.address() + ")" : "")
+            + skippedLines(r.lines() - r.buffered() - r.deadLettered()));
       }
       for (String note : r.notes()) {
         ctx.err().println("json2parquet: " + note);
@@ -192,7 +193,7 @@ final class ConvertCommand implements Callable<Integer> {
       if (stop.requested()) {
         return stop.exitCode();
       }
-      if (!rs.skipFlush() && !RedisRuns.flush(cfg, ctx, jedis, null, !verbose, quiet, stop)) {
+      if (!rs.skipFlush() && !RedisRuns.flush(cfg, ctx, jedis, null, !verbose, quiet, stop, true)) {
         return ExitCodes.FAILURE;
       }
       if (stop.requested()) {
@@ -200,6 +201,12 @@ final class ConvertCommand implements Callable<Integer> {
       }
       return r.deadLettered() > 0 ? ExitCodes.DEAD_LETTERED : ExitCodes.OK;
     }
+  }
+
+  /** What the Redis summary says of lines read that were neither buffered now nor dead-lettered. */
+  static String skippedLines(long n) {
+    return n <= 0 ? "" : ", " + n + " skipped: Redis had them already (the lines of a pipeline that reached Redis just"
+        + " before a crash, a signal or a lost connection, read again; each line is buffered once)";
   }
 
   /** The inputs named on a command line: files (checked to be readable), '-' or nothing for stdin. */

@@ -151,6 +151,34 @@ final class DlqCommand implements Runnable {
 
     abstract int run(Config config, DeadLetterStore dlq, DeadLetterFilter filter) throws Exception;
 
+    /**
+     * When a verb found no dead letter to act on: one line saying so, and whether the queue is empty
+     * or the filters matched none of what it holds (a mistyped --source looks like an empty queue).
+     */
+    void sayIfNothingMatched(DeadLetterStore dlq, DeadLetterFilter filter, long matched) throws IOException {
+      if (matched > 0) {
+        return;
+      }
+      if (filter.all()) {
+        ctx.err().println("json2parquet: no dead letters in " + dlq.location() + ": nothing to do");
+        return;
+      }
+      long[] all = {0};
+      dlq.scan(DeadLetterFilter.ALL, d -> all[0]++);
+      List<String> given = new ArrayList<>();
+      if (filter.source() != null) {
+        given.add("--source " + filter.source());
+      }
+      if (filter.error() != null) {
+        given.add("--error " + filter.error());
+      }
+      if (filter.since() != null) {
+        given.add("--since " + filter.since());
+      }
+      ctx.err().println("json2parquet: no dead letter in " + dlq.location() + " matched " + String.join(" ", given)
+          + " (it holds " + all[0] + " in all): nothing to do");
+    }
+
     void warnUnreadable(DeadLetterStore dlq, long unreadable) {
       if (unreadable > 0) {
         ctx.err().println("json2parquet: skipped " + unreadable + " lines in " + dlq.location()
@@ -221,12 +249,15 @@ final class DlqCommand implements Runnable {
     @Override
     int run(Config config, DeadLetterStore dlq, DeadLetterFilter filter) throws IOException {
       int w = width != null ? width : columns();
+      long[] n = {0};
       long unreadable = dlq.scan(filter, d -> {
         String error = DeadLetter.printable(d.error(), ERROR_CHARS);
         String head = d.source() + ":" + d.line() + "  " + error + "  ";
         ctx.out().println(head + d.preview(Math.max(MIN_PREVIEW, w - head.length())));
+        n[0]++;
       });
       ctx.out().flush();
+      sayIfNothingMatched(dlq, filter, n[0]);
       warnUnreadable(dlq, unreadable);
       return ExitCodes.OK;
     }
@@ -279,6 +310,7 @@ final class DlqCommand implements Runnable {
       }
       ctx.err().println("json2parquet: exported " + n[0] + (raw ? " lines" : " dead letters")
           + (to == null ? "" : " to " + to));
+      sayIfNothingMatched(dlq, filter, n[0] + n[1]);
       if (n[1] > 0) {
         ctx.err().println("json2parquet: left out " + n[1] + " truncated lines: only their first bytes were kept, "
             + "so they cannot be exported whole (export without --raw to see them)");
@@ -358,6 +390,7 @@ final class DlqCommand implements Runnable {
       ctx.err().println("json2parquet: replayed " + replay.replayed() + " dead letters from " + dlq.location() + ": "
           + result.written() + " written, " + again + " dead-lettered again"
           + (again > 0 ? " (now in " + result.dlqFile() + ")" : ""));
+      sayIfNothingMatched(dlq, filter, replay.replayed() + replay.notReplayable());
       if (replay.notReplayable() > 0) {
         ctx.err().println("json2parquet: left " + replay.notReplayable() + " dead letters in the DLQ that cannot be replayed:");
         for (String e : replay.notReplayableExamples()) {
@@ -374,7 +407,7 @@ final class DlqCommand implements Runnable {
   @Command(name = "purge", mixinStandardHelpOptions = true, sortOptions = false,
       description = "Removes the matching dead letters (all without filters); says what it would remove unless --yes.",
       exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
-        "0:removed", "1:failure", "2:usage error, or --yes missing (nothing removed)"})
+        "0:removed, or nothing matched (said on stderr)", "1:failure", "2:usage error, or --yes missing (nothing removed)"})
   static final class Purge extends Verb {
     @Option(names = "--yes", description = "Really remove them.")
     boolean yes;
@@ -389,12 +422,17 @@ final class DlqCommand implements Runnable {
       if (!yes) {
         long[] n = {0};
         dlq.scan(filter, d -> n[0]++);
+        if (n[0] == 0) {
+          sayIfNothingMatched(dlq, filter, 0);
+          return ExitCodes.OK;
+        }
         ctx.err().println("json2parquet: would remove " + n[0] + " dead letters" + what + " from " + dlq.location()
             + "; add --yes to remove them");
         return ExitCodes.USAGE;
       }
       long removed = dlq.purge(filter);
       ctx.err().println("json2parquet: removed " + removed + " dead letters" + what + " from " + dlq.location());
+      sayIfNothingMatched(dlq, filter, removed);
       return ExitCodes.OK;
     }
   }

@@ -17,16 +17,16 @@ import redis.clients.jedis.UnifiedJedis;
 
 /** {@code json2parquet flush}: writes what the Redis buffer holds to Parquet, key by key, honouring other flushers' locks. */
 @Command(name = "flush", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {
-      "Writes the records buffered in Redis (convert --buffer redis --redis-skip-flush, or serve) to Parquet files,",
-      "every key or one (--only-key), each under a lock so that one flusher at a time writes a key; keys locked by",
-      "another flusher are skipped and reported. Prints one line per key."},
+    description = "Writes the records buffered in Redis (convert --buffer redis --redis-skip-flush, or serve) to"
+        + " Parquet files, every key or one (--only-key), each under a lock so that one flusher at a time writes a key;"
+        + " keys locked by another flusher are skipped and reported, even with -q. Prints one line per key.",
     exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
-      "0:every key was flushed (or was locked by another flusher)",
+      "0:every key was flushed, or was locked by another flusher, or there was nothing to flush (said on stderr,"
+          + " as is an --only-key that no record is buffered under)",
       "1:some batches could not be written (they stay in Redis, in the recovery store) or Redis failed",
       "2:usage or configuration error (Redis unreachable, wrong password, ...)",
-      "143/130/129:stopped by SIGTERM/SIGINT/SIGHUP after the batches being written (locks released; the rest",
-      "  stays in Redis for the next flush)"})
+      "143/130/129:stopped by SIGTERM/SIGINT/SIGHUP after the batches being written (locks released; the rest"
+          + " stays in Redis for the next flush)"})
 final class FlushCommand implements Callable<Integer> {
   private final Context ctx;
 
@@ -77,8 +77,9 @@ final class FlushCommand implements Callable<Integer> {
       if (cfg.tryAutoRecover()) {
         RedisRuns.recover(cfg, ctx, true);
       }
-      while (true) {
-        boolean ok = RedisRuns.flush(cfg, ctx, jedis, key, quiet, stop);
+      for (boolean first = true; ; first = false) {
+        // dead flushers' temporary files are looked for once, at start (a walk of the output tree)
+        boolean ok = RedisRuns.flush(cfg, ctx, jedis, key, quiet, quiet, stop, first);
         if (every == null || stop.requested()) {
           return !ok ? ExitCodes.FAILURE : stop.requested() ? stop.exitCode() : ExitCodes.OK;
         }

@@ -12,10 +12,10 @@ import picocli.CommandLine.Mixin;
 
 /** {@code json2parquet recover}: commits the files held in the recovery store to their intended paths. */
 @Command(name = "recover", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {
-      "Commits files that could not be written to their intended paths, from the recovery store,",
-      "and removes each from the store once it is committed. Safe to run again, or after a crash:",
-      "a file is committed to the same name again, which replaces it."},
+    description = "Commits files that could not be written to their intended paths, from the recovery store, and"
+        + " removes each from the store once it is committed. Safe to run again, or after a crash: a file is committed"
+        + " to the same name again, which replaces it. With --buffer redis: writes the batches recorded in"
+        + " redis_recovery_key again, from their records in Redis.",
     exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
       "0:every stored file was committed (or there was none)",
       "1:some files still fail; each is named with the reason and stays in the store",

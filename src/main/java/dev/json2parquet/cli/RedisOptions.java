@@ -58,6 +58,11 @@ final class RedisOptions {
       description = "This instance's name, held in its locks (redis_lock_instance_name; default the host name).")
   String instanceName;
 
+  @Option(names = "--redis-max-deliveries", paramLabel = "N",
+      description = "Dead-letter a batch delivered to more than N flushers that all ended before writing it"
+          + " (redis_max_deliveries; default 5; 0: never).")
+  String maxDeliveries;
+
   @Option(names = "--redis-skip-flush", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
       description = "Only receive into Redis; a separate `flush` writes (redis_skip_flush; default false).")
   Boolean skipFlush; // Boolean: picocli then takes the next argument only when it is true or false
@@ -79,7 +84,8 @@ final class RedisOptions {
         .flag("redis_recovery_key", recoveryKey, "--redis-recovery-key")
         .flag("redis_lock_ttl", lockTtl, "--redis-lock-ttl")
         .flag("redis_lock_instance_name", instanceName, "--redis-lock-instance-name")
-        .flag("redis_skip_flush", str(skipFlush), "--redis-skip-flush");
+        .flag("redis_skip_flush", str(skipFlush), "--redis-skip-flush")
+        .flag("redis_max_deliveries", maxDeliveries, "--redis-max-deliveries");
   }
 
   private static String str(Boolean b) {

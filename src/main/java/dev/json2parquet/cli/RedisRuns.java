@@ -25,18 +25,38 @@ final class RedisRuns {
    */
   static boolean flush(Config cfg, Context ctx, UnifiedJedis jedis, String key, boolean quiet, StopRequest stop)
       throws Exception {
-    return flush(cfg, ctx, jedis, key, quiet, quiet, stop);
+    return flush(cfg, ctx, jedis, key, quiet, quiet, stop, true);
   }
 
   /**
-   * As above; {@code perKeyQuiet}: key lines only for keys with an error. Once {@code stop} is
+   * As above; {@code perKeyQuiet}: key lines only for keys with an error or locked elsewhere (at most
+   * {@link #MAX_ERROR_LINES} of each, then a count). Once {@code stop} is
    * requested each key stops after its current batch and releases its lock, keys not started are left
-   * in Redis, and the summary says so (it is printed even when {@code quiet}).
+   * in Redis, and the summary says so (it is printed even when {@code quiet}). With {@code cleanTemps}
+   * it first removes the temporary files that dead flushers left in a local output directory.
    */
   static boolean flush(Config cfg, Context ctx, UnifiedJedis jedis, String key, boolean perKeyQuiet, boolean quiet,
-      StopRequest stop) throws Exception {
+      StopRequest stop, boolean cleanTemps) throws Exception {
+    RedisSettings rs = RedisSettings.of(cfg);
+    if (key != null && !jedis.sismember(rs.keysKey(), key) && !jedis.exists(rs.dataKey(key))) {
+      // nothing to do, said even when quiet: a mistyped key must not look like a flushed one
+      List<String> known = new java.util.ArrayList<>(new java.util.TreeSet<>(jedis.smembers(rs.keysKey())));
+      ctx.err().println("json2parquet: no such key " + key + ": Redis at " + rs.address() + " holds no records under it"
+          + " (" + rs.dataKey(key) + "), and the set " + rs.keysKey() + " does not list it; nothing flushed ("
+          + (known.isEmpty() ? "no key holds records" : known.size() + " keys hold records: "
+              + String.join(", ", known.subList(0, Math.min(5, known.size()))) + (known.size() > 5 ? ", ..." : ""))
+          + ")");
+      return true;
+    }
     try (Sink sink = Sinks.open(cfg, true);
         RedisFlush flusher = RedisConvert.flusher(cfg, jedis, sink, ctx.clock(), ctx.err()).stopWhen(stop::requested)) {
+      if (cleanTemps && !cfg.writerType().equals("s3")) {
+        long removed = flusher.removeDeadTemps(cfg.outDir());
+        if (removed > 0) {
+          ctx.err().println("json2parquet: removed " + removed + " unfinished .j2p-*.inprogress files left under "
+              + cfg.outDir() + " by flushers that died (their batches stay in Redis and are written again)");
+        }
+      }
       List<RedisFlush.KeyReport> reports;
       String lost = null;
       try {
@@ -52,10 +72,13 @@ final class RedisRuns {
       long left = 0;
       long lockMillis = 0;
       int errors = 0;
+      int skippedLines = 0;
       for (RedisFlush.KeyReport r : reports) {
         errors += r.error() != null ? 1 : 0;
         // a lost Redis fails every key alike: a few lines say so, not one per key
-        if (!perKeyQuiet && r.error() == null || r.error() != null && errors <= MAX_ERROR_LINES) {
+        skippedLines += r.skipped() ? 1 : 0;
+        if (!perKeyQuiet && r.error() == null || r.error() != null && errors <= MAX_ERROR_LINES
+            || r.skipped() && skippedLines <= MAX_ERROR_LINES) {
           ctx.out().println(r.line());
         }
         ok &= r.error() == null && r.batchesInRecovery() == 0;
@@ -67,6 +90,9 @@ final class RedisRuns {
       if (errors > MAX_ERROR_LINES) {
         ctx.out().println("... and " + (errors - MAX_ERROR_LINES) + " more keys failed");
       }
+      if (perKeyQuiet && skippedLines > MAX_ERROR_LINES) {
+        ctx.out().println("... and " + (skippedLines - MAX_ERROR_LINES) + " more keys skipped, locked by another flusher");
+      }
       if (lost != null) {
         ctx.err().println("json2parquet: " + lost + "; " + records + " records were written and acknowledged before;"
             + " every record not yet written is safe in Redis (a batch leaves Redis only after its files are committed):"
@@ -74,7 +100,13 @@ final class RedisRuns {
         return false;
       }
       boolean stopped = stop.requested();
-      if (!quiet || stopped) {
+      if (reports.isEmpty() && !stopped && !quiet) {
+        ctx.err().println("json2parquet: nothing to flush: the set " + rs.keysKey() + " in Redis at " + rs.address()
+            + " db " + rs.db() + " lists no key (nothing is buffered under " + rs.dataPrefix() + ":{KEY} there)");
+        return ok;
+      }
+      // a key skipped because another flusher holds it is said even when quiet: its records are not written yet
+      if (!quiet || stopped || skipped > 0) {
         ctx.err().println("json2parquet: flushed " + records + " records of " + (reports.size() - skipped) + " keys"
             + (skipped > 0 ? "; " + skipped + " keys skipped, locked by another flusher: " + left + " records stay in"
                 + " Redis (their flusher writes them, or its locks expire within " + RedisFlush.seconds(lockMillis)

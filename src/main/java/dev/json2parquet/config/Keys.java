@@ -82,6 +82,9 @@ final class Keys {
     add(Key.string("recovery_path"), null);
     add(Key.string("redis_username"), null);
     add(Key.bool("redis_tls"), false);
+    // a batch delivered to more flushers than this without being written (each died or stopped while
+    // writing it) goes to the Redis DLQ instead of blocking its key; 0: never
+    add(Key.integer("redis_max_deliveries", 0, 1_000_000), 5L);
     add(Key.string("s3_prefix"), "");
     add(Key.string("s3_access_key_id"), null);
     add(Key.string("s3_secret_access_key"), null);

@@ -213,11 +213,46 @@ final class RedisDeadLetterStore implements DeadLetterStore {
         if (jedis.xlen(stream) == 0) {
           jedis.del(stream);
           jedis.srem(RedisDeadLetterQueue.indexKey(settings), stream);
+          forgetMarks(stream);
         }
         return null;
       });
     }
     return removed;
+  }
+
+  /**
+   * Removes the marks hash {@code <redis_dlq_prefix>:done:{K}} of an emptied stream
+   * {@code <redis_dlq_prefix>:{K}} (per input id the last line a resumable {@code convert} dead-lettered
+   * into it, so that a chunk sent again is not dead-lettered twice), keeping only the marks of inputs
+   * still being read (unfinished in {@code <redis_data_prefix>:inputs}): a resumed run of one of those
+   * could otherwise dead-letter its last chunk's lines again. A hash left without fields is gone.
+   */
+  private void forgetMarks(String stream) {
+    String prefix = settings.dlqPrefix() + ":{";
+    if (!stream.startsWith(prefix) || !stream.endsWith("}")) {
+      return;
+    }
+    String marks = settings.dlqPrefix() + ":done:{" + stream.substring(prefix.length(), stream.length() - 1) + "}";
+    java.util.Set<String> ids = jedis.hkeys(marks);
+    if (ids.isEmpty()) {
+      return;
+    }
+    java.util.Set<String> reading = new java.util.HashSet<>();
+    for (String progress : jedis.hvals(settings.dataPrefix() + ":inputs")) {
+      try {
+        Map<String, Object> p = FlatJson.read(progress.getBytes(StandardCharsets.UTF_8));
+        if (!Boolean.TRUE.equals(p.get("done")) && p.get("id") instanceof String id) {
+          reading.add(id);
+        }
+      } catch (IOException | RuntimeException e) {
+        return; // unreadable progress: keep every mark
+      }
+    }
+    ids.removeAll(reading);
+    if (!ids.isEmpty()) {
+      jedis.hdel(marks, ids.toArray(String[]::new));
+    }
   }
 
   @Override

@@ -14,6 +14,7 @@ import dev.json2parquet.record.PathTemplate;
 import dev.json2parquet.record.RecordException;
 import dev.json2parquet.record.RecordType;
 import dev.json2parquet.redis.RedisRetry;
+import dev.json2parquet.sink.LocalSink;
 import dev.json2parquet.sink.Sink;
 import java.io.IOException;
 import java.io.InputStream;
@@ -140,6 +141,36 @@ public final class RedisFlush implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    // this process is alive while the key lives: its private temporary files are not another's to remove
+    long ttl = streams.settings().lockTtlMillis();
+    Runnable beat = () -> {
+      try {
+        jedis.set(aliveKey(streams.settings(), LocalSink.PROCESS), token,
+            redis.clients.jedis.params.SetParams.setParams().px(ttl));
+      } catch (JedisException e) {
+        // a lost Redis fails the flush itself, which says so
+      }
+    };
+    beat.run();
+    timer.scheduleAtFixedRate(beat, Math.max(1, ttl / 3), Math.max(1, ttl / 3), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * {@code <redis_data_prefix>:flusher:<process>}: set while a flushing process lives
+   * ({@link LocalSink#PROCESS}); not under the lock prefix, which holds only the keys' locks.
+   */
+  static String aliveKey(dev.json2parquet.redis.RedisSettings settings, String process) {
+    return settings.dataPrefix() + ":flusher:" + process;
+  }
+
+  /**
+   * Removes the temporary files ({@code .j2p-<process>-*.inprogress}) that flushing processes which
+   * died (kill -9, a crash) left under {@code root}: a process is dead when its key
+   * {@code <redis_data_prefix>:flusher:<process>}, renewed every third of {@code redis_lock_ttl} while it
+   * runs, has expired; a live flusher's files stay. Returns how many were removed.
+   */
+  public long removeDeadTemps(java.nio.file.Path root) throws IOException {
+    return LocalSink.removePrivateTemps(root, process -> !jedis.exists(aliveKey(streams.settings(), process)));
   }
 
   /** For tests: stop renewing locks (a paused process) and run {@code hook} before each commit. */
@@ -160,6 +191,7 @@ public final class RedisFlush implements AutoCloseable {
    * in key order.
    */
   public List<KeyReport> flush(String only) throws InterruptedException {
+    delivered.clear();
     List<String> keys = only != null ? List.of(only) : retry("list the keys to flush", this::keys);
     List<java.util.concurrent.Future<KeyReport>> futures = new ArrayList<>();
     java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(WORKERS, r -> {
@@ -282,19 +314,68 @@ public final class RedisFlush implements AutoCloseable {
           return false;
         }
         if (!inRecovery.containsKey(b.getKey())) {
-          write(key, b.getKey(), b.getValue(), streams.range(jedis, key, b.getKey(), b.getValue()), 0, 0, false, totals);
+          String first = b.getKey();
+          List<RedisStreams.Entry> entries = streams.range(jedis, key, first, b.getValue());
+          // delivered once more only when another flusher had it: this one's own retries (a lost Redis) do not count
+          long deliveries = delivered.add(key + " " + first) ? streams.deliver(jedis, key, consumer, first) : 0;
+          int max = streams.settings().maxDeliveries();
+          if (max > 0 && deliveries > max && !entries.isEmpty()) {
+            deadLetterUndeliverable(key, first, b.getValue(), entries, deliveries, max, totals);
+          } else {
+            write(key, first, b.getValue(), entries, 0, 0, false, totals);
+          }
         }
       }
       while (!lock.lost() && !stop.getAsBoolean()) {
-        List<RedisStreams.Entry> batch = streams.claim(jedis, key, token, consumer, batchRecords);
+        RedisStreams.Batch batch = streams.claim(jedis, key, token, consumer, batchRecords);
         if (batch == null || batch.isEmpty()) {
           forgetIfEmpty(key);
           break;
         }
-        write(key, batch.get(0).id(), batch.get(batch.size() - 1).id(), batch, 0, 0, false, totals);
+        delivered.add(key + " " + batch.first());
+        write(key, batch.first(), batch.last(), batch.entries(), 0, 0, false, totals);
       }
     }
     return false;
+  }
+
+  /**
+   * Open batches this process claimed or took over and has not finished ("key first-id"): taking one
+   * of them up again (after a lost Redis) is not a new delivery. Cleared at each {@link #flush}, so it
+   * holds at most the batches of one round.
+   */
+  private final java.util.Set<String> delivered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A batch delivered to more than {@code redis_max_deliveries} flushers, each of which ended (died,
+   * was killed, lost its lock) before writing it or recording it as failed: a batch that kills its
+   * flusher would otherwise block its key for ever. Its lines go to the key's dead-letter stream in
+   * the step that acknowledges the batch ({@link RedisStreams#ACK}), so once; the key's later batches
+   * flow on. A batch the sink refused is not counted here: it is in the recovery store, which flushes
+   * leave alone.
+   */
+  private void deadLetterUndeliverable(String key, String first, String last, List<RedisStreams.Entry> entries,
+      long deliveries, int max, long[] totals) {
+    String reason = "its batch was delivered to " + deliveries + " flushers (more than redis_max_deliveries, " + max
+        + ") and none wrote it: each ended (killed, crashed or lost its lock) while writing it";
+    List<String> envelopes = new ArrayList<>(entries.size());
+    String now = clock.instant().toString();
+    for (RedisStreams.Entry e : entries) {
+      try {
+        envelopes.add(new String(FileDeadLetterQueue.envelope(reason, e.source(), e.lineNumber(), now, e.line(), 0,
+            e.line().length, e.line().length), StandardCharsets.UTF_8));
+      } catch (IOException x) {
+        throw new java.io.UncheckedIOException(x);
+      }
+    }
+    long removed = streams.ack(jedis, key, first, last, entries, envelopes);
+    delivered.remove(key + " " + first);
+    if (removed >= 0) {
+      totals[2] += entries.size();
+      err.println("json2parquet: batch " + first + "_" + last + " of key " + key + " (" + entries.size() + " records)"
+          + " was delivered to " + deliveries + " flushers and none wrote it; its records are in the dead-letter queue "
+          + streams.settings().dlqKey(key) + " (json2parquet dlq list --buffer redis), the key's other batches flow on");
+    }
   }
 
   private static void pauseForTest(int ack) {
@@ -334,7 +415,7 @@ public final class RedisFlush implements AutoCloseable {
   private boolean write(String key, String first, String last, List<RedisStreams.Entry> entries, int attempts,
       int autoAttempts, boolean automatic, long[] totals) {
     if (entries.isEmpty()) {
-      streams.ack(jedis, key, first, last, List.of()); // acknowledged by another flusher meanwhile: forget its bounds
+      streams.ack(jedis, key, first, last, entries, List.of()); // acknowledged by another flusher meanwhile: forget its bounds
       return true;
     }
     String batchName = first + "_" + last;
@@ -343,10 +424,14 @@ public final class RedisFlush implements AutoCloseable {
     PathTemplate.Renderer parts = partition.renderer(() -> ingest[0]);
     PathTemplate.Renderer keys = keyTemplate.renderer(() -> ingest[0]);
     Map<BucketKey, ColumnBatch> buckets = new LinkedHashMap<>();
-    ColumnBatch staging = new ColumnBatch(type.schema());
     long dead = 0;
     List<String> deadLetters = new ArrayList<>();
     List<String> failures = new ArrayList<>();
+    // parsed into a staging batch, then handed to the buckets a run of equal bucket keys at a time
+    // (one bulk copy per run and column, as the memory path's RecordRouter does), not record by record
+    ColumnBatch staging = new ColumnBatch(type.schema());
+    BucketKey[] keyOf = new BucketKey[Math.min(STAGE, entries.size())];
+    int staged = 0;
     try {
       for (RedisStreams.Entry e : entries) {
         ingest[0] = e.ingestMicros();
@@ -358,10 +443,16 @@ public final class RedisFlush implements AutoCloseable {
           dead++;
           continue;
         }
-        BucketKey bk = new BucketKey(parts.values(staging), keys.values(staging));
-        buckets.computeIfAbsent(bk, k -> new ColumnBatch(type.schema())).append(staging);
-        staging.clear();
+        List<String> pv = parts.values(staging);
+        List<String> kv = keys.values(staging);
+        BucketKey prev = staged > 0 ? keyOf[staged - 1] : null;
+        keyOf[staged++] = prev != null && prev.partition().equals(pv) && prev.key().equals(kv) ? prev : new BucketKey(pv, kv);
+        if (staged == keyOf.length) {
+          handOver(staging, keyOf, staged, buckets);
+          staged = 0;
+        }
       }
+      handOver(staging, keyOf, staged, buckets);
     } catch (IOException x) {
       failures.add("Cannot read batch " + batchName + " of key " + key + ": " + x.getMessage());
     }
@@ -399,8 +490,9 @@ public final class RedisFlush implements AutoCloseable {
         Runtime.getRuntime().halt(137);
       }
       pauseForTest(ack);
-      streams.ack(jedis, key, first, last, deadLetters);
+      streams.ack(jedis, key, first, last, entries, deadLetters);
       jedis.hdel(streams.settings().recoveryKey(), recoveryField(key, first));
+      delivered.remove(key + " " + first);
       totals[0] += valid;
       totals[1] += f.stats().files();
       totals[2] += dead;
@@ -423,10 +515,29 @@ public final class RedisFlush implements AutoCloseable {
       throw new IllegalStateException(x);
     }
     totals[3]++;
+    delivered.remove(key + " " + first);
     err.println("json2parquet: Cannot write batch " + batchName + " of key " + key + " (" + entries.size()
         + " records): " + error + "; it stays in Redis and is recorded in " + streams.settings().recoveryKey()
         + " (recover with: json2parquet recover --buffer redis)");
     return false;
+  }
+
+  /** Records parsed before they are handed to their buckets. */
+  private static final int STAGE = 4096;
+
+  /** Moves the {@code n} records of {@code staging} to their buckets, a run of equal keys at a time, and clears it. */
+  private void handOver(ColumnBatch staging, BucketKey[] keyOf, int n, Map<BucketKey, ColumnBatch> buckets) {
+    ColumnBatch.Cursor at = staging.cursor();
+    int a = 0;
+    while (a < n) {
+      int b = a + 1;
+      while (b < n && keyOf[b] == keyOf[a]) {
+        b++;
+      }
+      buckets.computeIfAbsent(keyOf[a], k -> new ColumnBatch(type.schema())).appendFrom(staging, at, b - a);
+      a = b;
+    }
+    staging.clear();
   }
 
   /** The recovery store's field of a batch: its first id, a space, its key. */

@@ -38,6 +38,8 @@ import redis.clients.jedis.util.JedisURIHelper;
  * @param lockTtlMillis how long a flush lock lives without renewal, milliseconds ({@code redis_lock_ttl})
  * @param instance this instance's name, the value of the locks it holds ({@code redis_lock_instance_name})
  * @param skipFlush whether this instance only receives ({@code redis_skip_flush})
+ * @param maxDeliveries how many flushers a batch may be delivered to without being written before it
+ *     is dead-lettered; 0: never ({@code redis_max_deliveries})
  */
 public record RedisSettings(
     List<HostAndPort> nodes,
@@ -54,7 +56,8 @@ public record RedisSettings(
     String recoveryKey,
     long lockTtlMillis,
     String instance,
-    boolean skipFlush) {
+    boolean skipFlush,
+    int maxDeliveries) {
 
   /** The default Redis port. */
   public static final int DEFAULT_PORT = 6379;
@@ -124,7 +127,8 @@ public record RedisSettings(
         str(config, "redis_data_prefix"), str(config, "redis_keys"), str(config, "redis_lock_prefix"),
         str(config, "redis_dlq_prefix"), str(config, "redis_recovery_key"),
         Math.max(1, Math.round(ttlSeconds * 1000)), instance == null ? "json2parquet" : instance.toString(),
-        Boolean.TRUE.equals(config.value("redis_skip_flush")));
+        Boolean.TRUE.equals(config.value("redis_skip_flush")),
+        (int) (long) (Long) config.value("redis_max_deliveries"));
   }
 
   /**

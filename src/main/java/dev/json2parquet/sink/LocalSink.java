@@ -24,7 +24,7 @@ public final class LocalSink implements Sink {
 
   /**
    * @param privateTemps give each file being written a temporary name of its own
-   *     ({@code .j2p-<random>.inprogress}) instead of {@code .NAME.inprogress}: for writers in several
+   *     ({@code .j2p-<process>-<random>.inprogress}, {@link #PROCESS}) instead of {@code .NAME.inprogress}: for writers in several
    *     processes that may write the same name at once (the Redis flushers), so that one never
    *     writes into the other's temporary file; the last rename wins, with a whole file either way
    */
@@ -46,11 +46,36 @@ public final class LocalSink implements Sink {
       Files.createDirectories(target.getParent());
     }
     Path temp = target.resolveSibling(privateTemps
-        ? ".j2p-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE) + ".inprogress"
+        ? ".j2p-" + PROCESS + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()
+            | Long.MIN_VALUE) + ".inprogress"
         : "." + target.getFileName() + ".inprogress");
     FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING);
     return new LocalPending(target, temp, channel);
+  }
+
+  /**
+   * This process's part of its private temporary names (16 hex digits, random per JVM), so that the
+   * temporary files of a process that died can be told from those of one still writing
+   * ({@link #removePrivateTemps}); the Redis flushers keep it alive in Redis while they run.
+   */
+  public static final String PROCESS = Long.toHexString(new java.security.SecureRandom().nextLong() | Long.MIN_VALUE);
+
+  private static final java.util.regex.Pattern PRIVATE_TEMP =
+      java.util.regex.Pattern.compile("^\\.j2p-([0-9a-f]{16})-[0-9a-f]{16}\\.inprogress$");
+
+  /**
+   * Removes the private temporary files ({@code .j2p-<process>-<random>.inprogress}) under {@code root}
+   * of processes other than this one for which {@code dead} is true (asked once per process), skipping
+   * top-level directories whose names start with {@code _}. Files of live processes are never touched.
+   *
+   * @return the number of files removed
+   * @throws IOException when {@code root} cannot be searched
+   */
+  public static long removePrivateTemps(Path root, java.util.function.Predicate<String> dead) throws IOException {
+    java.util.Map<String, Boolean> known = new java.util.HashMap<>();
+    known.put(PROCESS, false);
+    return removeMatching(root, PRIVATE_TEMP, process -> known.computeIfAbsent(process, dead::test));
   }
 
   /** {@code .<key>-<run id>-<first record>[-<offset>].parquet.inprogress}: the temporary name of a file being written. */
@@ -67,6 +92,12 @@ public final class LocalSink implements Sink {
    * @throws IOException when {@code root} cannot be searched
    */
   public static long removeLeftovers(Path root, java.util.function.Predicate<String> dead) throws IOException {
+    return removeMatching(root, IN_PROGRESS, dead);
+  }
+
+  /** Removes the files under {@code root} whose names match {@code name} and whose group 1 {@code dead} takes. */
+  private static long removeMatching(Path root, java.util.regex.Pattern name, java.util.function.Predicate<String> dead)
+      throws IOException {
     Path top = root.toAbsolutePath().normalize();
     if (!Files.isDirectory(top)) {
       return 0;
@@ -82,7 +113,7 @@ public final class LocalSink implements Sink {
       @Override
       public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a)
           throws IOException {
-        java.util.regex.Matcher m = IN_PROGRESS.matcher(f.getFileName().toString());
+        java.util.regex.Matcher m = name.matcher(f.getFileName().toString());
         if (m.matches() && dead.test(m.group(1)) && Files.deleteIfExists(f)) {
           removed[0]++;
         }

@@ -114,7 +114,7 @@ class RedisBufferTest {
       assertThat(redis.cli("scard", "keys")).isEqualTo("0");
       Cli.Result again = Cli.run("flush", "--redis-host", redis.address(), "-o", tmp.resolve("red").toString());
       assertThat(again.exit()).isZero();
-      assertThat(again.err()).contains("flushed 0 records of 0 keys");
+      assertThat(again.err()).contains("nothing to flush: the set keys in Redis at " + redis.address() + " db 0 lists no key");
     }
   }
 
@@ -132,6 +132,8 @@ class RedisBufferTest {
       Cli.Result r = Cli.run(convert);
       assertThat(r.exit()).as(r.err()).isEqualTo(3);
       assertThat(r.err()).contains("continuing " + in, "at line ");
+      // the lines of the pipeline Redis had before the kill are read again, and said to be skipped
+      assertThat(r.err()).containsPattern(" [1-9][0-9]* skipped: Redis had them already");
       Cli.Result f = Cli.run("flush", "-q", "--redis-host", redis.address(), "-o", out.toString());
       assertThat(f.exit()).as(f.err()).isZero();
       assertExactlyOnce(in, out, redis);
@@ -348,8 +350,12 @@ class RedisBufferTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(tmp.resolve("go3.paused")));
         c.signal("TERM");
         c.signal("INT");
-        assertThat(c.waitFor()).isEqualTo(130);
-        assertThat(c.err()).contains("second signal (SIGINT)", "stay in Redis").doesNotContain("converts its inputs");
+        // the JVM runs each signal's handler on a thread of its own, so two signals sent back to back may be
+        // handled in either order (seen under load): whichever comes second stops the flusher at once
+        int exit = c.waitFor();
+        assertThat(exit).as(c.err()).isIn(130, 143);
+        assertThat(c.err()).contains("second signal (SIG" + (exit == 130 ? "INT" : "TERM") + ")", "stay in Redis")
+            .doesNotContain("converts its inputs");
       }
       awaitLocksExpired(redis);
       Cli.Result f = Cli.run(flush);
