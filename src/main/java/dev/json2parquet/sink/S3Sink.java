@@ -44,6 +44,8 @@ final class S3Sink implements Sink {
   final ExecutorService uploaders;
   /** Bytes of the buffers of paused files (rolling files between flushes). */
   final java.util.concurrent.atomic.AtomicLong paused = new java.util.concurrent.atomic.AtomicLong();
+  /** The most {@link #paused} has been (read by the tests). */
+  final java.util.concurrent.atomic.AtomicLong pausedPeak = new java.util.concurrent.atomic.AtomicLong();
   private final int maxOpenFiles;
   private final String prefix;
   private final AutoCloseable resources;

@@ -359,7 +359,7 @@ final class S3Upload implements Sink.Pending {
       return;
     }
     sink.memory.release(heldUnits);
-    sink.paused.addAndGet(buf.length);
+    sink.pausedPeak.accumulateAndGet(sink.paused.addAndGet(buf.length), Math::max);
     paused = true;
   }
 
