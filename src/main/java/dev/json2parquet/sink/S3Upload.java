@@ -98,6 +98,8 @@ final class S3Upload implements Sink.Pending {
   private final String key;
   /** Continues the upload of a kept file: {@link #abort()} leaves the multipart upload alone. */
   private final boolean resumed;
+  /** The bytes a continued upload inherited in its parts (0 for a new upload). */
+  private final long inherited;
   private final OutputStream stream = new PartStream();
   private byte[] buf = new byte[0];
   private int len;
@@ -129,6 +131,7 @@ final class S3Upload implements Sink.Pending {
     this.sink = sink;
     this.key = key;
     this.resumed = false;
+    this.inherited = 0;
     this.failedSince = new AtomicLong(NONE);
   }
 
@@ -153,6 +156,7 @@ final class S3Upload implements Sink.Pending {
     this.settled = parts.size();
     this.released = parts.size();
     this.releasedEnd = offset;
+    this.inherited = offset;
     this.bufStart = offset;
   }
 
@@ -624,7 +628,7 @@ final class S3Upload implements Sink.Pending {
       if (resumed && "NoSuchUpload".equals(e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode())) {
         throw new IOException("Cannot " + action + " " + where() + ": its multipart upload " + uploadId + " is gone"
             + " (aborted, or removed by the bucket's AbortIncompleteMultipartUpload lifecycle rule), and with it the"
-            + " first " + releasedEnd + " bytes of the file, which were uploaded before the failure: this file's records"
+            + " first " + inherited + " bytes of the file, which were uploaded before the failure: this file's records"
             + " cannot be recovered", e);
       }
       throw new IOException("Cannot " + action + " " + where() + ": " + e.getMessage(), e);

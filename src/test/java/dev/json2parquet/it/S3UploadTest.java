@@ -218,4 +218,26 @@ class S3UploadTest {
       assertThat(c.listMultipartUploads(b -> b.bucket(BUCKET)).uploads()).isEmpty();
     }
   }
+
+  /** The kept upload was aborted meanwhile (a lifecycle rule): continuing it says so, naming what is lost. */
+  @Test
+  void resume_ofAnUploadThatIsGone_failsSayingTheRecordsCannotBeRecovered() throws Exception {
+    byte[] data = random(12 * MIB, 6);
+    try (Sink sink = Sinks.open(config("3")); S3Client c = s3.client()) {
+      Sink.Pending file = sink.create("a/d.parquet");
+      writeTwoParts(file, c, data);
+      Sink.Kept kept = file.keep(data.length);
+      String token = kept.resumeToken();
+      kept.discard(false);
+      String uploadId = java.net.URLDecoder.decode(token.split(" ")[3], java.nio.charset.StandardCharsets.UTF_8);
+      c.abortMultipartUpload(b -> b.bucket(BUCKET).key("p/a/d.parquet").uploadId(uploadId));
+
+      Sink.Pending resumed = sink.resume(token, "a/d.parquet");
+      resumed.stream().write(random(6 * MIB, 7));
+
+      assertThatThrownBy(resumed::commit).hasMessageContaining("its multipart upload " + uploadId + " is gone")
+          .hasMessageContaining("the first " + 10 * MIB + " bytes of the file").hasMessageContaining("cannot be recovered");
+      resumed.abort();
+    }
+  }
 }
