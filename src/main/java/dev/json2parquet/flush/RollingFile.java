@@ -274,10 +274,14 @@ final class RollingFile {
       if (p == null) {
         return;
       }
-      if (file == null || file.rows() == 0 || kept != null) {
-        p.abort();
+      if (file == null || file.rows() == 0 || kept != null && kept.length() == file.length()) {
+        p.abort(); // nothing was added to what is kept (a retry that failed again)
         return;
       }
+      // a resumed file that got row groups before failing (an S3 part failure comes out only after
+      // them) is kept anew, with them; the older kept bytes are part of it (the same S3 upload)
+      dev.json2parquet.sink.Sink.Kept older = kept;
+      kept = null;
       String error = null;
       // keep discards the file whether or not it can keep its bytes
       try {
@@ -291,6 +295,9 @@ final class RollingFile {
         }
       } catch (IOException e) {
         error = e.toString();
+      }
+      if (older != null) {
+        older.discard(kept == null);
       }
       if (kept == null) {
         long rows = file.rows();
