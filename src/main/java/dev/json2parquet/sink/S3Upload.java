@@ -172,7 +172,18 @@ final class S3Upload implements Sink.Pending {
   private final class PartStream extends OutputStream {
     @Override
     public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
+      if (paused) {
+        unpause();
+      }
+      if (len == buf.length) {
+        if (len == sink.partSize) {
+          shipPart(false);
+        }
+        if (len == buf.length) {
+          grow();
+        }
+      }
+      buf[len++] = (byte) b;
     }
 
     @Override
