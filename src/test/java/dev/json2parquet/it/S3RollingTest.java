@@ -143,7 +143,7 @@ class S3RollingTest {
     PipedInputStream pipe = new PipedInputStream(feed, 1 << 20);
     CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> Cli.runWithStdin(pipe, Map.of(),
         args("convert", concat(SINGLE, "--compression", "none", "--max-buffer-bytes", "4MiB", "--s3-part-size", "5MiB",
-            "--s3-retry-budget", "1"))));
+            "--s3-retry-budget", "3"))));
     feed.write(first);
     feed.flush();
     // the key's file is open as a multipart upload with a part uploaded, the input still open

@@ -52,7 +52,10 @@ class S3UploadTest {
     return config("15");
   }
 
-  /** With {@code budget} seconds of retries per file (s3_retry_budget). */
+  /**
+   * With {@code budget} seconds of retries per file (s3_retry_budget): long enough that a part does not
+   * time out on a loaded machine, short enough that a stopped server fails a part quickly.
+   */
   private Config config(String budget) {
     return new ConfigLoader().flag("writer_type", "s3", "test").flag("s3_bucket_name", BUCKET, "test")
         .flag("s3_prefix", "p", "test").flag("s3_endpoint", s3.endpoint(), "test").flag("s3_region", "us-east-1", "test")
@@ -150,12 +153,12 @@ class S3UploadTest {
   void keep_afterPartFailure_leavesUploadedPartsInTheUpload_andResumeFromTokenCompletesTheSameBytes() throws Exception {
     byte[] data = random(17 * MIB + 321, 4);
     int first = 12 * MIB;
-    try (Sink sink = Sinks.open(config("3")); S3Client c = s3.client()) {
+    try (Sink sink = Sinks.open(config("8")); S3Client c = s3.client()) {
       Sink.Pending file = sink.create("a/b.parquet");
       writeTwoParts(file, c, java.util.Arrays.copyOf(data, first));
       file.pause();
       s3.stop();
-      // part 3 fails once its budget (3 s) is spent; the failure comes out at the next pause, not mid-write
+      // part 3 fails once its budget (8 s) is spent; the failure comes out at the next pause, not mid-write
       file.stream().write(data, first, data.length - first);
       Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
         try {
@@ -193,7 +196,7 @@ class S3UploadTest {
   @Test
   void keep_afterFailedCompletion_keepsTheLastPartLocally_andResumeCompletes() throws Exception {
     byte[] data = random(7 * MIB + 5, 5);
-    try (Sink sink = Sinks.open(config("3")); S3Client c = s3.client()) {
+    try (Sink sink = Sinks.open(config("8")); S3Client c = s3.client()) {
       Sink.Pending file = sink.create("a/c.parquet");
       file.stream().write(data);
       file.pause();
@@ -223,7 +226,7 @@ class S3UploadTest {
   @Test
   void resume_ofAnUploadThatIsGone_failsSayingTheRecordsCannotBeRecovered() throws Exception {
     byte[] data = random(12 * MIB, 6);
-    try (Sink sink = Sinks.open(config("3")); S3Client c = s3.client()) {
+    try (Sink sink = Sinks.open(config()); S3Client c = s3.client()) {
       Sink.Pending file = sink.create("a/d.parquet");
       writeTwoParts(file, c, data);
       Sink.Kept kept = file.keep(data.length);
