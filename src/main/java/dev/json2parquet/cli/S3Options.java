@@ -53,6 +53,10 @@ final class S3Options {
   @Option(names = "--s3-part-size", paramLabel = "BYTES", description = "Multipart part size, 5MiB to 5GiB (s3_part_size; default 16MiB).")
   String partSize;
 
+  @Option(names = "--s3-buffer-bytes", paramLabel = "BYTES",
+      description = "Memory the part buffers of open S3 files may hold between flushes; caps open S3 files at this / part size (s3_buffer_bytes; default 512MiB).")
+  String bufferBytes;
+
   @Option(names = "--s3-upload-concurrency", paramLabel = "N", description = "Parts uploading at once (s3_upload_concurrency; default 4).")
   String uploadConcurrency;
 
@@ -85,6 +89,7 @@ final class S3Options {
         .flag("s3_role_arn", roleArn, "--s3-role-arn")
         .flag("s3_sts_endpoint", stsEndpoint, "--s3-sts-endpoint")
         .flag("s3_part_size", partSize, "--s3-part-size")
+        .flag("s3_buffer_bytes", bufferBytes, "--s3-buffer-bytes")
         .flag("s3_upload_concurrency", uploadConcurrency, "--s3-upload-concurrency")
         .flag("s3_retry_budget", retryBudget, "--s3-retry-budget")
         .flag("s3_create_bucket", str(createBucket), "--s3-create-bucket")

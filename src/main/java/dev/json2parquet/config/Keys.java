@@ -97,6 +97,8 @@ final class Keys {
     add(Key.integer("s3_upload_concurrency", 1, 64), 4L);
     add(Key.seconds("s3_retry_budget", 1, 3_600), 15.0);
     add(Key.bool("s3_create_bucket"), false);
+    // the part buffers rolling S3 files may hold between flushes: caps them at this / s3_part_size
+    add(Key.bytes("s3_buffer_bytes", 5 * MIB, 64 * GIB), 512 * MIB);
     // the checksum S3 verifies on every upload request (x-amz-checksum-*); none for servers without it
     add(Key.choice("s3_checksum", "crc32c", "crc32", "sha1", "sha256", "none"), "crc32c");
     // serve (address and port are the original design's, above): the forward-protocol port (-1: off;

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * ({@code <run id>-<16 hex digits of the SHA-256 of its path>}): {@code ID.parquet.held}, the
  * Parquet bytes (not {@code .parquet}, so that {@code OUT/**}{@code /*.parquet} globs do not read
  * records that are not committed), and {@code ID.json}, the manifest: one JSON line with
- * {@code path, partition, key, records, attempts, auto_attempts, last_error, time, run_id}. An entry
+ * {@code path, partition, key, records, attempts, auto_attempts, last_error, time, run_id}, and {@code resume}
+ * when the file's first bytes are kept in the sink (an S3 multipart upload; then the held bytes are the rest). An entry
  * exists once its manifest does; both are written to hidden temporary names, fsynced and renamed,
  * and the directory is fsynced before {@link #hold} returns.
  */
@@ -60,7 +61,7 @@ final class FileRecoveryStore implements RecoveryStore {
   public Entry hold(Entry manifest, Body body) throws IOException {
     Entry e = new Entry(id(manifest.runId(), manifest.path()), manifest.path(), manifest.partition(), manifest.key(),
         manifest.records(), manifest.attempts(), manifest.autoAttempts(), manifest.lastError(), clock.instant(),
-        manifest.runId());
+        manifest.runId(), manifest.resume());
     Files.createDirectories(dir);
     writeDurably(dir.resolve(e.id() + DATA), body);
     writeDurably(dir.resolve(e.id() + MANIFEST), out -> writeManifest(e, out));
@@ -178,6 +179,9 @@ final class FileRecoveryStore implements RecoveryStore {
       g.writeStringField("last_error", e.lastError());
       g.writeStringField("time", e.time().toString());
       g.writeStringField("run_id", e.runId());
+      if (e.resume() != null) {
+        g.writeStringField("resume", e.resume());
+      }
       g.writeEndObject();
       g.writeRaw('\n');
     }
@@ -196,6 +200,7 @@ final class FileRecoveryStore implements RecoveryStore {
     String lastError = null;
     String time = null;
     String runId = null;
+    String resume = null;
     List<String> partition = List.of();
     List<String> key = List.of();
     long records = 0;
@@ -218,6 +223,7 @@ final class FileRecoveryStore implements RecoveryStore {
           case "last_error" -> lastError = p.getValueAsString();
           case "time" -> time = p.getValueAsString();
           case "run_id" -> runId = p.getValueAsString();
+          case "resume" -> resume = p.getValueAsString();
           default -> p.skipChildren();
         }
       }
@@ -225,7 +231,8 @@ final class FileRecoveryStore implements RecoveryStore {
     if (path == null || time == null || runId == null) {
       throw new IOException("path, time or run_id missing");
     }
-    return new Entry(id, path, partition, key, records, attempts, autoAttempts, lastError, Instant.parse(time), runId);
+    return new Entry(id, path, partition, key, records, attempts, autoAttempts, lastError, Instant.parse(time), runId,
+        resume);
   }
 
   private static List<String> readList(JsonParser p, JsonToken start) throws IOException {

@@ -152,7 +152,8 @@ public final class Recovery {
 
   private void commit(RecoveryStore.Entry e) throws IOException {
     try (InputStream in = store.open(e)) {
-      Sink.Pending file = sink.create(e.path());
+      // a file half-uploaded to S3 continues its multipart upload; the store holds the rest of it
+      Sink.Pending file = e.resume() == null ? sink.create(e.path()) : sink.resume(e.resume(), e.path());
       try {
         in.transferTo(file.stream());
         file.commit();

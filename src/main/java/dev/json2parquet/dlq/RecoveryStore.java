@@ -27,14 +27,23 @@ public interface RecoveryStore {
    * @param lastError why the last attempt failed
    * @param time when the file was stored (set by {@link #hold})
    * @param runId the run that wrote it
+   * @param resume null when the stored bytes are the whole file; else the sink's token for the first
+   *     bytes it keeps itself ({@code Sink.Kept#resumeToken}: an S3 multipart upload and its parts),
+   *     and the stored bytes are the rest of the file, which {@code recover} adds before completing it
    */
   record Entry(String id, String path, List<String> partition, List<String> key, long records, int attempts,
-      int autoAttempts, String lastError, Instant time, String runId) {
+      int autoAttempts, String lastError, Instant time, String runId, String resume) {
+
+    /** An entry whose stored bytes are the whole file. */
+    public Entry(String id, String path, List<String> partition, List<String> key, long records, int attempts,
+        int autoAttempts, String lastError, Instant time, String runId) {
+      this(id, path, partition, key, records, attempts, autoAttempts, lastError, time, runId, null);
+    }
 
     /** This entry after one more failed attempt. */
     public Entry failedAgain(String error, boolean automatic) {
       return new Entry(id, path, partition, key, records, attempts + 1, autoAttempts + (automatic ? 1 : 0), error,
-          time, runId);
+          time, runId, resume);
     }
   }
 

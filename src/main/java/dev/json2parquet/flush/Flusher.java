@@ -51,9 +51,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Failures</b>: a failed write, footer or commit is retried {@link #RETRIES} times after a
  * backoff ({@link #backoffNanos}), under the same name. The row groups already written are not in
- * memory any more, so before a retry the file's bytes up to its last complete row group are read
- * back from the sink ({@link Sink.Pending#abortAndReadBack}) into a temporary file on local disk
- * (streamed: memory does not grow with the file), and the retry starts a new file from them. After
+ * memory any more, so before a retry the file's bytes up to its last complete row group are kept
+ * ({@link Sink.Pending#keep}: read back into a temporary file on local disk, streamed; the S3 sink
+ * leaves the parts already uploaded in the open upload and keeps only the rest locally), and the
+ * retry continues the file from them. After
  * the last attempt, the file (those bytes, the batch being written, a footer) goes to the recovery
  * store ({@link #recoverInto}) and its records count as in recovery; only when that fails too (or
  * there is no store, or the sink cannot give its bytes back) do they count as failed, with a message

@@ -4,12 +4,8 @@ import dev.json2parquet.buffer.Batch;
 import dev.json2parquet.buffer.BucketKey;
 import dev.json2parquet.dlq.RecoveryStore;
 import dev.json2parquet.parquet.BatchEncoder;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 
 /**
@@ -112,6 +108,10 @@ final class RollingFile {
           long length = owner.encoder().append(current.file, batch.records(), step.from, take);
           current.records += take;
           step.from += take;
+          take = 0;
+          // a failure the sink learned of meanwhile (an S3 part upload) breaks the file here, after
+          // whole row groups: kept with them, nothing of this batch appended twice
+          current.pending.pause();
           current.appended();
           attempts = 0;
           if (current.records >= maxRecords || length >= maxBytes
@@ -188,8 +188,8 @@ final class RollingFile {
     long records;
     BatchEncoder.Open file;
     dev.json2parquet.sink.Sink.Pending pending;
-    /** The bytes of the complete row groups, kept after a failure; null when there are none. */
-    Path kept;
+    /** The complete row groups, kept after a failure (locally, or partly in the sink); null when there are none. */
+    dev.json2parquet.sink.Sink.Kept kept;
     /** Failed attempts to write the footer and commit. */
     int sealAttempts;
     /** Whether {@link #first} is held (not yet released) because it alone makes this file. */
@@ -209,14 +209,20 @@ final class RollingFile {
       if (pending != null) {
         return;
       }
+      if (!rebuild && file != null && file.rows() > 0) {
+        if (kept == null) {
+          // broken() starts a file over when it keeps nothing, so this is a bug
+          throw new IllegalStateException("Cannot resume " + path + ": nothing of it was kept");
+        }
+        pending = kept.resume(owner.sink, path);
+        file.resume(pending.stream());
+        return;
+      }
       pending = owner.sink.create(path);
       if (rebuild) {
         file = rebuilt(pending.stream(), owner.encoder());
-      } else if (file == null || file.rows() == 0) {
-        file = owner.encoder().open(pending.stream());
       } else {
-        copyKept(pending.stream());
-        file.resume(pending.stream());
+        file = owner.encoder().open(pending.stream());
       }
     }
 
@@ -248,10 +254,9 @@ final class RollingFile {
       return file;
     }
 
+    /** The kept bytes this process holds locally (all of them, or those not in the sink). */
     private void copyKept(OutputStream out) throws IOException {
-      try (InputStream in = Files.newInputStream(kept)) {
-        copy(in, out, file.length());
-      }
+      kept.copyLocal(out);
     }
 
     /** A step succeeded after a failure: the kept bytes are in the sink file again. */
@@ -269,32 +274,30 @@ final class RollingFile {
       if (p == null) {
         return;
       }
-      if (file == null || file.rows() == 0 || kept != null) {
-        p.abort();
+      if (file == null || file.rows() == 0 || kept != null && kept.length() == file.length()) {
+        p.abort(); // nothing was added to what is kept (a retry that failed again)
         return;
       }
+      // a resumed file that got row groups before failing (an S3 part failure comes out only after
+      // them) is kept anew, with them; the older kept bytes are part of it (the same S3 upload)
+      dev.json2parquet.sink.Sink.Kept older = kept;
+      kept = null;
       String error = null;
-      // abortAndReadBack discards the file whether or not it can give the bytes back
-      try (InputStream in = p.abortAndReadBack()) {
-        if (in == null && retained) {
+      // keep discards the file whether or not it can keep its bytes
+      try {
+        kept = p.keep(file.length());
+        if (kept == null && retained) {
           rebuild = true; // encoded again from the batch on the next open
           return;
         }
-        if (in == null) {
+        if (kept == null) {
           error = owner.sink.getClass().getSimpleName() + " cannot read back what it wrote";
-        } else {
-          Path tmp = Files.createTempFile("json2parquet-retry-", ".parquet");
-          try (OutputStream out = Files.newOutputStream(tmp)) {
-            copy(in, out, file.length());
-            kept = tmp;
-          } finally {
-            if (kept == null) {
-              Files.deleteIfExists(tmp);
-            }
-          }
         }
       } catch (IOException e) {
         error = e.toString();
+      }
+      if (older != null) {
+        older.discard(kept == null);
       }
       if (kept == null) {
         long rows = file.rows();
@@ -307,12 +310,13 @@ final class RollingFile {
     }
 
     void dropKept() {
+      dropKept(false);
+    }
+
+    /** With {@code abandon}, also what the sink keeps of the file (its records are counted as lost). */
+    void dropKept(boolean abandon) {
       if (kept != null) {
-        try {
-          Files.deleteIfExists(kept);
-        } catch (IOException ignored) {
-          // a leftover temporary file is harmless
-        }
+        kept.discard(abandon);
         kept = null;
       }
     }
@@ -332,12 +336,13 @@ final class RollingFile {
           return;
         }
         RecoveryStore.Entry manifest = new RecoveryStore.Entry(null, path, key.partition(), key.key(), total,
-            Flusher.RETRIES + 1, 0, error, null, owner.layout.runId());
+            Flusher.RETRIES + 1, 0, error, null, owner.layout.runId(), kept == null ? null : kept.resumeToken());
         try {
           store.hold(manifest, body);
         } catch (Exception | OutOfMemoryError e) {
           owner.lost(key, total, "Cannot write " + what + ": " + error + "; nor keep them in the recovery store "
               + store.location() + ": " + e + "; these records are lost");
+          dropKept(true);
           return;
         }
         owner.stats.inRecovery.add(total);
@@ -408,20 +413,6 @@ final class RollingFile {
       } finally {
         owner.finished();
       }
-    }
-  }
-
-  /** Copies exactly {@code n} bytes. */
-  static void copy(InputStream in, OutputStream out, long n) throws IOException {
-    byte[] buf = new byte[1 << 16];
-    long left = n;
-    while (left > 0) {
-      int r = in.read(buf, 0, (int) Math.min(buf.length, left));
-      if (r < 0) {
-        throw new EOFException("Cannot read back " + n + " bytes: only " + (n - left) + " were written");
-      }
-      out.write(buf, 0, r);
-      left -= r;
     }
   }
 }

@@ -183,8 +183,10 @@ public final class Pipeline implements AutoCloseable {
         .logEachFile(debug).beforeCommit(beforeCommit).recoverInto(RecoveryStores.open(config, clock))
         .listener(new Outcomes());
     if (sink.readsBack()) {
-      // without read-back (S3) a failure late in a rolled file would lose its earlier row groups
-      flusher.rollFiles(new Flusher.Rolling(config.bufferSize(), config.maxFileBytes(), config.maxOpenFiles(),
+      // a sink that cannot keep a failed file's earlier row groups writes a file per batch; the S3
+      // sink caps open files by the memory of their part buffers
+      flusher.rollFiles(new Flusher.Rolling(config.bufferSize(), config.maxFileBytes(),
+          Math.min(config.maxOpenFiles(), sink.maxOpenFiles()),
           Math.max(1, (long) (config.flushIntervalSeconds() * 1e9)), ticker));
     }
     Buffer opened = Buffers.open(config, type.schema(), ticker, flusher::submit);

@@ -100,7 +100,8 @@ final class S3Connection {
     }
     long budget = (long) ((Double) config.value("s3_retry_budget") * 1e9);
     return new S3Sink(client, bucket, str(config, "s3_prefix"), (Long) config.value("s3_part_size"),
-        (int) (long) (Long) config.value("s3_upload_concurrency"), config.threads(), budget, checksum(config), all);
+        (int) (long) (Long) config.value("s3_upload_concurrency"), config.threads(), (Long) config.value("s3_buffer_bytes"),
+        budget, checksum(config), all);
   }
 
   /** {@code s3_checksum}: the SDK's name for it, or null for {@code none}. */

@@ -22,7 +22,11 @@ import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
  * {@code concurrency} threads while the encoder goes on, and which is completed on commit and aborted
  * on abort ({@link S3Upload}). Memory: every byte buffered counts against one sink-wide allowance of
  * {@code partSize x (concurrency + encoders)} bytes; an encoder that would exceed it waits for parts to
- * finish uploading. Object keys stay within S3's 1,024 bytes (S3 user guide, "Naming Amazon S3
+ * finish uploading. A rolling file between flushes ({@link Sink.Pending#pause}) gives its buffer's
+ * allowance back and holds at most one part; {@link #maxOpenFiles} ({@code s3_buffer_bytes / partSize})
+ * caps such files, so all buffers together stay within {@code s3_buffer_bytes + partSize x
+ * (concurrency + encoders)}. A failed file is kept half-uploaded ({@link S3Kept}) and continued by
+ * {@link #resume}. Object keys stay within S3's 1,024 bytes (S3 user guide, "Naming Amazon S3
  * objects") through {@link PathLimits#fitPath}, which shortens a too-long path the same way every
  * time. Thread-safe.
  */
@@ -38,6 +42,11 @@ final class S3Sink implements Sink {
   /** The checksum sent with every upload request, or null for none. */
   final ChecksumAlgorithm checksum;
   final ExecutorService uploaders;
+  /** Bytes of the buffers of paused files (rolling files between flushes). */
+  final java.util.concurrent.atomic.AtomicLong paused = new java.util.concurrent.atomic.AtomicLong();
+  /** The most {@link #paused} has been (read by the tests). */
+  final java.util.concurrent.atomic.AtomicLong pausedPeak = new java.util.concurrent.atomic.AtomicLong();
+  private final int maxOpenFiles;
   private final String prefix;
   private final AutoCloseable resources;
 
@@ -46,12 +55,14 @@ final class S3Sink implements Sink {
    * @param partSize bytes per multipart part; 5 MiB to 5 GiB (S3 API reference, UploadPart)
    * @param concurrency parts uploading at once
    * @param encoders threads that write files at once (each may fill one buffer)
+   * @param bufferBytes what the part buffers of open (paused) files may hold together: caps the open
+   *     files at {@code bufferBytes / partSize} (at least 1)
    * @param budgetNanos how long one upload attempt may spend on a request, with the SDK's retries
    * @param checksum sent with every upload request and checked by S3, or null for none
    * @param resources closed after the client (HTTP client, STS client and credentials provider)
    */
   S3Sink(S3Client client, String bucket, String prefix, long partSize, int concurrency, int encoders,
-      long budgetNanos, ChecksumAlgorithm checksum, AutoCloseable resources) {
+      long bufferBytes, long budgetNanos, ChecksumAlgorithm checksum, AutoCloseable resources) {
     if (partSize < 5L << 20 || partSize > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("Cannot use a part size of " + partSize
           + " bytes: S3 parts are at least 5 MiB, and this sink buffers parts of at most 2 GiB");
@@ -61,6 +72,7 @@ final class S3Sink implements Sink {
     this.prefix = prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
     this.partSize = (int) partSize;
     this.budgetNanos = budgetNanos;
+    this.maxOpenFiles = (int) Math.max(1, Math.min(Integer.MAX_VALUE, bufferBytes / partSize));
     this.checksum = checksum;
     long units = (partSize + UNIT - 1) / UNIT * (concurrency + (long) encoders);
     this.memory = new Semaphore((int) Math.min(Integer.MAX_VALUE, units));
@@ -113,6 +125,23 @@ final class S3Sink implements Sink {
   @Override
   public Pending create(String relativePath) throws IOException {
     return new S3Upload(this, key(relativePath));
+  }
+
+  /** A failed file keeps its uploaded parts in its open multipart upload ({@link S3Upload#keep}). */
+  @Override
+  public boolean readsBack() {
+    return true;
+  }
+
+  @Override
+  public int maxOpenFiles() {
+    return maxOpenFiles;
+  }
+
+  /** Continues the multipart upload a {@link S3Kept#resumeToken} names (the object key is the token's). */
+  @Override
+  public Pending resume(String token, String relativePath) throws IOException {
+    return S3Kept.resume(this, token);
   }
 
   @Override

@@ -50,7 +50,27 @@ abstract class ForwardingSink implements Sink {
       public InputStream abortAndReadBack() throws IOException {
         return p.abortAndReadBack();
       }
+
+      @Override
+      public void pause() throws IOException {
+        p.pause();
+      }
+
+      @Override
+      public Kept keep(long length) throws IOException {
+        return p.keep(length);
+      }
     };
+  }
+
+  @Override
+  public int maxOpenFiles() {
+    return real.maxOpenFiles();
+  }
+
+  @Override
+  public Pending resume(String token, String relativePath) throws IOException {
+    return real.resume(token, relativePath);
   }
 
   @Override
