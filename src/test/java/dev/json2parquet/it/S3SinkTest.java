@@ -32,7 +32,8 @@ import software.amazon.awssdk.services.s3.model.ChecksumMode;
  * <p>A wrong region is not tested here: S3Proxy (4.1.0 too) checks a V4 signature against whatever
  * region the client signed for and has no region of its own to refuse, so no server these tests can
  * start answers HeadBucket with AWS's 301 and {@code x-amz-bucket-region}; S3Connection's branch for
- * that answer (one line naming both regions, exit 2) is not exercised by a test. moto 5.2.1's S3 (tried:
+ * that answer (one line naming both regions, exit 2) is exercised against a stand-in by
+ * {@link S3RegionTest}. moto 5.2.1's S3 (tried:
  * a bucket created in eu-west-1, HeadBucket signed for us-east-1, path style) answers 200 with
  * {@code x-amz-bucket-region: eu-west-1}, not AWS's 301, so it cannot exercise that branch either.
  */
