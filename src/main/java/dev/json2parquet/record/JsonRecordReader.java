@@ -7,6 +7,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -27,6 +30,7 @@ import java.util.Set;
  */
 public final class JsonRecordReader {
   public static final int MAX_DEPTH = 64;
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final RecordType type;
   private final RecordSchema schema;
@@ -65,16 +69,21 @@ public final class JsonRecordReader {
   private final Object[] path = new Object[MAX_DEPTH + 2];
   private int depth;
   /**
-   * The top-level names seen at each position of the previous record, with their fields: streams
-   * usually repeat one field order, and the parser hands out canonical name instances, so an
-   * identity check usually replaces the hash lookup. {@code lastQuoted} holds the schema's name
-   * at that position, which the parser matches against the line's bytes without decoding or
-   * looking up the name at all (null for a name not in the schema).
+   * For each top-level field (slot {@code index + 1}; slot 0 is the record's start, the last slot
+   * any name not in the schema), the name that followed it last time, with its field and index:
+   * streams usually repeat one field order with some fields left out, so the name after a given
+   * one is predicted far more often (82% of gen_logs names) than the name at a given position
+   * (70%). The parser hands out canonical name instances, so an identity check replaces the hash
+   * lookup when the prediction was for a name not in the schema. {@code nextQuoted} holds the
+   * predicted schema name, which the parser matches against the line's bytes without decoding or
+   * looking it up at all (null for a name not in the schema).
    */
-  private final String[] lastNames = new String[64];
-  private final Field[] lastFields = new Field[64];
-  private final int[] lastIndex = new int[64];
-  private final SerializedString[] lastQuoted = new SerializedString[64];
+  private final String[] nextNames;
+  private final Field[] nextFields;
+  private final int[] nextIndex;
+  private final SerializedString[] nextQuoted;
+  /** Top-level names (and aliases) to the index of their field in {@link #topFields}. */
+  private final Map<String, Integer> topIndex = new HashMap<>();
   private final Map<String, SerializedString> quotedNames = new HashMap<>();
 
   public JsonRecordReader(RecordType type) {
@@ -90,6 +99,14 @@ public final class JsonRecordReader {
     for (String name : topLevel.keySet()) {
       quotedNames.put(name, new SerializedString(name));
     }
+    for (Map.Entry<String, Field> e : topLevel.entrySet()) {
+      topIndex.put(e.getKey(), indexOf(e.getValue()));
+    }
+    int slots = topFields.length + 2;
+    this.nextNames = new String[slots];
+    this.nextFields = new Field[slots];
+    this.nextIndex = new int[slots];
+    this.nextQuoted = new SerializedString[slots];
     this.catchAll = type.unknownFields() == UnknownFields.EXTRA ? type.catchAll() : null;
   }
 
@@ -245,37 +262,37 @@ public final class JsonRecordReader {
     extraCount = 0;
     extraPresent = false;
     droppedInRecord = 0;
-    int pos = 0;
+    int slot = 0;
+    int otherSlot = topFields.length + 1;
     while (true) {
-      SerializedString expected = pos < lastQuoted.length ? lastQuoted[pos] : null;
+      SerializedString expected = nextQuoted[slot];
       String name;
       Field f;
       int index;
       if (expected != null && p.nextFieldName(expected)) {
-        name = lastNames[pos];
-        f = lastFields[pos];
-        index = lastIndex[pos];
+        name = nextNames[slot];
+        f = nextFields[slot];
+        index = nextIndex[slot];
       } else {
         t = expected != null ? p.currentToken() : p.nextToken();
         if (t != JsonToken.FIELD_NAME) {
           break;
         }
         name = p.currentName();
-        if (pos < lastNames.length && lastNames[pos] == name) {
-          f = lastFields[pos];
-          index = lastIndex[pos];
+        if (nextNames[slot] == name) {
+          f = nextFields[slot];
+          index = nextIndex[slot];
         } else {
-          f = topLevel.get(name);
-          index = f == null ? -1 : indexOf(f);
-          if (pos < lastNames.length) {
-            lastNames[pos] = name;
-            lastFields[pos] = f;
-            lastIndex[pos] = index;
-            lastQuoted[pos] = quotedNames.get(name);
-          }
+          Integer i = topIndex.get(name);
+          index = i == null ? -1 : i;
+          f = i == null ? null : topFields[index];
+          nextNames[slot] = name;
+          nextFields[slot] = f;
+          nextIndex[slot] = index;
+          nextQuoted[slot] = quotedNames.get(name);
         }
       }
-      pos++;
+      slot = index < 0 ? otherSlot : index + 1;
       JsonToken v = p.nextToken();
       push(name);
       if (f == null || seen[index]) {
@@ -400,7 +417,7 @@ public final class JsonRecordReader {
     if (from <= lineStart || from > end || b[from - 1] != '"') {
       end = from;
     }
-    for (int i = from; i < end; i++) {
+    for (int i = quoteOrBackslash(b, from, end); i < end; i++) {
       byte c = b[i];
       if (c == '"') {
         col.addBinary(r, b, from, i - from);
@@ -416,6 +433,25 @@ public final class JsonRecordReader {
     col.beginBinary(r);
     appendText(col, p.getTextCharacters(), p.getTextOffset(), p.getTextLength(), "string");
     col.endBinary();
+  }
+
+  /**
+   * The index of the first {@code "} or {@code \\} in {@code b[from, to)}, eight bytes at a time,
+   * or an index before it where fewer than eight bytes are left (the caller goes on byte by byte).
+   */
+  private static int quoteOrBackslash(byte[] b, int from, int to) {
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      long w = (long) LONGS.get(b, i);
+      long q = w ^ 0x2222222222222222L;
+      long s = w ^ 0x5C5C5C5C5C5C5C5CL;
+      // a byte of q (s) is zero where b has '"' ('\\'); the lowest flagged byte is always a true match
+      long hit = ((q - 0x0101010101010101L) & ~q | (s - 0x0101010101010101L) & ~s) & 0x8080808080808080L;
+      if (hit != 0) {
+        return i + (Long.numberOfTrailingZeros(hit) >>> 3);
+      }
+    }
+    return i;
   }
 
   /**
