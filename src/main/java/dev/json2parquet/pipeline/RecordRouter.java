@@ -357,16 +357,22 @@ final class RecordRouter implements LineReader.Handler, AutoCloseable {
     /** On a parser thread: parses every line of {@code c}. */
     void parseAll(Chunk c) {
       chunk = c;
-      for (int i = 0; i < c.lines; i++) {
-        String error = parse(c.data, c.start[i], c.length[i]);
-        if (error != null) {
-          if (rejects == rejectAt.length) {
-            rejectAt = Arrays.copyOf(rejectAt, rejects * 2);
-            rejectError = Arrays.copyOf(rejectError, rejects * 2);
+      // the chunk's lines lie one after another: one parser reads them all
+      reader.beginRegion(c.data, c.bytes);
+      try {
+        for (int i = 0; i < c.lines; i++) {
+          String error = parse(c.data, c.start[i], c.length[i]);
+          if (error != null) {
+            if (rejects == rejectAt.length) {
+              rejectAt = Arrays.copyOf(rejectAt, rejects * 2);
+              rejectError = Arrays.copyOf(rejectError, rejects * 2);
+            }
+            rejectAt[rejects] = i;
+            rejectError[rejects++] = error;
           }
-          rejectAt[rejects] = i;
-          rejectError[rejects++] = error;
         }
+      } finally {
+        reader.endRegion();
       }
     }
 
