@@ -157,6 +157,8 @@ public final class Server {
   final String runId;
   final ServeMetrics metrics;
   final ChunkIds chunks = new ChunkIds(65_536);
+  /** Answers of recent requests with an Idempotency-Key (memory buffer: 100,000 for an hour). */
+  final IdempotencyKeys requests = new IdempotencyKeys(100_000, TimeUnit.HOURS.toNanos(1), dev.json2parquet.buffer.Ticker.system());
   final ForwardEvents events;
   final FluentBitDate dates;
   final PrintStream err;

@@ -145,6 +145,35 @@ class ServeRedisTest {
   }
 
   @Test
+  void idempotencyKey_retriedRequest_inRedisOnce_evenAfterRestart() throws Exception {
+    try (RedisServer redis = new RedisServer(dir.resolve("redis"))) {
+      Path out = dir.resolve("out");
+      List<String> recs = Served.records(1500, 44);
+      String body = String.join("\n", recs) + "\n{not json\n";
+      for (int run = 0; run < 2; run++) { // the retry reaches a restarted serve
+        try (Served s = Served.start(out, settings(redis, true))) {
+          for (int i = 0; i < 2; i++) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(s.http("/records"))
+                .header("Content-Type", "application/x-ndjson").header("Idempotency-Key", "batch-7")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).contains("\"accepted\":1500").contains("\"rejected\":1");
+          }
+        }
+      }
+      long inRedis = 0;
+      for (String k : redis.cli("SMEMBERS", "keys").split("\n")) {
+        inRedis += Long.parseLong(redis.cli("XLEN", "data:{" + k + "}"));
+      }
+      assertThat(inRedis).isEqualTo(1500);
+      Cli.Result f = Cli.run("flush", "--redis-host", redis.address(), "-o", out.toString());
+      assertThat(f.exit()).as(f.err()).isZero();
+      assertThat(written(out)).isEqualTo(ids(recs));
+    }
+  }
+
+  @Test
   void redisDown_503_thenRecovers() throws Exception {
     try (RedisServer redis = new RedisServer(dir.resolve("redis"), "--appendonly", "yes")) {
       Path out = dir.resolve("out");
