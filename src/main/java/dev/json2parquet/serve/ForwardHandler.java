@@ -143,7 +143,7 @@ final class ForwardHandler extends SimpleChannelInboundHandler<byte[]> {
         throw new ForwardEvents.ProtocolException("a message must start with its tag (a string)");
       }
       String tag = u.unpackString();
-      ev = server.events.events(u, size, tag);
+      ev = server.events.events(frame, u, size, tag);
     }
     String source = "forward:" + ctx.channel().remoteAddress() + ":" + ev.tag();
     if (ev.chunk() != null) {
