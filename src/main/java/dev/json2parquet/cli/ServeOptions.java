@@ -34,6 +34,11 @@ final class ServeOptions {
       description = "Shared key of the forward protocol's handshake (forward_shared_key); clients without it are refused.")
   String forwardSharedKey;
 
+  @Option(names = "--forward-users-file", paramLabel = "FILE",
+      description = "File of user:password lines; forward clients must also give one of them in the handshake "
+          + "(forward_users_file; needs --forward-shared-key).")
+  String forwardUsersFile;
+
   @Option(names = "--max-body-bytes", paramLabel = "BYTES",
       description = "Largest request body, after gzip decoding, and largest forward message (max_body_bytes; default 64MiB).")
   String maxBodyBytes;
@@ -60,6 +65,7 @@ final class ServeOptions {
         .flag("tls_cert", tlsCert, "--tls-cert")
         .flag("tls_key", tlsKey, "--tls-key")
         .flag("forward_shared_key", forwardSharedKey, "--forward-shared-key")
+        .flag("forward_users_file", forwardUsersFile, "--forward-users-file")
         .flag("max_body_bytes", maxBodyBytes, "--max-body-bytes")
         .flag("max_connections", maxConnections, "--max-connections")
         .flag("client_timeout", clientTimeout, "--client-timeout")

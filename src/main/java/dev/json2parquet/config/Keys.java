@@ -112,6 +112,8 @@ final class Keys {
     add(Key.string("tls_cert"), null);
     add(Key.string("tls_key"), null);
     add(Key.string("forward_shared_key"), null);
+    // user/password authentication of the forward handshake: a file of user:password lines (serve)
+    add(Key.string("forward_users_file"), null);
     add(Key.bytes("max_body_bytes", 1024, 4 * GIB), 64 * MIB);
     add(Key.integer("max_connections", 1, 1_000_000), 1024L);
     add(Key.seconds("client_timeout", 1, 3_600), 30.0);

@@ -397,8 +397,17 @@ public final class Pipeline implements AutoCloseable {
 
   /** As {@link #accept(InputStream, String)}, each line passed through {@code rewrite} first. */
   public Result accept(InputStream in, String source, LineRewrite rewrite) throws IOException {
+    return accept(in, source, rewrite, null);
+  }
+
+  /**
+   * As {@link #accept(InputStream, String, LineRewrite)}; {@code chunk} (null: none) makes the lines
+   * go into Redis at most once within the marker window, as a forward chunk id does (serve: an HTTP
+   * request's Idempotency-Key); the memory buffer ignores it.
+   */
+  public Result accept(InputStream in, String source, LineRewrite rewrite, String chunk) throws IOException {
     if (redis != null) {
-      return counted(redis.accept(in, source, rewrite));
+      return counted(redis.accept(in, source, rewrite, chunk));
     }
     Feed f = borrow(source);
     LineReader.Handler h = new LineReader.Handler() {
@@ -533,6 +542,11 @@ public final class Pipeline implements AutoCloseable {
 
   public long feedLines() {
     return feedLines.get();
+  }
+
+  /** Whether records go to Redis (buffer_type redis): accepted records are durable there. */
+  public boolean redisBuffered() {
+    return redis != null;
   }
 
   /** Where the dead letters are: the DLQ file, or the Redis keys. */

@@ -237,9 +237,9 @@ final class RedisIntake implements AutoCloseable {
     feeds.add(f);
   }
 
-  /** JSON lines from {@code in}, each passed through {@code rewrite} first. */
-  Pipeline.Result accept(InputStream in, String source, Pipeline.LineRewrite rewrite) throws IOException {
-    Feed f = borrow(source, null, rewrite);
+  /** JSON lines from {@code in}, each passed through {@code rewrite} first; {@code chunk} as for a list (null: none). */
+  Pipeline.Result accept(InputStream in, String source, Pipeline.LineRewrite rewrite, String chunk) throws IOException {
+    Feed f = borrow(source, chunk, rewrite);
     try {
       f.lineReader.read(in, f, LineReader.Position.START, () -> false);
     } catch (IOException | RuntimeException e) {

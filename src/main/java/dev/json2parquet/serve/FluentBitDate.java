@@ -11,7 +11,8 @@ import java.util.Set;
  * Fluent Bit's {@code out_http} adds the record time under {@code json_date_key} (default
  * {@code date}, a double of epoch seconds by default): when a record has no {@code time} (nor one of
  * {@code timeNames}), its top-level {@code date} is renamed {@code time}, so that the event time places
- * the record. Lines without the bytes {@code "date"} pass untouched without being parsed; a line
+ * the record. Lines whose first member is the time, or without the bytes {@code "date"}, pass
+ * untouched without being parsed; a line
  * that is not valid JSON passes untouched too (the record reader dead-letters it with the reason).
  * Thread-safe.
  */
@@ -27,7 +28,9 @@ final class FluentBitDate implements Pipeline.LineRewrite {
 
   @Override
   public byte[] rewrite(byte[] buf, int off, int len) {
-    if (!contains(buf, off, len)) {
+    // most records name their time first ({"time": ...}): nothing to rename, and no need to look
+    // through the whole line (searching every line for "date" was half of serve's HTTP CPU)
+    if (firstNameIsTime(buf, off, len) || !contains(buf, off, len)) {
       return null;
     }
     try {
@@ -67,6 +70,37 @@ final class FluentBitDate implements Pipeline.LineRewrite {
       }
     }
     return true;
+  }
+
+  /** Whether the object's first member name, read as plain bytes (no escapes), is one of timeNames. */
+  private boolean firstNameIsTime(byte[] buf, int off, int len) {
+    int end = off + len;
+    int i = skipSpace(buf, off, end);
+    if (i >= end || buf[i] != '{') {
+      return false;
+    }
+    i = skipSpace(buf, i + 1, end);
+    if (i >= end || buf[i] != '"') {
+      return false;
+    }
+    int from = i + 1;
+    for (int j = from; j < end && j - from <= 32; j++) {
+      byte b = buf[j];
+      if (b == '"') {
+        return timeNames.contains(new String(buf, from, j - from, java.nio.charset.StandardCharsets.ISO_8859_1));
+      }
+      if (b == '\\' || b < 0) {
+        return false; // an escape or a non-ASCII name: let the parser decide
+      }
+    }
+    return false;
+  }
+
+  private static int skipSpace(byte[] buf, int i, int end) {
+    while (i < end && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n')) {
+      i++;
+    }
+    return i;
   }
 
   private static boolean contains(byte[] buf, int off, int len) {

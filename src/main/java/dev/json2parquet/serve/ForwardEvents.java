@@ -81,8 +81,11 @@ final class ForwardEvents {
     return frame.length == 1 && (frame[0] & 0xFF) == 0xC0;
   }
 
-  /** Reads the message of {@code frame} whose first array element (the tag) and array size were already read. */
-  Events events(MessageUnpacker u, int size, String tag) throws IOException {
+  /**
+   * Reads the message of {@code frame} whose first array element (the tag) and array size were
+   * already read by {@code u}, an unpacker over {@code frame} from its first byte.
+   */
+  Events events(byte[] frame, MessageUnpacker u, int size, String tag) throws IOException {
     if (size < 2 || size > 4) {
       throw new ProtocolException("a message is an array of 2 to 4 elements, got " + size);
     }
@@ -93,15 +96,17 @@ final class ForwardEvents {
     switch (f.getValueType()) {
       case INTEGER, FLOAT, EXTENSION -> { // Message
         Instant time = time(u);
-        byte[] raw = readValueBytes(u);
+        int from = (int) u.getTotalReadBytes();
+        u.skipValue();
+        int to = (int) u.getTotalReadBytes();
         int left = size - 3;
         chunk = left > 0 ? options(u).chunk : null;
-        record(raw, tag, time, records, bad);
+        record(frame, from, to - from, tag, time, records, bad);
       }
       case ARRAY -> { // Forward
         int n = u.unpackArrayHeader();
         for (int i = 0; i < n; i++) {
-          entry(u, tag, records, bad);
+          entry(u, frame, tag, records, bad);
         }
         chunk = size > 2 ? options(u).chunk : null;
       }
@@ -120,7 +125,7 @@ final class ForwardEvents {
         }
         try (MessageUnpacker e = MessagePack.newDefaultUnpacker(entries)) {
           while (e.hasNext()) {
-            entry(e, tag, records, bad);
+            entry(e, entries, tag, records, bad);
           }
         }
       }
@@ -177,7 +182,9 @@ final class ForwardEvents {
     return new Options(chunk, compressed);
   }
 
-  private void entry(MessageUnpacker u, String tag, List<byte[]> records, List<Bad> bad) throws IOException {
+  /** One {@code [time, record]} entry; {@code src} holds the bytes {@code u} reads, from its first. */
+  private void entry(MessageUnpacker u, byte[] src, String tag, List<byte[]> records, List<Bad> bad)
+      throws IOException {
     if (u.getNextFormat().getValueType() != ValueType.ARRAY) {
       throw new ProtocolException("an entry must be [time, record], got " + u.getNextFormat().getValueType());
     }
@@ -198,12 +205,15 @@ final class ForwardEvents {
     } else {
       time = time(u);
     }
-    byte[] raw = readValueBytes(u);
+    // the record is found by its offsets and decoded from them below (no msgpack value tree, no copy)
+    int from = (int) u.getTotalReadBytes();
+    u.skipValue();
+    int to = (int) u.getTotalReadBytes();
     for (int i = 2; i < n; i++) {
       u.skipValue();
     }
     if (time != GROUP_MARKER) {
-      record(raw, tag, time, records, bad);
+      record(src, from, to - from, tag, time, records, bad);
     }
   }
 
@@ -240,22 +250,16 @@ final class ForwardEvents {
     }
   }
 
-  /** The bytes of the next value, as msgpack (kept for the DLQ should the value not become JSON). */
-  private static byte[] readValueBytes(MessageUnpacker u) throws IOException {
-    org.msgpack.value.ImmutableValue v = u.unpackValue();
-    org.msgpack.core.MessageBufferPacker p = MessagePack.newDefaultBufferPacker();
-    p.packValue(v);
-    return p.toByteArray();
-  }
-
-  private void record(byte[] msgpack, String tag, Instant time, List<byte[]> records, List<Bad> bad)
+  /** The record at {@code src[off, off + len)} (one msgpack value) as a JSON object, or a {@link Bad} with its bytes. */
+  private void record(byte[] src, int off, int len, String tag, Instant time, List<byte[]> records, List<Bad> bad)
       throws IOException {
-    try (MessageUnpacker u = MessagePack.newDefaultUnpacker(msgpack)) {
+    try (MessageUnpacker u = MessagePack.newDefaultUnpacker(src, off, len)) {
       if (u.getNextFormat().getValueType() != ValueType.MAP) {
-        bad.add(new Bad("a forward record must be a map, got " + u.getNextFormat().getValueType(), msgpack));
+        bad.add(new Bad("a forward record must be a map, got " + u.getNextFormat().getValueType(),
+            java.util.Arrays.copyOfRange(src, off, off + len)));
         return;
       }
-      ByteArrayOutputStream out = new ByteArrayOutputStream(msgpack.length + 64);
+      ByteArrayOutputStream out = new ByteArrayOutputStream(len + 64);
       try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
         int n = u.unpackMapHeader();
         g.writeStartObject();
@@ -287,11 +291,11 @@ final class ForwardEvents {
         }
         g.writeEndObject();
       } catch (CharacterCodingException e) {
-        bad.add(new Bad("a map key of the forward record is not valid UTF-8", msgpack));
+        bad.add(new Bad("a map key of the forward record is not valid UTF-8", java.util.Arrays.copyOfRange(src, off, off + len)));
         return;
       } catch (TooDeep e) {
         bad.add(new Bad("the forward record nests deeper than " + dev.json2parquet.record.JsonRecordReader.MAX_DEPTH
-            + " levels", msgpack));
+            + " levels", java.util.Arrays.copyOfRange(src, off, off + len)));
         return;
       }
       records.add(out.toByteArray());
@@ -317,7 +321,15 @@ final class ForwardEvents {
   private static String key(MessageUnpacker u) throws IOException {
     MessageFormat f = u.getNextFormat();
     if (f.getValueType() == ValueType.STRING || f.getValueType() == ValueType.BINARY) {
-      byte[] b = u.unpackValue().asRawValue().asByteArray();
+      int len = f.getValueType() == ValueType.STRING ? u.unpackRawStringHeader() : u.unpackBinaryHeader();
+      byte[] b = u.readPayload(len);
+      boolean ascii = true;
+      for (byte x : b) {
+        ascii &= x >= 0;
+      }
+      if (ascii) { // nearly every key: no decoder needed
+        return new String(b, StandardCharsets.ISO_8859_1);
+      }
       return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
     }

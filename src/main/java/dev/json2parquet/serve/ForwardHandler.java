@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One forward-protocol connection (Fluent Bit {@code out_forward}, Fluentd {@code out_forward},
- * Fluency): with a shared key, the HELO/PING/PONG handshake first; then each message (whole, as
+ * Fluency): with a shared key, the HELO/PING/PONG handshake first (with users, HELO carries an
+ * {@code auth} salt and PING must name a user and its password digest); then each message (whole, as
  * {@link ForwardFrames} cuts them) is decoded by {@link ForwardEvents} and its records handed to the
  * pipeline on a worker, one message at a time and in order (the connection stops reading while one
  * is being handled). When a message carries {@code chunk}, {@code {"ack": chunk}} is written in one
@@ -40,6 +41,8 @@ final class ForwardHandler extends SimpleChannelInboundHandler<byte[]> {
   private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
   private boolean busy;
   private String nonce;
+  /** The HELO's user-authentication salt (hex), when users are configured; else empty. */
+  private String authSalt = "";
   private boolean authenticated;
 
   ForwardHandler(Server server) {
@@ -53,10 +56,15 @@ final class ForwardHandler extends SimpleChannelInboundHandler<byte[]> {
       byte[] n = new byte[16];
       RANDOM.nextBytes(n);
       nonce = HexFormat.of().formatHex(n);
+      if (server.settings.users() != null) {
+        byte[] salt = new byte[16];
+        RANDOM.nextBytes(salt);
+        authSalt = HexFormat.of().formatHex(salt);
+      }
       MessageBufferPacker p = MessagePack.newDefaultBufferPacker();
       p.packArrayHeader(2).packString("HELO").packMapHeader(3)
           .packString("nonce").packString(nonce)
-          .packString("auth").packString("")
+          .packString("auth").packString(authSalt)
           .packString("keepalive").packBoolean(true);
       ctx.writeAndFlush(Unpooled.wrappedBuffer(p.toByteArray()));
     }
@@ -135,7 +143,7 @@ final class ForwardHandler extends SimpleChannelInboundHandler<byte[]> {
         throw new ForwardEvents.ProtocolException("a message must start with its tag (a string)");
       }
       String tag = u.unpackString();
-      ev = server.events.events(u, size, tag);
+      ev = server.events.events(frame, u, size, tag);
     }
     String source = "forward:" + ctx.channel().remoteAddress() + ":" + ev.tag();
     if (ev.chunk() != null) {
@@ -195,6 +203,8 @@ final class ForwardHandler extends SimpleChannelInboundHandler<byte[]> {
         if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
             digest.getBytes(StandardCharsets.US_ASCII))) {
           reason = "shared_key mismatch";
+        } else if (server.settings.users() != null) {
+          reason = user(u, n);
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -214,6 +224,27 @@ final class ForwardHandler extends SimpleChannelInboundHandler<byte[]> {
         .packString(sha512Hex(salt, host.getBytes(StandardCharsets.UTF_8), nonce.getBytes(StandardCharsets.UTF_8),
             server.settings.sharedKey().getBytes(StandardCharsets.UTF_8)));
     ctx.writeAndFlush(Unpooled.wrappedBuffer(p.toByteArray()));
+  }
+
+  /**
+   * Checks the PING's username and password digest, {@code hex(sha512(auth_salt + username +
+   * password))} (the forward protocol's handshake); returns the refusal's reason, or null. An
+   * unknown user and a wrong password get the same answer.
+   */
+  private String user(MessageUnpacker u, int n) throws IOException {
+    if (n < 6) {
+      return "username/password authentication is required";
+    }
+    String user = new String(u.unpackValue().asRawValue().asByteArray(), StandardCharsets.UTF_8);
+    byte[] digest = u.unpackValue().asRawValue().asByteArray();
+    byte[] password = server.settings.users().get(user);
+    // an unknown user is checked against a digest too, so both refusals take the same time
+    String expected = sha512Hex(authSalt.getBytes(StandardCharsets.UTF_8), user.getBytes(StandardCharsets.UTF_8),
+        password == null ? new byte[0] : password);
+    if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), digest) || password == null) {
+      return "username/password mismatch";
+    }
+    return null;
   }
 
   private static String hostname() {

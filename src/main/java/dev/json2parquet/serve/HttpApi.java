@@ -58,6 +58,8 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
   /** Errors listed in a /records answer; the counts cover every line. */
   static final int MAX_ERRORS_LISTED = 1000;
   private static final AtomicLong REQUESTS = new AtomicLong();
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
 
   private final Server server;
 
@@ -241,12 +243,81 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
       answer(ctx, endpoint, t0, refused, keepAlive);
       return;
     }
+    String key = req.headers().get(IDEMPOTENCY_KEY);
+    if (key != null && (key.isBlank() || key.length() > 255)) {
+      answer(ctx, endpoint, t0, json(HttpResponseStatus.BAD_REQUEST, error("Idempotency-Key must hold 1 to 255"
+          + " characters")), keepAlive);
+      return;
+    }
     String source = "http:" + ctx.channel().remoteAddress() + "#" + REQUESTS.incrementAndGet();
     if (endpoint.equals("/record")) {
-      work(ctx, req, endpoint, t0, keepAlive, () -> single(req, source));
+      work(ctx, req, endpoint, t0, keepAlive, () -> once(req, endpoint, key, chunk -> single(req, source, chunk)));
     } else {
-      work(ctx, req, endpoint, t0, keepAlive, () -> batch(req, source, lines));
+      work(ctx, req, endpoint, t0, keepAlive, () -> once(req, endpoint, key, chunk -> batch(req, source, lines, chunk)));
     }
+  }
+
+  @FunctionalInterface
+  interface Handled {
+    /** Handles the request; {@code chunk} (null: none) makes Redis take its records at most once. */
+    FullHttpResponse run(String chunk) throws Exception;
+  }
+
+  /**
+   * Handles a request at most once per {@code Idempotency-Key} (null: no key, handled as it comes).
+   * The request's identity is its endpoint, key and the SHA-256 of its body. Memory buffer: the
+   * first final answer (200, 201, 400) is remembered ({@link IdempotencyKeys}) and replayed, with
+   * {@code Idempotent-Replayed: true}, to a retry; a retry while the first is still being handled
+   * gets 409 with Retry-After; an answer that asks for a retry (429, 503, 500) is not remembered.
+   * Redis buffer: the identity is the chunk id of the request's records, so Redis takes them at
+   * most once within its marker window, across restarts and instances too, and a retry is answered
+   * as the first was.
+   */
+  private FullHttpResponse once(FullHttpRequest req, String endpoint, String key, Handled h) throws Exception {
+    if (key == null) {
+      return h.run(null);
+    }
+    MessageDigest md = MessageDigest.getInstance("SHA-256");
+    md.update(req.content().nioBuffer());
+    byte[] body = md.digest();
+    md.update((endpoint + "\n" + key.strip() + "\n").getBytes(StandardCharsets.UTF_8));
+    String id = "http:" + java.util.HexFormat.of().formatHex(md.digest(body));
+    if (server.pipeline.redisBuffered()) {
+      return h.run(id);
+    }
+    IdempotencyKeys.Answer first = server.requests.start(id);
+    if (first == IdempotencyKeys.BUSY) {
+      return retry(HttpResponseStatus.CONFLICT, "a request with this Idempotency-Key and body is being handled", 1);
+    }
+    if (first != null) {
+      FullHttpResponse r = json(HttpResponseStatus.valueOf(first.status()), first.body());
+      r.headers().set(IDEMPOTENT_REPLAYED, "true");
+      return r;
+    }
+    FullHttpResponse r;
+    try {
+      r = h.run(null);
+    } catch (Exception | Error e) {
+      server.requests.failed(id);
+      throw e;
+    }
+    int code = r.status().code();
+    if (code == 200 || code == 201 || code == 400) {
+      byte[] answer = io.netty.buffer.ByteBufUtil.getBytes(r.content());
+      server.requests.done(id, code, answer.length <= IdempotencyKeys.MAX_BODY_BYTES ? answer : countsOnly(answer));
+    } else {
+      server.requests.failed(id);
+    }
+    return r;
+  }
+
+  /** A /records answer without its error list (kept so that remembered answers stay small). */
+  private static byte[] countsOnly(byte[] answer) throws IOException {
+    var tree = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(answer);
+    tree.putArray("errors");
+    tree.put("errors_omitted", true);
+    return (tree.toString() + "\n").getBytes(StandardCharsets.UTF_8);
   }
 
   /** 503 while stopping or while the sink fails and the recovery store too; 429 while the buffer is full. */
@@ -275,11 +346,11 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     return r;
   }
 
-  private FullHttpResponse single(FullHttpRequest req, String source) throws IOException {
+  private FullHttpResponse single(FullHttpRequest req, String source, String chunk) throws IOException {
     byte[] b = new byte[req.content().readableBytes()];
     req.content().readBytes(b);
     byte[] r = server.dates.rewrite(b, 0, b.length);
-    Pipeline.Result result = server.pipeline.accept(List.of(r == null ? b : r), source);
+    Pipeline.Result result = server.pipeline.accept(List.of(r == null ? b : r), source, chunk);
     server.metrics.records("http", result.accepted(), result.rejected().size());
     if (result.accepted() == 1) {
       return json(HttpResponseStatus.CREATED, body(g -> g.writeNumberField("accepted", 1)));
@@ -288,11 +359,11 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     return json(HttpResponseStatus.BAD_REQUEST, error(why));
   }
 
-  private FullHttpResponse batch(FullHttpRequest req, String source, boolean lines) throws IOException {
+  private FullHttpResponse batch(FullHttpRequest req, String source, boolean lines, String chunk) throws IOException {
     Pipeline.Result result;
     if (lines) {
       try (InputStream in = new ByteBufInputStream(req.content())) {
-        result = server.pipeline.accept(in, source, server.dates);
+        result = server.pipeline.accept(in, source, server.dates, chunk);
       }
     } else {
       List<byte[]> records = new ArrayList<>();
@@ -322,7 +393,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
           records.set(i, r);
         }
       }
-      result = server.pipeline.accept(records, source);
+      result = server.pipeline.accept(records, source, chunk);
     }
     server.metrics.records("http", result.accepted(), result.rejected().size());
     Pipeline.Result r = result;

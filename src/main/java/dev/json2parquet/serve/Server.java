@@ -29,7 +29,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -53,7 +56,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Server {
   /** Settings of both listeners, read from the configuration (files are read once, at start). */
   public record Settings(String address, int port, int forwardPort, byte[] token, SslContext tls, String sharedKey,
-      long maxBodyBytes, int maxConnections, long clientTimeoutNanos, String tagField, Set<String> timeNames) {
+      Map<String, byte[]> users, long maxBodyBytes, int maxConnections, long clientTimeoutNanos, String tagField, Set<String> timeNames) {
 
     /**
      * @throws ConfigException naming the key, for an unreadable token, certificate or key file
@@ -86,6 +89,7 @@ public final class Server {
           throw new ConfigException("Cannot use tls_cert " + cert + " and tls_key " + key + ": " + e.getMessage());
         }
       }
+      Map<String, byte[]> users = Server.users(config);
       Set<String> timeNames = new HashSet<>();
       timeNames.add("time");
       type.aliases().forEach((alias, name) -> {
@@ -97,9 +101,55 @@ public final class Server {
           : type.catchAll() != null && type.catchAll().name().equals(RecordType.LOG_CATCH_ALL) ? "args.tag" : "tag";
       return new Settings(address, ((Number) config.value("port")).intValue(),
           ((Number) config.value("forward_port")).intValue(), token, tls, (String) config.value("forward_shared_key"),
-          ((Number) config.value("max_body_bytes")).longValue(), ((Number) config.value("max_connections")).intValue(),
+          users, ((Number) config.value("max_body_bytes")).longValue(), ((Number) config.value("max_connections")).intValue(),
           (long) (((Number) config.value("client_timeout")).doubleValue() * 1e9), tagField, Set.copyOf(timeNames));
     }
+  }
+
+  /**
+   * The forward handshake's users: {@code forward_users_file} holds one {@code user:password} per
+   * line (the first colon splits; blank lines and lines starting with # are skipped), as Fluentd's
+   * {@code <user>} sections give them. Null when the key is not set.
+   *
+   * @throws ConfigException naming the key: an unreadable or empty file, a line without a colon or
+   *     with an empty user, a user twice, or no forward_shared_key (the forward protocol
+   *     authenticates users only inside the shared-key handshake)
+   */
+  static Map<String, byte[]> users(Config config) {
+    Object file = config.value("forward_users_file");
+    if (file == null) {
+      return null;
+    }
+    if (config.value("forward_shared_key") == null) {
+      throw new ConfigException("Invalid forward_users_file " + file + ": user authentication is part of the"
+          + " shared-key handshake; set forward_shared_key (--forward-shared-key) too");
+    }
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(Path.of((String) file), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException("Cannot read forward_users_file " + file + ": " + e);
+    }
+    Map<String, byte[]> users = new HashMap<>();
+    for (int i = 0; i < lines.size(); i++) {
+      String l = lines.get(i).strip();
+      if (l.isEmpty() || l.startsWith("#")) {
+        continue;
+      }
+      int colon = l.indexOf(':');
+      if (colon <= 0) {
+        throw new ConfigException("Invalid forward_users_file " + file + " line " + (i + 1)
+            + ": expected user:password");
+      }
+      if (users.put(l.substring(0, colon), l.substring(colon + 1).getBytes(StandardCharsets.UTF_8)) != null) {
+        throw new ConfigException("Invalid forward_users_file " + file + " line " + (i + 1) + ": user "
+            + l.substring(0, colon) + " is given twice");
+      }
+    }
+    if (users.isEmpty()) {
+      throw new ConfigException("Invalid forward_users_file " + file + ": no user:password line");
+    }
+    return Map.copyOf(users);
   }
 
   final Settings settings;
@@ -107,6 +157,8 @@ public final class Server {
   final String runId;
   final ServeMetrics metrics;
   final ChunkIds chunks = new ChunkIds(65_536);
+  /** Answers of recent requests with an Idempotency-Key (memory buffer: 100,000 for an hour). */
+  final IdempotencyKeys requests = new IdempotencyKeys(100_000, TimeUnit.HOURS.toNanos(1), dev.json2parquet.buffer.Ticker.system());
   final ForwardEvents events;
   final FluentBitDate dates;
   final PrintStream err;

@@ -163,6 +163,15 @@ final class ForwardClient implements AutoCloseable {
 
   /** Answers the server's HELO with a PING for {@code sharedKey}; returns the PONG. */
   Value handshake(String sharedKey) throws Exception {
+    return handshake(sharedKey, "", null);
+  }
+
+  /**
+   * As {@link #handshake(String)}, with user/password authentication: the PING's last two elements
+   * are the username and {@code hex(sha512(auth + username + password))}, auth being the HELO's salt
+   * (a null password sends an empty digest).
+   */
+  Value handshake(String sharedKey, String user, String password) throws Exception {
     Value helo = read();
     List<Value> h = helo.asArrayValue().list();
     if (!h.get(0).asStringValue().asString().equals("HELO")) {
@@ -180,7 +189,17 @@ final class ForwardClient implements AutoCloseable {
     MessageBufferPacker p = MessagePack.newDefaultBufferPacker();
     p.packArrayHeader(6).packString("PING").packString(host);
     p.packRawStringHeader(salt.length).writePayload(salt);
-    p.packString(HexFormat.of().formatHex(md.digest())).packString("").packString("");
+    p.packString(HexFormat.of().formatHex(md.digest())).packString(user);
+    if (password == null) {
+      p.packString("");
+    } else {
+      Value auth = h.get(1).asMapValue().map().get(org.msgpack.value.ValueFactory.newString("auth"));
+      MessageDigest ud = MessageDigest.getInstance("SHA-512");
+      ud.update(auth.asRawValue().asByteArray());
+      ud.update(user.getBytes(StandardCharsets.UTF_8));
+      ud.update(password.getBytes(StandardCharsets.UTF_8));
+      p.packString(HexFormat.of().formatHex(ud.digest()));
+    }
     send(p.toByteArray());
     return read();
   }

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A second independent real forward client: the npm package {@code fluent-logger} (the Node.js
  * Fluentd client) with {@code requireAckResponse}, installed by scripts/test into
- * {@code target/node} when node and npm exist (Python's fluent-logger cannot be installed here: no
- * Python package index). Skipped, saying so, when it is not installed.
+ * {@code target/node} when node and npm exist (Python's is in PythonFluentLoggerTest). Skipped,
+ * saying so, when it is not installed.
  */
 class NodeFluentLoggerTest {
   @TempDir

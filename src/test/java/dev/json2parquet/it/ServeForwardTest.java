@@ -149,6 +149,40 @@ class ServeForwardTest {
   }
 
   @Test
+  void usersFile_handshake_rightUserAccepted_wrongPasswordOrUnknownUserOrNoUserRefused() throws Exception {
+    Path out = dir.resolve("out");
+    Path users = dir.resolve("users");
+    java.nio.file.Files.writeString(users, "# forward users\nalice:s3cret:with:colons\nbob:hunter2\n");
+    try (Served s = Served.start(out, Map.of("forward_shared_key", "k3y", "forward_users_file", users.toString()))) {
+      int port = s.server.forwardPort();
+      try (ForwardClient c = new ForwardClient(port)) {
+        List<Value> pong = c.handshake("k3y", "alice", "s3cret:with:colons").asArrayValue().list();
+        assertThat(pong.get(1).asBooleanValue().getBoolean()).as(pong.toString()).isTrue();
+        c.send(ForwardClient.packed("t", recs("u", 2), Instant.now(), "c-u", true));
+        assertThat(c.ack()).isEqualTo("c-u");
+      }
+      for (String[] wrong : new String[][] {{"alice", "hunter2"}, {"carol", "s3cret:with:colons"}, {"", null},
+          {"bob", null}}) {
+        try (ForwardClient c = new ForwardClient(port)) {
+          List<Value> pong = c.handshake("k3y", wrong[0], wrong[1]).asArrayValue().list();
+          assertThat(pong.get(1).asBooleanValue().getBoolean()).as(String.join("/", wrong[0], "" + wrong[1])).isFalse();
+          assertThat(pong.get(2).asStringValue().asString()).contains("username/password");
+          assertThatThrownBy(c::read) // closed by the server: end of stream
+              .isInstanceOfAny(IOException.class, org.msgpack.core.MessageInsufficientBufferException.class);
+        }
+      }
+      s.stop();
+    }
+    assertThat(rows(out)).containsOnlyKeys("u0", "u1");
+  }
+
+  @Test
+  void usersFile_withoutSharedKey_isAConfigError() {
+    assertThatThrownBy(() -> Served.start(dir.resolve("out"), Map.of("forward_users_file", dir.resolve("u").toString())))
+        .isInstanceOf(dev.json2parquet.config.ConfigException.class).hasMessageContaining("forward_shared_key");
+  }
+
+  @Test
   void fluency_ackMode_everyEventWritten() throws Exception {
     Path out = dir.resolve("out");
     int n = 5000;

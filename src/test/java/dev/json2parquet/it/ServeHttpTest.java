@@ -77,6 +77,37 @@ class ServeHttpTest {
   }
 
   @Test
+  void idempotencyKey_retriedRequest_answeredAgain_notBufferedTwice() throws Exception {
+    Path out = dir.resolve("out");
+    List<String> a = Served.records(300, 41);
+    List<String> b = Served.records(200, 42);
+    List<String> one = Served.records(1, 43);
+    try (Served s = Served.start(out, Map.of())) {
+      HttpResponse<String> first = post(s, "/records", "application/x-ndjson", lines(a), "Idempotency-Key", "k-1");
+      assertThat(first.statusCode()).isEqualTo(200);
+      assertThat(first.headers().firstValue("Idempotent-Replayed")).isEmpty();
+      // the client lost the answer and sends the same request again
+      HttpResponse<String> retry = post(s, "/records", "application/x-ndjson", lines(a), "Idempotency-Key", "k-1");
+      assertThat(retry.statusCode()).isEqualTo(200);
+      assertThat(retry.body()).isEqualTo(first.body());
+      assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+      // the same key with another body is another request
+      assertThat(post(s, "/records", "application/x-ndjson", lines(b), "Idempotency-Key", "k-1").headers()
+          .firstValue("Idempotent-Replayed")).isEmpty();
+      byte[] single = one.get(0).getBytes(StandardCharsets.UTF_8);
+      assertThat(post(s, "/record", "application/json", single, "Idempotency-Key", "r-1").statusCode()).isEqualTo(201);
+      assertThat(post(s, "/record", "application/json", single, "Idempotency-Key", "r-1").statusCode()).isEqualTo(201);
+      assertThat(post(s, "/records", "application/x-ndjson", lines(a), "Idempotency-Key", "").statusCode())
+          .isEqualTo(400);
+      s.stop();
+    }
+    List<String> expected = new java.util.ArrayList<>(ids(a));
+    expected.addAll(ids(b));
+    expected.addAll(ids(one));
+    assertThat(sorted(DuckDb.messageIds(out))).isEqualTo(sorted(expected));
+  }
+
+  @Test
   void records_ndjsonGzipAndArray_areWrittenExactly_andBadLinesDeadLettered() throws Exception {
     Path out = dir.resolve("out");
     List<String> recs = Served.records(3000, 7);

@@ -145,6 +145,35 @@ class ServeRedisTest {
   }
 
   @Test
+  void idempotencyKey_retriedRequest_inRedisOnce_evenAfterRestart() throws Exception {
+    try (RedisServer redis = new RedisServer(dir.resolve("redis"))) {
+      Path out = dir.resolve("out");
+      List<String> recs = Served.records(1500, 44);
+      String body = String.join("\n", recs) + "\n{not json\n";
+      for (int run = 0; run < 2; run++) { // the retry reaches a restarted serve
+        try (Served s = Served.start(out, settings(redis, true))) {
+          for (int i = 0; i < 2; i++) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(s.http("/records"))
+                .header("Content-Type", "application/x-ndjson").header("Idempotency-Key", "batch-7")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).contains("\"accepted\":1500").contains("\"rejected\":1");
+          }
+        }
+      }
+      long inRedis = 0;
+      for (String k : redis.cli("SMEMBERS", "keys").split("\n")) {
+        inRedis += Long.parseLong(redis.cli("XLEN", "data:{" + k + "}"));
+      }
+      assertThat(inRedis).isEqualTo(1500);
+      Cli.Result f = Cli.run("flush", "--redis-host", redis.address(), "-o", out.toString());
+      assertThat(f.exit()).as(f.err()).isZero();
+      assertThat(written(out)).isEqualTo(ids(recs));
+    }
+  }
+
+  @Test
   void redisDown_503_thenRecovers() throws Exception {
     try (RedisServer redis = new RedisServer(dir.resolve("redis"), "--appendonly", "yes")) {
       Path out = dir.resolve("out");
@@ -233,6 +262,96 @@ class ServeRedisTest {
       }
       assertThat(written(out)).isEqualTo(ids(recs));
       assertThat(redis.cli("SCARD", "keys")).isEqualTo("0");
+    }
+  }
+
+  /**
+   * serve over a three-node Redis Cluster (keys spread over the nodes by their hash tags): an HTTP
+   * batch and a forward chunk are acknowledged, the chunk's retry is acknowledged without being
+   * buffered again, serve is killed with -9; a restarted serve acknowledges the chunk once more
+   * without buffering it (its markers live in the cluster); one flush writes every acknowledged
+   * record exactly once, and the rejected line is in the cluster's DLQ.
+   */
+  @Test
+  void cluster_httpAndForwardChunk_kill9_thenFlush_exactlyOnce() throws Exception {
+    List<RedisServer> nodes = RedisServer.cluster(dir.resolve("cluster"));
+    try {
+      String hosts = RedisServer.addresses(nodes);
+      Path out = dir.resolve("out");
+      List<String> recs = Served.records(2000, 31);
+      List<Map<String, Object>> fwd = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("log", "forwarded " + i);
+        r.put("level", "INFO");
+        r.put("message_id", "fc" + i);
+        r.put("business_capability", "c");
+        r.put("business_domain", "d" + (i % 5)); // several keys, so several nodes
+        r.put("business_service", "s");
+        r.put("application_service", "a");
+        fwd.add(r);
+      }
+      byte[] chunk = ForwardClient.packed("app", fwd, Instant.parse("2024-11-24T10:00:00Z"), "cluster-chunk", true);
+      try (Child child = Child.start(dir.resolve("err.txt"), "serve", "-o", out.toString(), "--port", "0",
+          "--forward-port", "0", "--flush-interval", "3600", "--buffer", "redis", "--redis-host", hosts)) {
+        int http = Served.httpPort(child);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("forward on 127\\.0\\.0\\.1:(\\d+)")
+            .matcher(child.err());
+        assertThat(m.find()).as(child.err()).isTrue();
+        List<String> body = new ArrayList<>(recs);
+        body.add(700, "{not json");
+        HttpResponse<String> r = post(URI.create("http://127.0.0.1:" + http + "/records"), String.join("\n", body));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("\"accepted\":2000").contains("\"rejected\":1");
+        try (ForwardClient c = new ForwardClient(Integer.parseInt(m.group(1)))) {
+          c.send(chunk);
+          assertThat(c.ack()).isEqualTo("cluster-chunk");
+          c.send(chunk); // a retry after a lost ack
+          assertThat(c.ack()).isEqualTo("cluster-chunk");
+        }
+        child.signal("KILL");
+        child.waitFor();
+      }
+      assertThat(DuckDb.parquetFiles(out)).isEmpty();
+      Map<String, Object> settings = new LinkedHashMap<>();
+      settings.put("buffer_type", "redis");
+      settings.put("redis_host", hosts);
+      settings.put("redis_skip_flush", "true");
+      try (Served s = Served.start(out, settings)) {
+        try (ForwardClient c = new ForwardClient(s.server.forwardPort())) {
+          c.send(chunk); // the client's retry reaches the restarted serve
+          assertThat(c.ack()).isEqualTo("cluster-chunk");
+        }
+      }
+      Cli.Result f = Cli.run("flush", "--redis-host", hosts, "-o", out.toString());
+      assertThat(f.exit()).as(f.err()).isZero();
+      List<String> expected = new ArrayList<>(ids(recs));
+      for (int i = 0; i < 300; i++) {
+        expected.add("fc" + i);
+      }
+      Collections.sort(expected);
+      assertThat(written(out)).isEqualTo(expected); // sorted lists: a duplicate would show
+      Map<String, com.fasterxml.jackson.databind.JsonNode> rows = new java.util.HashMap<>();
+      try (DuckDb duck = new DuckDb()) {
+        for (Path file : DuckDb.parquetFiles(out)) {
+          for (com.fasterxml.jackson.databind.JsonNode row : duck.rows(file)) {
+            rows.put(row.get("message_id").asText(), row);
+          }
+        }
+      }
+      assertThat(rows.get("fc7").get("message").asText()).isEqualTo("forwarded 7");
+      assertThat(rows.get("fc7").get("args").get("tag").asText()).isEqualTo("app");
+      assertThat(rows.get("fc7").get("time").asText()).isEqualTo("2024-11-24T10:00:00Z");
+      long dead = 0;
+      for (RedisServer n : nodes) {
+        String len = n.cli("XLEN", "dlq:{_unkeyed}");
+        dead += len.matches("\\d+") ? Long.parseLong(len) : 0; // the key lives on one node (MOVED elsewhere)
+      }
+      assertThat(dead).isEqualTo(1);
+    } finally {
+      for (RedisServer n : nodes) {
+        n.close();
+      }
     }
   }
 
