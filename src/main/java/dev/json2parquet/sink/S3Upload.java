@@ -379,6 +379,15 @@ final class S3Upload implements Sink.Pending {
   }
 
   /** Takes the paused buffer's memory from the sink's allowance again (waiting for it). */
+  /** Ends a pause for good (keep, abort): the paused bytes leave the sink's count, no allowance is taken back. */
+  private void dropPause() {
+    if (paused) {
+      sink.paused.addAndGet(-buf.length);
+      paused = false;
+      heldUnits = 0;
+    }
+  }
+
   private void unpause() throws IOException {
     acquire(heldUnits);
     sink.paused.addAndGet(-buf.length);
@@ -474,11 +483,7 @@ final class S3Upload implements Sink.Pending {
       throw new IOException("Cannot keep " + where() + ": it was already committed or discarded");
     }
     done = true;
-    if (paused) {
-      sink.paused.addAndGet(-buf.length);
-      paused = false;
-      heldUnits = 0;
-    }
+    dropPause();
     try {
       awaitParts();
     } catch (IOException e) {
@@ -575,11 +580,7 @@ final class S3Upload implements Sink.Pending {
     }
     done = true;
     stopped.set(true);
-    if (paused) {
-      sink.paused.addAndGet(-buf.length);
-      paused = false;
-      heldUnits = 0;
-    }
+    dropPause();
     // parts being uploaded could still land after an abort (S3 API reference, AbortMultipartUpload),
     // so wait for them first; those not started yet see `stopped` and do nothing
     try {

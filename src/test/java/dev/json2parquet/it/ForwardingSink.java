@@ -26,10 +26,31 @@ abstract class ForwardingSink implements Sink {
   /** Runs before {@code relativePath} is committed; throwing fails the commit. */
   abstract void beforeCommit(String relativePath) throws IOException;
 
+  /** Runs once the real sink has created {@code relativePath}'s pending file; nothing by default. */
+  void created(String relativePath) {
+  }
+
+  /**
+   * Runs once per pending file when it stops being open: committed, aborted, kept or read back for
+   * recovery (a failed commit leaves it open); nothing by default.
+   */
+  void ended(String relativePath) {
+  }
+
   @Override
   public final Pending create(String relativePath) throws IOException {
     Pending p = real.create(relativePath);
+    created(relativePath);
     return new Pending() {
+      private boolean ended;
+
+      private void end() {
+        if (!ended) {
+          ended = true;
+          ended(relativePath);
+        }
+      }
+
       @Override
       public OutputStream stream() {
         return ForwardingSink.this.stream(relativePath, p.stream());
@@ -39,16 +60,25 @@ abstract class ForwardingSink implements Sink {
       public void commit() throws IOException {
         beforeCommit(relativePath);
         p.commit();
+        end();
       }
 
       @Override
       public void abort() {
-        p.abort();
+        try {
+          p.abort();
+        } finally {
+          end();
+        }
       }
 
       @Override
       public InputStream abortAndReadBack() throws IOException {
-        return p.abortAndReadBack();
+        try {
+          return p.abortAndReadBack();
+        } finally {
+          end();
+        }
       }
 
       @Override
@@ -58,7 +88,11 @@ abstract class ForwardingSink implements Sink {
 
       @Override
       public Kept keep(long length) throws IOException {
-        return p.keep(length);
+        try {
+          return p.keep(length);
+        } finally {
+          end();
+        }
       }
     };
   }

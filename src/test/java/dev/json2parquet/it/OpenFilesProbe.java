@@ -3,7 +3,6 @@ package dev.json2parquet.it;
 import dev.json2parquet.sink.Sink;
 import dev.json2parquet.sink.Sinks;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -11,16 +10,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * aborted): for an S3 sink, the files that may each hold a part buffer. Installed through
  * {@link Sinks#TEST_WRAPPER} by {@link #around}.
  */
-public final class OpenFilesProbe implements Sink {
+public final class OpenFilesProbe extends ForwardingSink {
   static final AtomicInteger open = new AtomicInteger();
   static final AtomicInteger most = new AtomicInteger();
   static final AtomicInteger created = new AtomicInteger();
   /** The most bytes the S3 sink's paused part buffers held at once (its field, read when it closes). */
   static final java.util.concurrent.atomic.AtomicLong pausedPeak = new java.util.concurrent.atomic.AtomicLong(-1);
-  private final Sink real;
 
   public OpenFilesProbe(Sink real) {
-    this.real = real;
+    super(real);
   }
 
   /** Runs {@code body} with every sink opened meanwhile wrapped in a probe, the counts reset first. */
@@ -38,81 +36,18 @@ public final class OpenFilesProbe implements Sink {
   }
 
   @Override
-  public Pending create(String relativePath) throws IOException {
-    Pending p = real.create(relativePath);
+  void beforeCommit(String relativePath) {
+  }
+
+  @Override
+  void created(String relativePath) {
     created.incrementAndGet();
     most.accumulateAndGet(open.incrementAndGet(), Math::max);
-    return new Pending() {
-      private boolean closed;
-
-      private void closed() {
-        if (!closed) {
-          closed = true;
-          open.decrementAndGet();
-        }
-      }
-
-      @Override
-      public OutputStream stream() {
-        return p.stream();
-      }
-
-      @Override
-      public void commit() throws IOException {
-        p.commit();
-        closed();
-      }
-
-      @Override
-      public void abort() {
-        p.abort();
-        closed();
-      }
-
-      @Override
-      public void pause() throws IOException {
-        p.pause();
-      }
-
-      @Override
-      public Kept keep(long length) throws IOException {
-        try {
-          return p.keep(length);
-        } finally {
-          closed();
-        }
-      }
-    };
   }
 
   @Override
-  public boolean readsBack() {
-    return real.readsBack();
-  }
-
-  @Override
-  public int maxOpenFiles() {
-    return real.maxOpenFiles();
-  }
-
-  @Override
-  public Pending resume(String token, String relativePath) throws IOException {
-    return real.resume(token, relativePath);
-  }
-
-  @Override
-  public long removeRun(String runId) throws IOException {
-    return real.removeRun(runId);
-  }
-
-  @Override
-  public boolean delete(String relativePath) throws IOException {
-    return real.delete(relativePath);
-  }
-
-  @Override
-  public String locate(String relativePath) {
-    return real.locate(relativePath);
+  void ended(String relativePath) {
+    open.decrementAndGet();
   }
 
   @Override

@@ -51,14 +51,12 @@ class S3RollingTest {
   }
 
   private String[] args(String command, String... extra) {
-    List<String> a = new ArrayList<>(List.of(command, "-o", "s3://" + BUCKET + "/logs", "--s3-endpoint", s3.endpoint(),
-        "--s3-region", "us-east-1", "--s3-access-key-id", S3Server.ACCESS, "--s3-secret-access-key", S3Server.SECRET,
-        "--recovery", dir.resolve("recovery").toString()));
-    if (!command.equals("recover")) {
-      a.addAll(List.of("--dlq", dir.resolve("dlq").toString(), "--quiet", "--threads", "2"));
+    if (command.equals("recover")) {
+      return s3.cliArgs(BUCKET, dir, command, extra);
     }
-    a.addAll(List.of(extra));
-    return a.toArray(String[]::new);
+    List<String> more = new ArrayList<>(List.of("--threads", "2"));
+    more.addAll(List.of(extra));
+    return s3.cliArgs(BUCKET, dir, command, more.toArray(String[]::new));
   }
 
   private Path download() throws Exception {

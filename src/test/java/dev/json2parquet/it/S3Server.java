@@ -80,6 +80,22 @@ final class S3Server implements AutoCloseable {
     store.close();
   }
 
+  /**
+   * The arguments of a json2parquet {@code command} that writes to {@code s3://BUCKET/logs} on this
+   * server with its keys, the recovery store under {@code dir/recovery}, and (for every command but
+   * {@code recover}) the DLQ under {@code dir/dlq} and {@code --quiet}; {@code extra} goes last.
+   */
+  String[] cliArgs(String bucket, java.nio.file.Path dir, String command, String... extra) {
+    java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of(command, "-o", "s3://" + bucket + "/logs",
+        "--s3-endpoint", endpoint(), "--s3-region", "us-east-1", "--s3-access-key-id", ACCESS,
+        "--s3-secret-access-key", SECRET, "--recovery", dir.resolve("recovery").toString()));
+    if (!command.equals("recover")) {
+      a.addAll(java.util.List.of("--dlq", dir.resolve("dlq").toString(), "--quiet"));
+    }
+    a.addAll(java.util.List.of(extra));
+    return a.toArray(String[]::new);
+  }
+
   String endpoint() {
     return "http://127.0.0.1:" + port;
   }

@@ -57,14 +57,7 @@ class S3SinkTest {
   }
 
   private String[] args(String command, String... extra) {
-    List<String> a = new ArrayList<>(List.of(command, "-o", "s3://" + BUCKET + "/logs", "--s3-endpoint", s3.endpoint(),
-        "--s3-region", "us-east-1", "--s3-access-key-id", S3Server.ACCESS, "--s3-secret-access-key", S3Server.SECRET,
-        "--recovery", dir.resolve("recovery").toString())); // s3_checksum: the default, CRC32C
-    if (!command.equals("recover")) {
-      a.addAll(List.of("--dlq", dir.resolve("dlq").toString(), "--quiet"));
-    }
-    a.addAll(List.of(extra));
-    return a.toArray(String[]::new);
+    return s3.cliArgs(BUCKET, dir, command, extra); // s3_checksum: the default, CRC32C
   }
 
   private List<String> downloadedIds() throws Exception {
