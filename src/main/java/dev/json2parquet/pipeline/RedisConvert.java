@@ -533,6 +533,27 @@ public final class RedisConvert {
         this.keys = key.renderer(() -> System.currentTimeMillis() * 1000);
       }
 
+      /**
+       * The stream name of a record with these key values. Escaping the values into a path was a
+       * quarter of the parser threads' time (JFR), and a run has few distinct keys: the names are
+       * kept per parser, at most {@link #NAMES} of them (cleared when full, so memory stays bounded).
+       */
+      private String name(List<String> values) {
+        String n = names.get(values);
+        if (n == null) {
+          String path = key.path(values);
+          n = path.isEmpty() ? "_" : path;
+          if (names.size() >= NAMES) {
+            names.clear();
+          }
+          names.put(values, n);
+        }
+        return n;
+      }
+
+      static final int NAMES = 4096;
+      private final Map<List<String>, String> names = new java.util.HashMap<>();
+
       void parseAll(Chunk c) {
         for (int i = 0; i < c.lines; i++) {
           try {
@@ -541,8 +562,7 @@ public final class RedisConvert {
             c.error[i] = e.getMessage();
             continue;
           }
-          String path = key.path(keys.values(staging));
-          c.key[i] = path.isEmpty() ? "_" : path;
+          c.key[i] = name(keys.values(staging));
           if (staging.records() >= STAGE_RECORDS) {
             staging.clear();
           }
