@@ -157,13 +157,14 @@ public final class RedisConvert {
     }
     RedisBuffer buffer = new RedisBuffer(jedis, streams, RedisBuffer.CHUNK_ENTRIES, RedisBuffer.CHUNK_BYTES)
         .reportTo(err);
-    Intake intake = new Intake(new JsonRecordReader(type), key, buffer, config.maxLineBytes(), clock);
+    Intake intake = new Intake(type, key, buffer, config.maxLineBytes(), clock, config.threads());
     LineReader reader = new LineReader(config.maxLineBytes());
     List<String> notes = new ArrayList<>();
     String fatal;
     try {
       fatal = readAll(inputs, plan, ids, jedis, streams, buffer, intake, reader, notes);
     } finally {
+      intake.close();
       buffer.close();
     }
     if (stop.requested() && fatal == null) {
@@ -301,12 +302,26 @@ public final class RedisConvert {
     return type;
   }
 
-  /** The reading end: each line validated, keyed and added to the Redis chunk, or dead-lettered. */
-  private static final class Intake implements LineReader.Handler {
-    private final JsonRecordReader reader;
-    private final ColumnBatch staging;
-    private final PathTemplate key;
-    private final PathTemplate.Renderer keys;
+  /**
+   * The reading end: each line validated, keyed and added to the Redis chunk, or dead-lettered.
+   *
+   * <p>As {@code RecordRouter} does for the memory path, the reading thread only splits lines and
+   * copies them into chunks of up to {@link #STAGE_RECORDS} lines or {@link #STAGE_BYTES} bytes;
+   * {@code parsers} threads parse the chunks (to validate and key each line), and the reading thread
+   * applies the parsed chunks strictly in input order: each line is added to the Redis chunk under its
+   * key, or dead-lettered, and the Redis chunk is shipped at the line boundary right after the line
+   * that filled it, with that boundary's offset and line as the checkpoint (each line carries the
+   * boundary that followed it). So Redis sees the same entries in the same order, and the recorded
+   * progress is the same exact lower bound, as with parsing on the reading thread. At most
+   * {@code parsers + 1} chunks exist at once. An oversized line and the end of an input first apply
+   * every chunk read so far.
+   *
+   * <p>Called on the reading thread only; {@link #close} stops the parser threads.
+   */
+  private static final class Intake implements LineReader.Handler, AutoCloseable {
+    static final int STAGE_RECORDS = 1024;
+    static final int STAGE_BYTES = 1 << 20;
+
     private final RedisBuffer buffer;
     private final int maxLineBytes;
     private String source;
@@ -319,14 +334,30 @@ public final class RedisConvert {
     long lines;
     long deadTotal;
 
-    Intake(JsonRecordReader reader, PathTemplate key, RedisBuffer buffer, int maxLineBytes, Clock clock) {
+    private final java.util.concurrent.ExecutorService pool;
+    private final java.util.concurrent.ArrayBlockingQueue<Parser> idle;
+    private final java.util.ArrayDeque<Chunk> freeChunks = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<java.util.concurrent.Future<Chunk>> inFlight = new java.util.ArrayDeque<>();
+    private final int maxInFlight;
+    private Chunk filling;
+
+    Intake(RecordType type, PathTemplate key, RedisBuffer buffer, int maxLineBytes, Clock clock, int parsers) {
       this.clock = clock;
-      this.reader = reader;
-      this.staging = new ColumnBatch(reader.recordType().schema());
-      this.key = key;
-      this.keys = key.renderer(() -> System.currentTimeMillis() * 1000);
       this.buffer = buffer;
       this.maxLineBytes = maxLineBytes;
+      parsers = Math.max(1, parsers);
+      this.idle = new java.util.concurrent.ArrayBlockingQueue<>(parsers + 1);
+      for (int i = 0; i <= parsers; i++) {
+        idle.add(new Parser(new JsonRecordReader(type), key));
+        freeChunks.add(new Chunk());
+      }
+      java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+      this.pool = java.util.concurrent.Executors.newFixedThreadPool(parsers, r -> {
+        Thread t = new Thread(r, "redis-parser-" + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+      this.maxInFlight = parsers + 1;
     }
 
     void start(String source, java.util.function.Consumer<Progress> checkpoint, Progress from) {
@@ -339,26 +370,17 @@ public final class RedisConvert {
     @Override
     public void line(byte[] buf, int off, int len, long lineNumber) throws IOException {
       lines++;
-      try {
-        reader.append(buf, off, len, staging);
-      } catch (RecordException e) {
-        reject(e.getMessage(), lineNumber, buf, off, len, len);
-        return;
+      if (filling == null) {
+        filling = freeChunks.poll();
+        filling.lines = 0;
+        filling.bytes = 0;
       }
-      String k = name(keys.values(staging));
-      if (staging.records() >= 1024) {
-        staging.clear();
-      }
-      full |= buffer.add(k, buf, off, len, lineNumber);
-    }
-
-    private String name(List<String> values) {
-      String path = key.path(values);
-      return path.isEmpty() ? "_" : path;
+      filling.add(buf, off, len, lineNumber);
     }
 
     @Override
     public void oversized(byte[] prefix, int prefixLen, long totalBytes, long lineNumber) throws IOException {
+      applyAll();
       lines++;
       prefixLen = Utf8.boundaryLength(prefix, 0, prefixLen);
       reject("line of " + totalBytes + " bytes is longer than max_line_bytes (" + maxLineBytes
@@ -374,13 +396,82 @@ public final class RedisConvert {
 
     @Override
     public void boundary(long offset, long nextLine) throws IOException {
-      if (full) {
+      Chunk c = filling;
+      if (c != null && c.lines > 0 && c.nextLine[c.lines - 1] == 0) {
+        // the boundary after the chunk's last line: where a checkpoint after that line points
+        c.end[c.lines - 1] = offset;
+        c.nextLine[c.lines - 1] = nextLine;
+        if (c.lines == STAGE_RECORDS || c.bytes >= STAGE_BYTES) {
+          submit();
+        }
+      } else if (full && inFlight.isEmpty() && (c == null || c.lines == 0)) {
+        // after a line handled on this thread (oversized), with nothing read before it still out
         ship(offset, nextLine, false);
       }
     }
 
     void finish(LineReader.Position next, boolean atEnd) throws IOException {
+      applyAll();
       ship(next.offset(), next.line(), atEnd);
+    }
+
+    /** Applies every chunk read so far, in input order. */
+    private void applyAll() throws IOException {
+      if (filling != null && filling.lines > 0) {
+        submit();
+      }
+      while (!inFlight.isEmpty()) {
+        applyOldest();
+      }
+    }
+
+    private void submit() throws IOException {
+      Chunk c = filling;
+      filling = null;
+      if (inFlight.size() >= maxInFlight - 1) {
+        applyOldest();
+      }
+      Parser p = idle.poll();
+      inFlight.add(pool.submit(() -> {
+        try {
+          p.parseAll(c);
+        } finally {
+          idle.add(p);
+        }
+        return c;
+      }));
+    }
+
+    /** Waits for the oldest chunk to be parsed; adds its lines to the Redis chunk (or DLQ) in order. */
+    private void applyOldest() throws IOException {
+      Chunk c;
+      try {
+        c = inFlight.poll().get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        inFlight.forEach(x -> x.cancel(false));
+        throw new java.io.InterruptedIOException("interrupted while waiting for the parsers");
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException("Cannot parse lines: " + e.getCause(), e.getCause());
+      }
+      try {
+        for (int i = 0; i < c.lines; i++) {
+          if (c.error[i] != null) {
+            reject(c.error[i], c.number[i], c.data, c.start[i], c.length[i], c.length[i]);
+          } else {
+            full |= buffer.add(c.key[i], c.data, c.start[i], c.length[i], c.number[i]);
+          }
+          if (full && c.nextLine[i] != 0) {
+            ship(c.end[i], c.nextLine[i], false);
+          }
+        }
+      } finally {
+        java.util.Arrays.fill(c.key, 0, c.lines, null);
+        java.util.Arrays.fill(c.error, 0, c.lines, null);
+        java.util.Arrays.fill(c.nextLine, 0, c.lines, 0);
+        c.lines = 0;
+        freeChunks.add(c);
+      }
     }
 
     private void ship(long offset, long nextLine, boolean done) throws IOException {
@@ -391,6 +482,93 @@ public final class RedisConvert {
       });
       full = false;
       last = next;
+    }
+
+    /** Stops the parser threads (chunks not applied are dropped). */
+    @Override
+    public void close() {
+      pool.shutdownNow();
+    }
+
+    /** Lines copied out of the line reader's buffer, with what a parser found for each. */
+    private static final class Chunk {
+      byte[] data = new byte[STAGE_BYTES + (STAGE_BYTES >> 2)];
+      final int[] start = new int[STAGE_RECORDS];
+      final int[] length = new int[STAGE_RECORDS];
+      final long[] number = new long[STAGE_RECORDS];
+      /** The boundary after each line (offset, next line number); next line 0: none seen yet. */
+      final long[] end = new long[STAGE_RECORDS];
+      final long[] nextLine = new long[STAGE_RECORDS];
+      /** Per line: its key, or why it is no record. */
+      final String[] key = new String[STAGE_RECORDS];
+      final String[] error = new String[STAGE_RECORDS];
+      int lines;
+      int bytes;
+
+      void add(byte[] buf, int off, int len, long lineNumber) {
+        if (bytes + len > data.length) {
+          data = java.util.Arrays.copyOf(data, Math.max(bytes + len, data.length * 2));
+        }
+        System.arraycopy(buf, off, data, bytes, len);
+        start[lines] = bytes;
+        length[lines] = len;
+        number[lines] = lineNumber;
+        nextLine[lines] = 0;
+        lines++;
+        bytes += len;
+      }
+    }
+
+    /** One parser thread's state: its reader, staging batch and key renderer. */
+    private static final class Parser {
+      final JsonRecordReader reader;
+      final ColumnBatch staging;
+      final PathTemplate key;
+      final PathTemplate.Renderer keys;
+
+      Parser(JsonRecordReader reader, PathTemplate key) {
+        this.reader = reader;
+        this.staging = new ColumnBatch(reader.recordType().schema());
+        this.key = key;
+        this.keys = key.renderer(() -> System.currentTimeMillis() * 1000);
+      }
+
+      /**
+       * The stream name of a record with these key values. Escaping the values into a path was a
+       * quarter of the parser threads' time (JFR), and a run has few distinct keys: the names are
+       * kept per parser, at most {@link #NAMES} of them (cleared when full, so memory stays bounded).
+       */
+      private String name(List<String> values) {
+        String n = names.get(values);
+        if (n == null) {
+          String path = key.path(values);
+          n = path.isEmpty() ? "_" : path;
+          if (names.size() >= NAMES) {
+            names.clear();
+          }
+          names.put(values, n);
+        }
+        return n;
+      }
+
+      static final int NAMES = 4096;
+      private final Map<List<String>, String> names = new java.util.HashMap<>();
+
+      void parseAll(Chunk c) {
+        for (int i = 0; i < c.lines; i++) {
+          try {
+            reader.append(c.data, c.start[i], c.length[i], staging);
+          } catch (RecordException e) {
+            c.error[i] = e.getMessage();
+            continue;
+          }
+          c.key[i] = name(keys.values(staging));
+          if (staging.records() >= STAGE_RECORDS) {
+            staging.clear();
+          }
+        }
+        staging.clear();
+      }
     }
   }
 }

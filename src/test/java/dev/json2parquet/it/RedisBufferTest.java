@@ -118,6 +118,59 @@ class RedisBufferTest {
     }
   }
 
+  /**
+   * The receive parses on parser threads and applies their chunks in input order: every stream holds
+   * its lines in input order, every line is in exactly one stream (records, or the dead letters, an
+   * oversized line among them), and the recorded progress is the input's end.
+   */
+  @Test
+  void convert_parsedOnParserThreads_buffersEachLineOnceInInputOrder() throws Exception {
+    Path gen = generate(tmp.resolve("gen.jsonl"), 6000, 7);
+    List<String> all = new ArrayList<>(Files.readAllLines(gen, StandardCharsets.ISO_8859_1));
+    // oversized lines (dead-lettered on the reading thread, between parsed chunks)
+    for (int at : new int[] {1500, 3001, 3002, 5990}) {
+      all.add(at, "{\"pad\":\"" + "x".repeat(300_000) + "\"}");
+    }
+    Path in = tmp.resolve("in.jsonl");
+    Files.write(in, all, StandardCharsets.ISO_8859_1);
+    try (RedisServer redis = new RedisServer(tmp.resolve("redis"))) {
+      Cli.Result r = Cli.run("convert", "--buffer", "redis", "--redis-skip-flush", "--threads", "3",
+          "--max-line-bytes", "200000", "--redis-host", redis.address(), "-o", tmp.resolve("out").toString(), in.toString());
+      assertThat(r.exit()).as(r.err()).isEqualTo(3);
+      List<Long> seen = new ArrayList<>();
+      List<String> streams = new ArrayList<>();
+      for (String k : redis.cli("smembers", "keys").lines().filter(l -> !l.isBlank()).toList()) {
+        streams.add("data:{" + k + "}");
+      }
+      for (String k : redis.cli("smembers", "dlq:keys").lines().filter(l -> !l.isBlank()).toList()) {
+        streams.add(k);
+      }
+      assertThat(streams).contains("dlq:{_unkeyed}");
+      for (String stream : streams) {
+        List<String> out = redis.cli("xrange", stream, "-", "+").lines().toList();
+        List<Long> numbers = new ArrayList<>();
+        for (int i = 0; i + 1 < out.size(); i++) {
+          if (out.get(i).equals("n")) {
+            numbers.add(Long.parseLong(out.get(i + 1)));
+          } else if (out.get(i).equals("envelope")) {
+            numbers.add(((Number) new com.fasterxml.jackson.databind.ObjectMapper().readValue(out.get(i + 1), Map.class)
+                .get("line")).longValue());
+          }
+        }
+        assertThat(numbers).as(stream).isNotEmpty().isSorted();
+        seen.addAll(numbers);
+      }
+      seen.sort(null);
+      List<Long> expected = new ArrayList<>();
+      for (long n = 1; n <= all.size(); n++) {
+        expected.add(n);
+      }
+      assertThat(seen).isEqualTo(expected);
+      assertThat(redis.cli("hvals", "data:inputs")).contains("\"offset\":" + Files.size(in), "\"line\":" + (all.size() + 1),
+          "\"done\":true");
+    }
+  }
+
   @Test
   void convert_killedWhileBuffering_rerunContinues_nothingLostOrDoubled() throws Exception {
     Path in = generate(tmp.resolve("in.jsonl"), 20_000, 30);
