@@ -11,11 +11,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** serve in a child JVM: SIGTERM with records still buffered writes every one of them and exits 0. */
+/**
+ * serve in a child JVM: SIGTERM with records still buffered writes every one of them and exits 0;
+ * SIGTERM right after forward clients without acks sent their messages (one closed its connection,
+ * one keeps it open) still reads, buffers and writes every record they sent, once.
+ */
 class ServeSignalTest {
   @TempDir
   Path dir;
@@ -48,5 +57,52 @@ class ServeSignalTest {
       String journal = Files.readString(Child.journals(out).get(0));
       assertThat(journal).contains("\"serve\":true").contains("\"state\":\"finished\"").contains("\"signal\":\"SIGTERM\"");
     }
+  }
+
+  @Test
+  void sigterm_rightAfterForwardClientsWithoutAcks_readsWhatTheySent_writesEveryRecordOnce() throws Exception {
+    Path out = dir.resolve("out");
+    int perClient = 1500;
+    List<String> expected = new ArrayList<>();
+    try (Child child = Child.start(dir.resolve("err.txt"), "serve", "-o", out.toString(), "--port", "0",
+        "--forward-port", "0", "--flush-interval", "3600", "--threads", "1")) {
+      Served.httpPort(child);
+      Matcher m = Pattern.compile("forward on 127\\.0\\.0\\.1:(\\d+)").matcher(child.err());
+      assertThat(m.find()).as(child.err()).isTrue();
+      int forward = Integer.parseInt(m.group(1));
+      ForwardClient closing = new ForwardClient(forward);
+      try (ForwardClient open = new ForwardClient(forward)) {
+        for (ForwardClient c : List.of(closing, open)) {
+          String kind = c == closing ? "closed" : "open";
+          for (int i = 0; i < perClient; i += 50) {
+            List<Map<String, Object>> batch = new ArrayList<>();
+            for (int j = i; j < i + 50; j++) {
+              Map<String, Object> r = new LinkedHashMap<>();
+              r.put("log", "fwd " + kind + " " + j);
+              r.put("level", "INFO");
+              r.put("message_id", "fwd-" + kind + "-" + j);
+              r.put("business_capability", "c");
+              r.put("business_domain", "d");
+              r.put("business_service", "s");
+              r.put("application_service", "a");
+              batch.add(r);
+              expected.add("fwd-" + kind + "-" + j);
+            }
+            // no chunk option: the client asks for no ack, as Python's fluent-logger does
+            c.out.write(ForwardClient.forward("app." + kind, batch, Instant.parse("2024-11-24T01:02:03Z"), null, false));
+          }
+          c.out.flush();
+        }
+        closing.close();
+        child.signal("TERM"); // at once: no waiting for /stats to count the records
+        assertThat(child.waitFor()).as(child.err()).isZero();
+      }
+      assertThat(child.err()).contains("stopped by SIGTERM: " + (2 * perClient) + " records received, "
+          + (2 * perClient) + " written, 0 dead-lettered");
+    }
+    List<String> written = new ArrayList<>(DuckDb.messageIds(out));
+    Collections.sort(expected);
+    Collections.sort(written);
+    assertThat(written).isEqualTo(expected);
   }
 }
