@@ -14,6 +14,11 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.time.Instant;
 import java.util.List;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.time.Duration;
+import static org.awaitility.Awaitility.await;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -104,5 +109,56 @@ class ServeSignalTest {
     Collections.sort(expected);
     Collections.sort(written);
     assertThat(written).isEqualTo(expected);
+  }
+
+  @Test
+  void sigterm_whileRequestBodyHalfReceived_requestFinishes_isAnswered_recordsWritten() throws Exception {
+    Path out = dir.resolve("out");
+    List<String> recs = Served.records(200, 7);
+    byte[] body = (String.join("\n", recs) + "\n").getBytes(StandardCharsets.UTF_8);
+    String response;
+    try (Child child = Child.start(dir.resolve("err.txt"), "serve", "-o", out.toString(), "--port", "0",
+        "--forward-port", "-1", "--flush-interval", "3600", "--threads", "1");
+        Socket socket = new Socket("127.0.0.1", Served.httpPort(child))) {
+      socket.setSoTimeout(20_000);
+      OutputStream o = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      // Expect: 100-continue, so the test knows the server has read the headers before the signal
+      o.write(("POST /records HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nContent-Length: "
+          + body.length + "\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      o.flush();
+      assertThat(readHead(in)).startsWith("HTTP/1.1 100");
+      o.write(body, 0, body.length / 2);
+      o.flush();
+      child.signal("TERM");
+      await().atMost(Duration.ofSeconds(10)).until(() -> child.err().contains("no longer accepting"));
+      o.write(body, body.length / 2, body.length - body.length / 2);
+      o.flush();
+      response = readHead(in);
+      assertThat(child.waitFor()).as(child.err()).isZero();
+      assertThat(child.err()).contains("stopped by SIGTERM: 200 records received, 200 written, 0 dead-lettered");
+    }
+    assertThat(response).startsWith("HTTP/1.1 200");
+    List<String> expected = new ArrayList<>();
+    for (String l : recs) {
+      expected.add(Served.messageId(l));
+    }
+    List<String> written = new ArrayList<>(DuckDb.messageIds(out));
+    Collections.sort(expected);
+    Collections.sort(written);
+    assertThat(written).isEqualTo(expected);
+  }
+
+  /** The status line and headers of one HTTP response (up to the blank line), or what came before EOF. */
+  private static String readHead(InputStream in) throws Exception {
+    StringBuilder b = new StringBuilder();
+    int c;
+    while ((c = in.read()) >= 0) {
+      b.append((char) c);
+      if (b.length() >= 4 && b.substring(b.length() - 4).equals("\r\n\r\n")) {
+        break;
+      }
+    }
+    return b.toString();
   }
 }
