@@ -100,8 +100,15 @@ final class ServeCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     stop.onStop(stopped::countDown);
     org.slf4j.Logger log = LoggerFactory.getLogger(ServeCommand.class);
-    try (Signals signals = Signals.install(stop, ctx.err())) {
+    java.util.concurrent.atomic.AtomicReference<ServeRun> opened = new java.util.concurrent.atomic.AtomicReference<>();
+    boolean redisBuffer = cfg.bufferType().equals("redis");
+    try (Signals signals = Signals.install(stop, ctx.err(), () -> redisBuffer ? Signals.SERVE_REDIS_HALTED
+        : Signals.serveMemoryHalted(buffered(opened.get())))) {
       ServeRun run = ServeRun.open(cfg, type, ctx.clock(), ctx.ticker(), debug);
+      opened.set(run);
+      for (String note : run.notes()) {
+        ctx.err().println("json2parquet: " + note);
+      }
       Server server = new Server(settings, run.pipeline(), run.runId(), ctx.err());
       ServeRun.Summary summary;
       try {
@@ -140,5 +147,15 @@ final class ServeCommand implements Callable<Integer> {
       return summary.inRecovery() > 0 || summary.failed() > 0 || !summary.failures().isEmpty() ? ExitCodes.FAILURE
           : ExitCodes.OK;
     }
+  }
+
+  /** Records accepted and not yet in a committed file, summed over the keys; -1 when not known. */
+  private static long buffered(ServeRun run) {
+    if (run == null) {
+      return 0;
+    }
+    long[] n = new long[1];
+    run.pipeline().stats().forEach((k, s) -> n[0] += s.buffered());
+    return n[0];
   }
 }

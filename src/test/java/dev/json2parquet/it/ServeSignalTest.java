@@ -149,6 +149,54 @@ class ServeSignalTest {
     assertThat(written).isEqualTo(expected);
   }
 
+  @Test
+  void secondSignal_saysTheAcceptedRecordsAreLost_nextServeRemovesItsInprogressFilesAndLock() throws Exception {
+    Path out = dir.resolve("out");
+    String killed;
+    try (Child child = Child.start(dir.resolve("err.txt"), "serve", "-o", out.toString(), "--port", "0",
+        "--forward-port", "-1", "--flush-interval", "3600", "--threads", "1")) {
+      int port = Served.httpPort(child);
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + port + "/records")).header("Content-Type", "application/x-ndjson")
+          .POST(HttpRequest.BodyPublishers.ofString(String.join("\n", Served.records(300, 3)))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      killed = Child.journals(out).get(0).getFileName().toString().replaceFirst("\\.json$", "");
+      // a file being written when the process dies, as the run names it
+      Path inprogress = out.resolve("k").resolve("." + "k-" + killed + "-1.parquet.inprogress");
+      Files.createDirectories(inprogress.getParent());
+      Files.writeString(inprogress, "partial");
+      try (Socket socket = new Socket("127.0.0.1", port)) {
+        // a request whose body never ends keeps the first signal's shutdown waiting
+        socket.setSoTimeout(20_000);
+        socket.getOutputStream().write(("POST /records HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson"
+            + "\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        assertThat(readHead(socket.getInputStream())).startsWith("HTTP/1.1 100");
+        child.signal("TERM");
+        await().atMost(Duration.ofSeconds(10)).until(() -> child.err().contains("no longer accepting"));
+        child.signal("TERM");
+        assertThat(child.waitFor()).as(child.err()).isEqualTo(143);
+      }
+      assertThat(child.err()).contains("second signal (SIGTERM): stopped at once; 300 records accepted and not yet"
+          + " written are LOST").doesNotContain("converts its inputs again");
+      assertThat(out.resolve("_runs").resolve(killed + ".lock")).exists();
+      assertThat(inprogress).exists();
+    }
+    try (Child next = Child.start(dir.resolve("err2.txt"), "serve", "-o", out.toString(), "--port", "0",
+        "--forward-port", "-1")) {
+      Served.httpPort(next);
+      assertThat(next.err()).contains("serve run " + killed + " stopped without finishing (killed or a second signal):"
+          + " its 0 committed files are kept; removed its lock and 1 unfinished .inprogress files");
+      assertThat(out.resolve("_runs").resolve(killed + ".lock")).doesNotExist();
+      try (var files = Files.walk(out)) {
+        assertThat(files.filter(f -> f.toString().endsWith(".inprogress")).toList()).isEmpty();
+      }
+      assertThat(Files.readString(out.resolve("_runs").resolve(killed + ".json"))).contains("\"event\":\"superseded\"");
+      next.signal("TERM");
+      assertThat(next.waitFor()).as(next.err()).isZero();
+    }
+  }
+
   /** The status line and headers of one HTTP response (up to the blank line), or what came before EOF. */
   private static String readHead(InputStream in) throws Exception {
     StringBuilder b = new StringBuilder();
