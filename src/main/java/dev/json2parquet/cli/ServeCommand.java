@@ -124,8 +124,10 @@ final class ServeCommand implements Callable<Integer> {
         ctx.err().println(ready);
         log.info(ready);
         stopped.await();
-        ctx.err().println("json2parquet: SIG" + stop.signal() + ": no longer accepting; finishing the requests in"
-            + " flight, then flushing every key");
+        ctx.err().println("json2parquet: SIG" + stop.signal() + ": stopping: no longer accepting once 0.5 s pass"
+            + " without a new connection; reading each open connection until it is quiet for 0.5 s and answering the"
+            + " requests in flight (up to " + TimeUnit.NANOSECONDS.toSeconds(DRAIN_NANOS) + " s), then flushing every"
+            + " key");
         if (!server.stop(DRAIN_NANOS)) {
           ctx.err().println("json2parquet: some requests were still being handled after "
               + TimeUnit.NANOSECONDS.toSeconds(DRAIN_NANOS) + " s; their connections were closed unanswered");

@@ -178,6 +178,15 @@ public final class Server {
   volatile long stoppedAt = Long.MAX_VALUE;
   /** How long a connection must go without a byte, at shutdown, before it is closed: 500 ms. */
   static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  /**
+   * At shutdown the listeners stay open until no connection was accepted for {@link #QUIET_NANOS},
+   * at most this long (2 s): a connection in the kernel's backlog was completed by TCP and may
+   * carry a client's whole output already (a forward client without acks that sent and closed);
+   * closing the listener would reset it unread.
+   */
+  static final long LISTEN_NANOS = TimeUnit.SECONDS.toNanos(2);
+  /** {@link System#nanoTime} of the last connection accepted. */
+  private volatile long lastAccepted = System.nanoTime() - TimeUnit.SECONDS.toNanos(10);
   /** {@link System#nanoTime} of the last bytes read on a connection. */
   static final io.netty.util.AttributeKey<Long> LAST_READ = io.netty.util.AttributeKey.valueOf("j2p.lastRead");
   private Channel http;
@@ -206,7 +215,10 @@ public final class Server {
   private final class Limit extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-      if (open.incrementAndGet() > settings.maxConnections() || stopping) {
+      lastAccepted = System.nanoTime();
+      // also while stopping: a connection accepted before the listener closed may carry bytes its
+      // client counts as sent (Server's shutdown reads it until it settles)
+      if (open.incrementAndGet() > settings.maxConnections()) {
         ctx.close();
         return;
       }
@@ -315,17 +327,21 @@ public final class Server {
   public boolean stop(long timeoutNanos) throws InterruptedException {
     stoppedAt = System.nanoTime();
     stopping = true;
-    if (http != null) {
-      http.close().await();
-    }
-    if (forward != null) {
-      forward.close().await();
-    }
     long deadline = stoppedAt + timeoutNanos;
     boolean drained = true;
+    boolean listening = true;
     // connections settle on their event loops; look again every 20 ms
-    while (!connections.isEmpty()) {
-      if (deadline - System.nanoTime() <= 0) {
+    while (true) {
+      long now = System.nanoTime();
+      if (listening && (now - Math.max(lastAccepted, stoppedAt) >= QUIET_NANOS || now - stoppedAt >= LISTEN_NANOS
+          || now - deadline >= 0)) {
+        closeListeners();
+        listening = false;
+      }
+      if (!listening && connections.isEmpty()) {
+        break;
+      }
+      if (now - deadline >= 0) {
         drained = false;
         break;
       }
@@ -353,6 +369,15 @@ public final class Server {
     workers.awaitTermination(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
     return drained;
+  }
+
+  private void closeListeners() throws InterruptedException {
+    if (http != null) {
+      http.close().await();
+    }
+    if (forward != null) {
+      forward.close().await();
+    }
   }
 
   /** On the connection's event loop: nothing received or handled, and no byte for QUIET_NANOS. */
