@@ -48,7 +48,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * says the records are held. A connection has at most one request or message in the workers at a
  * time (it stops reading meanwhile), so the workers' queue is bounded by {@code max_connections}.
  *
- * <p>Shutdown ({@link #stop}): the listening sockets close (no new connections). Each open
+ * <p>Shutdown ({@link #stop}): the listening sockets close once no connection was accepted for
+ * {@link #QUIET_NANOS} (at most {@link #LISTEN_NANOS}; connections completed by the kernel are taken
+ * rather than reset). Each open
  * connection goes on being read until it is settled: nothing being received or handled (no forward
  * message queued or in a worker, no HTTP request between its headers and its answer), and either no
  * byte read for {@link #QUIET_NANOS} or closed by the client; then it is closed. Forward messages
