@@ -100,8 +100,15 @@ final class ServeCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     stop.onStop(stopped::countDown);
     org.slf4j.Logger log = LoggerFactory.getLogger(ServeCommand.class);
-    try (Signals signals = Signals.install(stop, ctx.err())) {
+    java.util.concurrent.atomic.AtomicReference<ServeRun> opened = new java.util.concurrent.atomic.AtomicReference<>();
+    boolean redisBuffer = cfg.bufferType().equals("redis");
+    try (Signals signals = Signals.install(stop, ctx.err(), () -> redisBuffer ? Signals.SERVE_REDIS_HALTED
+        : Signals.serveMemoryHalted(buffered(opened.get())))) {
       ServeRun run = ServeRun.open(cfg, type, ctx.clock(), ctx.ticker(), debug);
+      opened.set(run);
+      for (String note : run.notes()) {
+        ctx.err().println("json2parquet: " + note);
+      }
       Server server = new Server(settings, run.pipeline(), run.runId(), ctx.err());
       ServeRun.Summary summary;
       try {
@@ -117,8 +124,10 @@ final class ServeCommand implements Callable<Integer> {
         ctx.err().println(ready);
         log.info(ready);
         stopped.await();
-        ctx.err().println("json2parquet: SIG" + stop.signal() + ": no longer accepting; finishing the requests in"
-            + " flight, then flushing every key");
+        ctx.err().println("json2parquet: SIG" + stop.signal() + ": stopping: no longer accepting once 0.5 s pass"
+            + " without a new connection; reading each open connection until it is quiet for 0.5 s and answering the"
+            + " requests in flight (up to " + TimeUnit.NANOSECONDS.toSeconds(DRAIN_NANOS) + " s), then flushing every"
+            + " key");
         if (!server.stop(DRAIN_NANOS)) {
           ctx.err().println("json2parquet: some requests were still being handled after "
               + TimeUnit.NANOSECONDS.toSeconds(DRAIN_NANOS) + " s; their connections were closed unanswered");
@@ -140,5 +149,15 @@ final class ServeCommand implements Callable<Integer> {
       return summary.inRecovery() > 0 || summary.failed() > 0 || !summary.failures().isEmpty() ? ExitCodes.FAILURE
           : ExitCodes.OK;
     }
+  }
+
+  /** Records accepted and not yet in a committed file, summed over the keys; -1 when not known. */
+  private static long buffered(ServeRun run) {
+    if (run == null) {
+      return 0;
+    }
+    long[] n = new long[1];
+    run.pipeline().stats().forEach((k, s) -> n[0] += s.buffered());
+    return n[0];
   }
 }

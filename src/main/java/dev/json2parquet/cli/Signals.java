@@ -29,12 +29,32 @@ final class Signals implements AutoCloseable {
       + " locked until redis_lock_ttl passes, then the next flush writes them again under the same names (files being"
       + " written were left as hidden .inprogress files)";
 
+  /** What a second signal did to serve with the Redis buffer. */
+  static final String SERVE_REDIS_HALTED = "the records serve accepted are in Redis and stay there, and so do the batches"
+      + " being written (their keys locked until redis_lock_ttl passes): run `json2parquet flush` with the same Redis"
+      + " settings (or start serve again) to write them";
+
+  /**
+   * What a second signal did to serve with the memory buffer: {@code buffered} is the number of
+   * records accepted (acknowledged) and not yet in a committed file, read when the signal comes.
+   */
+  static String serveMemoryHalted(long buffered) {
+    return (buffered < 0 ? "the records accepted and not yet written" : buffered + " records accepted and not yet"
+        + " written") + " are LOST (acknowledged, held only in memory); files committed before stay, files being"
+        + " written were left as hidden .inprogress files, which the next serve into the same output removes";
+  }
+
   static Signals install(StopRequest stop, PrintStream err) {
     return install(stop, err, MEMORY_HALTED);
   }
 
   /** As above; {@code halted}: what the second signal's line says was left behind. */
   static Signals install(StopRequest stop, PrintStream err, String halted) {
+    return install(stop, err, () -> halted);
+  }
+
+  /** As above; {@code halted} is asked when the second signal comes (from the signal's thread). */
+  static Signals install(StopRequest stop, PrintStream err, java.util.function.Supplier<String> halted) {
     Signals s = new Signals();
     s.handle("INT", ExitCodes.INTERRUPTED, stop, err, halted);
     s.handle("TERM", ExitCodes.TERMINATED, stop, err, halted);
@@ -42,12 +62,19 @@ final class Signals implements AutoCloseable {
     return s;
   }
 
-  private void handle(String name, int exitCode, StopRequest stop, PrintStream err, String halted) {
+  private void handle(String name, int exitCode, StopRequest stop, PrintStream err,
+      java.util.function.Supplier<String> halted) {
     Signal signal = new Signal(name);
     try {
       SignalHandler old = Signal.handle(signal, sig -> {
         if (!stop.request(name, exitCode)) {
-          err.println("json2parquet: second signal (SIG" + name + "): stopped at once; " + halted);
+          String what;
+          try {
+            what = halted.get();
+          } catch (RuntimeException e) {
+            what = "what was being written is left as it was";
+          }
+          err.println("json2parquet: second signal (SIG" + name + "): stopped at once; " + what);
           err.flush();
           Runtime.getRuntime().halt(exitCode);
         }

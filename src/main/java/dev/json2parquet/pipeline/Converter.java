@@ -376,6 +376,10 @@ public final class Converter {
     for (Runs.Past p : plan.rollBack()) {
       runs.supersede(p, runId, "rolled back", now);
     }
+    // killed serve runs (no inputs): their .inprogress files went above; their committed files stay
+    for (Runs.Past p : runs.deadServeRuns(runId)) {
+      runs.supersede(p, runId, "kept", now);
+    }
     for (Runs.Past p : plan.keep()) {
       runs.supersede(p, runId, "kept", now);
       err.println("json2parquet: run " + p.runId() + " read stdin and stopped without finishing (killed or crashed):"

@@ -146,6 +146,21 @@ final class Runs {
     return ids;
   }
 
+  /**
+   * The {@code serve} runs (no inputs) that stopped without finishing (killed, a second signal) and
+   * have not been superseded: what they committed holds acknowledged records and stays; the next run
+   * into the same output removes their {@code .inprogress} files and their lock file.
+   */
+  List<Past> deadServeRuns(String ownId) throws IOException {
+    List<Past> dead = new ArrayList<>();
+    for (Past p : past(ownId)) {
+      if (p.state().equals("running") && !p.alive() && p.supersededBy() == null && p.inputs().isEmpty()) {
+        dead.add(p);
+      }
+    }
+    return dead;
+  }
+
   /** The journals of every other run, oldest first (run ids sort by start time). */
   List<Past> past(String ownId) throws IOException {
     List<Path> files = new ArrayList<>();

@@ -33,10 +33,12 @@ public final class ServeRun implements AutoCloseable {
   private final Runs.Lock lock;
   private final RunJournal journal;
   private final Pipeline pipeline;
+  private final List<String> notes;
   private boolean closed;
 
   private ServeRun(Config config, Clock clock, String runId, Sink sink, Runs.Lock lock, RunJournal journal,
-      Pipeline pipeline) {
+      Pipeline pipeline, List<String> notes) {
+    this.notes = List.copyOf(notes);
     this.config = config;
     this.clock = clock;
     this.runId = runId;
@@ -91,8 +93,9 @@ public final class ServeRun implements AutoCloseable {
       e.put("recovery", config.recoveryDir().toAbsolutePath().normalize().toString());
       e.put("inputs", List.of());
       journal.event(e);
+      List<String> notes = cleanUp(runs, runId, out, clock.instant().toString());
       Pipeline p = new Pipeline(config, runId, sink, type, partition, key, clock, ticker, debug, journal::file, true);
-      return new ServeRun(config, clock, runId, sink, lock, journal, p);
+      return new ServeRun(config, clock, runId, sink, lock, journal, p, notes);
     } catch (IOException | RuntimeException e) {
       if (journal != null) {
         journal.close();
@@ -103,6 +106,29 @@ public final class ServeRun implements AutoCloseable {
       sink.close();
       throw e;
     }
+  }
+
+  /**
+   * Earlier serve runs into {@code out} that were killed (or stopped by a second signal): removes
+   * their hidden {@code .inprogress} files (partial files, never acknowledged as written) and their
+   * lock, and marks their journals superseded ("kept": the files they committed stay). Returns one
+   * line per run for the operator.
+   */
+  private static List<String> cleanUp(Runs runs, String runId, Path out, String now) throws IOException {
+    List<String> notes = new ArrayList<>();
+    for (Runs.Past p : runs.deadServeRuns(runId)) {
+      long removed = dev.json2parquet.sink.LocalSink.removeLeftovers(out, id -> id.equals(p.runId()));
+      runs.supersede(p, runId, "kept", now);
+      notes.add("serve run " + p.runId() + " stopped without finishing (killed or a second signal): its "
+          + p.files().size() + " committed files are kept; removed its lock and " + removed + " unfinished"
+          + " .inprogress files");
+    }
+    return notes;
+  }
+
+  /** What opening did to earlier, killed serve runs (one line each), for the operator. */
+  public List<String> notes() {
+    return notes;
   }
 
   public String runId() {

@@ -73,10 +73,7 @@ final class ForwardHandler extends SimpleChannelInboundHandler<byte[]> {
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, byte[] frame) throws Exception {
-    if (server.stopping) {
-      ctx.close(); // no ack: the client sends it again, to this server once restarted or to another
-      return;
-    }
+    // also while stopping: the bytes were taken from the client by TCP already (Server's shutdown)
     if (ForwardEvents.isHeartbeat(frame)) {
       server.metrics.forward("heartbeat");
       return;
@@ -87,6 +84,11 @@ final class ForwardHandler extends SimpleChannelInboundHandler<byte[]> {
     }
     queue.add(frame);
     next(ctx);
+  }
+
+  /** Whether no message is queued or being handled. On the event loop. */
+  boolean settled() {
+    return !busy && queue.isEmpty();
   }
 
   /** Hands the next queued message to a worker unless one is being handled. On the event loop. */
@@ -116,13 +118,15 @@ final class ForwardHandler extends SimpleChannelInboundHandler<byte[]> {
             fail(ctx, f);
             return;
           }
+          ctx.channel().config().setAutoRead(true);
+          // the next message is handed over before this one counts as answered, so the count of
+          // messages in flight does not touch 0 while a closed connection's queue still holds some
+          next(ctx);
           if (a != null) {
             ctx.writeAndFlush(Unpooled.wrappedBuffer(a)).addListener(x -> server.answered());
           } else {
             server.answered();
           }
-          ctx.channel().config().setAutoRead(true);
-          next(ctx);
         });
       });
     } catch (RejectedExecutionException e) {

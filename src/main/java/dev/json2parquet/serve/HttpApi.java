@@ -54,6 +54,8 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final JsonFactory JSON = new JsonFactory();
   static final AttributeKey<Boolean> BUSY = AttributeKey.valueOf("j2p.busy");
   static final AttributeKey<Boolean> MID_REQUEST = AttributeKey.valueOf("j2p.midRequest");
+  /** {@link System#nanoTime} when the current request's headers arrived (at shutdown, earlier ones are served). */
+  static final AttributeKey<Long> HEADERS_AT = AttributeKey.valueOf("j2p.headersAt");
   static final AttributeKey<String> BAD_ENCODING = AttributeKey.valueOf("j2p.badEncoding");
   /** Errors listed in a /records answer; the counts cover every line. */
   static final int MAX_ERRORS_LISTED = 1000;
@@ -73,10 +75,17 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
    * whether its Content-Encoding is one the decompressor does not know (415).
    */
   static final class Tracker extends ChannelInboundHandlerAdapter {
+    /** Whether {@code ch} is between a request's headers and its answer. On the event loop. */
+    static boolean receiving(io.netty.channel.Channel ch) {
+      return Boolean.TRUE.equals(ch.attr(MID_REQUEST).get()) || Boolean.TRUE.equals(ch.attr(BUSY).get());
+    }
+
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
       if (msg instanceof HttpRequest r) {
         ctx.channel().attr(MID_REQUEST).set(true);
+        ctx.channel().attr(HEADERS_AT).set(System.nanoTime());
         String enc = r.headers().get(HttpHeaderNames.CONTENT_ENCODING);
         String e = enc == null ? "identity" : enc.trim().toLowerCase(Locale.ROOT);
         boolean known = e.equals("identity") || e.equals("gzip") || e.equals("x-gzip") || e.equals("deflate")
@@ -238,7 +247,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
           + (endpoint.equals("/record") ? "application/json" : "application/x-ndjson or application/json"))), keepAlive);
       return;
     }
-    FullHttpResponse refused = refusal();
+    FullHttpResponse refused = refusal(ctx);
     if (refused != null) {
       answer(ctx, endpoint, t0, refused, keepAlive);
       return;
@@ -320,9 +329,13 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     return (tree.toString() + "\n").getBytes(StandardCharsets.UTF_8);
   }
 
-  /** 503 while stopping or while the sink fails and the recovery store too; 429 while the buffer is full. */
-  private FullHttpResponse refusal() {
-    if (server.stopping) {
+  /**
+   * 503 while stopping (for a request whose headers arrived after the stop began; earlier ones are
+   * served) or while the sink fails and the recovery store too; 429 while the buffer is full.
+   */
+  private FullHttpResponse refusal(ChannelHandlerContext ctx) {
+    Long headersAt = ctx.channel().attr(HEADERS_AT).get();
+    if (server.stopping && (headersAt == null || headersAt - server.stoppedAt >= 0)) {
       return retry(HttpResponseStatus.SERVICE_UNAVAILABLE, "the server is shutting down", 5);
     }
     Pipeline.Health h = server.pipeline.health();

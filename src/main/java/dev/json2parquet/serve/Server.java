@@ -48,10 +48,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * says the records are held. A connection has at most one request or message in the workers at a
  * time (it stops reading meanwhile), so the workers' queue is bounded by {@code max_connections}.
  *
- * <p>Shutdown ({@link #stop}): the listening sockets close (no new connections), requests and
- * messages that arrive from then on are refused (HTTP 503, forward: no ack, connection closed),
- * those being handled finish and their answers are written, then every connection is closed. The
- * caller then closes the pipeline, which flushes and commits every key. Thread-safe.
+ * <p>Shutdown ({@link #stop}): the listening sockets close once no connection was accepted for
+ * {@link #QUIET_NANOS} (at most {@link #LISTEN_NANOS}; connections completed by the kernel are taken
+ * rather than reset). Each open
+ * connection goes on being read until it is settled: nothing being received or handled (no forward
+ * message queued or in a worker, no HTTP request between its headers and its answer), and either no
+ * byte read for {@link #QUIET_NANOS} or closed by the client; then it is closed. Forward messages
+ * read meanwhile are handled and acked as usual (a client without acks has had its bytes taken by
+ * TCP already, so closing such a connection unread would lose them); an HTTP request whose headers
+ * arrived before the stop is handled and answered, one whose headers arrive later gets 503. At the
+ * deadline every connection still open is closed. The caller then closes the pipeline, which flushes
+ * and commits every key. Thread-safe.
  */
 public final class Server {
   /** Settings of both listeners, read from the configuration (files are read once, at start). */
@@ -169,6 +176,21 @@ public final class Server {
   /** Requests and messages handed to the workers whose answer is not written yet. */
   private final AtomicInteger inFlight = new AtomicInteger();
   volatile boolean stopping;
+  /** {@link System#nanoTime} when {@link #stop} began; HTTP requests whose headers came later get 503. */
+  volatile long stoppedAt = Long.MAX_VALUE;
+  /** How long a connection must go without a byte, at shutdown, before it is closed: 500 ms. */
+  static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  /**
+   * At shutdown the listeners stay open until no connection was accepted for {@link #QUIET_NANOS},
+   * at most this long (2 s): a connection in the kernel's backlog was completed by TCP and may
+   * carry a client's whole output already (a forward client without acks that sent and closed);
+   * closing the listener would reset it unread.
+   */
+  static final long LISTEN_NANOS = TimeUnit.SECONDS.toNanos(2);
+  /** {@link System#nanoTime} of the last connection accepted. */
+  private volatile long lastAccepted = System.nanoTime() - TimeUnit.SECONDS.toNanos(10);
+  /** {@link System#nanoTime} of the last bytes read on a connection. */
+  static final io.netty.util.AttributeKey<Long> LAST_READ = io.netty.util.AttributeKey.valueOf("j2p.lastRead");
   private Channel http;
   private Channel forward;
 
@@ -195,12 +217,21 @@ public final class Server {
   private final class Limit extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-      if (open.incrementAndGet() > settings.maxConnections() || stopping) {
+      lastAccepted = System.nanoTime();
+      // also while stopping: a connection accepted before the listener closed may carry bytes its
+      // client counts as sent (Server's shutdown reads it until it settles)
+      if (open.incrementAndGet() > settings.maxConnections()) {
         ctx.close();
         return;
       }
       connections.add(ctx.channel());
       super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      ctx.channel().attr(LAST_READ).set(System.nanoTime());
+      super.channelRead(ctx, msg);
     }
 
     @Override
@@ -290,20 +321,41 @@ public final class Server {
   }
 
   /**
-   * Stops accepting connections and requests, waits up to {@code timeoutNanos} for the requests and
-   * messages being handled to be answered, then closes every connection and stops the threads.
-   * Returns whether every answer was written in time.
+   * Stops accepting connections, reads each open connection until it is settled (see the class
+   * comment) or {@code timeoutNanos} pass, waits within the same time for the requests and messages
+   * being handled to be answered, then closes every connection and stops the threads. Returns
+   * whether every connection settled and every answer was written in time.
    */
   public boolean stop(long timeoutNanos) throws InterruptedException {
+    stoppedAt = System.nanoTime();
     stopping = true;
-    if (http != null) {
-      http.close().await();
-    }
-    if (forward != null) {
-      forward.close().await();
-    }
-    long deadline = System.nanoTime() + timeoutNanos;
+    long deadline = stoppedAt + timeoutNanos;
     boolean drained = true;
+    boolean listening = true;
+    // connections settle on their event loops; look again every 20 ms
+    while (true) {
+      long now = System.nanoTime();
+      if (listening && (now - Math.max(lastAccepted, stoppedAt) >= QUIET_NANOS || now - stoppedAt >= LISTEN_NANOS
+          || now - deadline >= 0)) {
+        closeListeners();
+        listening = false;
+      }
+      if (!listening && connections.isEmpty()) {
+        break;
+      }
+      if (now - deadline >= 0) {
+        drained = false;
+        break;
+      }
+      for (Channel ch : connections) {
+        ch.eventLoop().execute(() -> {
+          if (settled(ch)) {
+            ch.close();
+          }
+        });
+      }
+      Thread.sleep(20);
+    }
     synchronized (inFlight) {
       while (inFlight.get() > 0) {
         long left = deadline - System.nanoTime();
@@ -319,5 +371,27 @@ public final class Server {
     workers.awaitTermination(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
     return drained;
+  }
+
+  private void closeListeners() throws InterruptedException {
+    if (http != null) {
+      http.close().await();
+    }
+    if (forward != null) {
+      forward.close().await();
+    }
+  }
+
+  /** On the connection's event loop: nothing received or handled, and no byte for QUIET_NANOS. */
+  private static boolean settled(Channel ch) {
+    Long last = ch.attr(LAST_READ).get();
+    if (last != null && System.nanoTime() - last < QUIET_NANOS) {
+      return false;
+    }
+    ForwardHandler f = ch.pipeline().get(ForwardHandler.class);
+    if (f != null) {
+      return f.settled();
+    }
+    return !HttpApi.Tracker.receiving(ch);
   }
 }

@@ -109,6 +109,54 @@ class PythonFluentLoggerTest {
     }
   }
 
+  /**
+   * The new-user trial's case: the asynchronous sender (no acks) emits 201 records and closes, and
+   * SIGTERM follows at once, without waiting for /stats: serve reads what the client sent before
+   * closing its connection, and writes every record once.
+   */
+  @Test
+  void pythonAsyncSender_sigtermRightAfterClose_everyRecordWrittenOnce() throws Exception {
+    assumeTrue(pythonHasFluentLogger(), "Python's fluent-logger is not importable by " + PYTHON
+        + " (install Debian's package: apt-get install python3-fluent-logger)");
+    Path out = dir.resolve("out");
+    int n = 201;
+    Path script = dir.resolve("send.py");
+    Files.writeString(script, """
+        import sys
+        from fluent import asyncsender
+        port, n = int(sys.argv[1]), int(sys.argv[2])
+        a = asyncsender.FluentSender('py', host='127.0.0.1', port=port, nanosecond_precision=True)
+        for i in range(n):
+            if not a.emit('async', {'log': 'py async %d' % i, 'level': 'INFO', 'message_id': 'py-async-%d' % i,
+                    'business_capability': 'c', 'business_domain': 'd', 'business_service': 's',
+                    'application_service': 'a'}):
+                sys.exit('async emit failed: %r' % a.last_error)
+        a.close()
+        if a.last_error is not None:
+            sys.exit('async sender failed: %r' % a.last_error)
+        """);
+    try (Child child = Child.start(dir.resolve("err.txt"), "serve", "-o", out.toString(), "--port", "0",
+        "--forward-port", "0", "--flush-interval", "3600", "--threads", "1")) {
+      Served.httpPort(child);
+      Process p = new ProcessBuilder(PYTHON, script.toString(), Integer.toString(forwardPort(child)),
+          Integer.toString(n)).redirectErrorStream(true).start();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.exitValue()).as(output).isZero();
+      child.signal("TERM");
+      assertThat(child.waitFor()).as(child.err()).isZero();
+      assertThat(child.err()).contains(n + " records received, " + n + " written, 0 dead-lettered");
+    }
+    java.util.List<String> ids = new java.util.ArrayList<>(DuckDb.messageIds(out));
+    java.util.Collections.sort(ids);
+    java.util.List<String> expected = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      expected.add("py-async-" + i);
+    }
+    java.util.Collections.sort(expected);
+    assertThat(ids).isEqualTo(expected);
+  }
+
   private static boolean pythonHasFluentLogger() throws Exception {
     if (!Files.isExecutable(Path.of(PYTHON))) {
       return false;
