@@ -40,7 +40,8 @@ final class ConversionOptions {
   String flushInterval;
 
   @Option(names = "--partition", paramLabel = "TEMPLATE",
-      description = "Directory layout over record fields and event time; see the examples below "
+      description = "Directory layout over record fields and event time, e.g. 'dt={time:yyyy-MM-dd}' or "
+          + "'{business_domain}/{time:yyyy}' "
           + "(partition; default for log records: Hive-style by business_capability and event hour, "
           + "none for dynamic records).")
   String partition;

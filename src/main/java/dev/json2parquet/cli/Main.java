@@ -52,6 +52,15 @@ public final class Main implements Runnable {
     }
     cl.setOut(new PrintWriter(ctx.out(), true));
     cl.setErr(new PrintWriter(ctx.err(), true));
+    // a usage error: the message and where the options are listed, not the whole help (it would
+    // scroll the message away); exit 2 as picocli's default handler
+    cl.setParameterExceptionHandler((e, args) -> {
+      CommandLine cmd = e.getCommandLine();
+      cmd.getErr().println(e.getMessage());
+      CommandLine.UnmatchedArgumentException.printSuggestions(e, cmd.getErr()); // "Did you mean: ...?"
+      cmd.getErr().println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for the options.");
+      return ExitCodes.USAGE;
+    });
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       boolean verbose = false;
       for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {

@@ -88,6 +88,15 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
+  /** Where the Parquet files go: {@code s3://BUCKET/PREFIX} for the S3 writer, else the output directory. */
+  static String destination(Config cfg) {
+    if (cfg.writerType().equals("s3")) {
+      String prefix = (String) cfg.value("s3_prefix");
+      return "s3://" + cfg.value("s3_bucket_name") + (prefix == null || prefix.isEmpty() ? "" : "/" + prefix);
+    }
+    return cfg.outDir().toString();
+  }
+
   private int run(Config cfg, RecordType type, Server.Settings settings, boolean debug) throws Exception {
     if (cfg.tryAutoRecover()) {
       if (cfg.bufferType().equals("redis")) {
@@ -118,7 +127,8 @@ final class ServeCommand implements Callable<Integer> {
           server.stop(0);
           throw e;
         }
-        String ready = "json2parquet: serving run " + run.runId() + " into " + cfg.outDir() + ": HTTP on "
+        String ready = "json2parquet: serving run " + run.runId() + " into " + destination(cfg) + " (journal "
+            + cfg.outDir().resolve("_runs").resolve(run.runId() + ".json") + "): HTTP on "
             + settings.address() + ":" + server.httpPort() + (settings.tls() != null ? " (TLS)" : "")
             + (server.forwardPort() >= 0 ? ", forward on " + settings.address() + ":" + server.forwardPort() : "");
         ctx.err().println(ready);

@@ -17,7 +17,12 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.compression.DecompressionException;
+import io.netty.handler.codec.compression.ZlibDecoder;
+import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
@@ -52,11 +57,16 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final JsonFactory JSON = new JsonFactory();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpApi.class);
   static final AttributeKey<Boolean> BUSY = AttributeKey.valueOf("j2p.busy");
   static final AttributeKey<Boolean> MID_REQUEST = AttributeKey.valueOf("j2p.midRequest");
   /** {@link System#nanoTime} when the current request's headers arrived (at shutdown, earlier ones are served). */
   static final AttributeKey<Long> HEADERS_AT = AttributeKey.valueOf("j2p.headersAt");
   static final AttributeKey<String> BAD_ENCODING = AttributeKey.valueOf("j2p.badEncoding");
+  /** The endpoint of the request being received (for answers given before aggregation). */
+  static final AttributeKey<String> ENDPOINT = AttributeKey.valueOf("j2p.endpoint");
+  /** Set once a request body could not be decoded: its 400 is sent once, the connection closed. */
+  static final AttributeKey<Boolean> UNDECODABLE = AttributeKey.valueOf("j2p.undecodable");
   /** Errors listed in a /records answer; the counts cover every line. */
   static final int MAX_ERRORS_LISTED = 1000;
   private static final AtomicLong REQUESTS = new AtomicLong();
@@ -86,6 +96,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
       if (msg instanceof HttpRequest r) {
         ctx.channel().attr(MID_REQUEST).set(true);
         ctx.channel().attr(HEADERS_AT).set(System.nanoTime());
+        ctx.channel().attr(ENDPOINT).set(endpoint(new QueryStringDecoder(r.uri()).path()));
         String enc = r.headers().get(HttpHeaderNames.CONTENT_ENCODING);
         String e = enc == null ? "identity" : enc.trim().toLowerCase(Locale.ROOT);
         boolean known = e.equals("identity") || e.equals("gzip") || e.equals("x-gzip") || e.equals("deflate")
@@ -131,12 +142,82 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-      String path = oversized instanceof HttpRequest r ? new QueryStringDecoder(r.uri()).path() : "other";
-      metrics.request(path.equals("/record/") ? "/record" : path, 413, 0);
+      ctx.writeAndFlush(tooLarge(oversized)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * A request with {@code Expect: 100-continue} (curl sends it for bodies over 1 KiB) and a
+     * Content-Length over the limit: Netty's own answer is a 413 without a body and without a
+     * count; this one is the same JSON 413 as every other, counted, and the connection is closed.
+     */
+    @Override
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength, io.netty.channel.ChannelPipeline p) {
+      Object r = super.newContinueResponse(start, maxContentLength, p);
+      if (r instanceof FullHttpResponse f && f.status().code() == 413) {
+        io.netty.util.ReferenceCountUtil.release(f);
+        return tooLarge(start);
+      }
+      return r;
+    }
+
+    private FullHttpResponse tooLarge(HttpMessage request) {
+      String path = request instanceof HttpRequest r ? new QueryStringDecoder(r.uri()).path() : "other";
+      metrics.request(endpoint(path), 413, 0);
       FullHttpResponse r = json(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
           error("the request body is larger than max_body_bytes (" + max + " bytes, after gzip decoding)"));
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+      HttpUtil.setContentLength(r, r.content().readableBytes());
+      return r;
+    }
+  }
+
+  /** The metrics label of a request path: the endpoint, or {@code other}. */
+  static String endpoint(String path) {
+    return switch (path) {
+      case "/records", "/record", "/record/", "/flush", "/healthcheck", "/health/live", "/health/ready", "/stats",
+          "/metrics" -> path.equals("/record/") ? "/record" : path;
+      default -> "other";
+    };
+  }
+
+  /**
+   * Netty's gzip/deflate decoding that also refuses a compressed body that ends before its stream
+   * does (a truncated gzip member: the JDK inflater has not reached the stream's end at the last
+   * chunk). A body that cannot be decoded (corrupt, truncated, not compressed at all) passes
+   * nothing on: the aggregator never completes the request, so none of its lines is buffered, and
+   * {@link HttpApi#exceptionCaught} answers 400 and closes the connection. One instance per
+   * connection; runs on its event loop.
+   */
+  static final class Decompressor extends HttpContentDecompressor {
+    private ZlibDecoder current;
+    private boolean failed;
+
+    @Override
+    protected EmbeddedChannel newContentDecoder(String contentEncoding) throws Exception {
+      EmbeddedChannel ch = super.newContentDecoder(contentEncoding);
+      current = ch == null ? null : ch.pipeline().get(ZlibDecoder.class);
+      return ch;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, HttpObject msg, List<Object> out) throws Exception {
+      if (msg instanceof HttpRequest) {
+        current = null;
+      }
+      if (failed) {
+        return; // the rest of a body that could not be decoded: dropped (the connection is being closed)
+      }
+      try {
+        // TODO truncation: ZlibDecoder.isClosed() is false after a whole valid gzip body here too
+        super.decode(ctx, msg, out);
+      } catch (Exception e) {
+        failed = true;
+        for (Object o : out) {
+          io.netty.util.ReferenceCountUtil.release(o);
+        }
+        out.clear();
+        throw e;
+      }
     }
   }
 
@@ -145,11 +226,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     long t0 = System.nanoTime();
     QueryStringDecoder uri = new QueryStringDecoder(req.uri());
     String path = uri.path();
-    String endpoint = switch (path) {
-      case "/records", "/record", "/record/", "/flush", "/healthcheck", "/health/live", "/health/ready", "/stats",
-          "/metrics" -> path.equals("/record/") ? "/record" : path;
-      default -> "other";
-    };
+    String endpoint = endpoint(path);
     boolean keepAlive = HttpUtil.isKeepAlive(req) && !server.stopping;
     if (!req.decoderResult().isSuccess()) {
       answer(ctx, endpoint, t0, json(HttpResponseStatus.BAD_REQUEST, error("bad HTTP request: "
@@ -187,8 +264,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
       answer(ctx, endpoint, t0, json(HttpResponseStatus.NOT_FOUND, error("no such endpoint: " + path)), keepAlive);
       return;
     }
-    if (!authorized(req)) {
-      FullHttpResponse r = json(HttpResponseStatus.UNAUTHORIZED, error("a bearer token is required (Authorization: Bearer ...)"));
+    String denied = denied(req);
+    if (denied != null) {
+      FullHttpResponse r = json(HttpResponseStatus.UNAUTHORIZED, error(denied));
       r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
       answer(ctx, endpoint, t0, r, keepAlive);
       return;
@@ -224,6 +302,10 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
           g.writeNumberField("flushed_keys", n);
           if (key != null) {
             g.writeStringField("key", key);
+            if (n == 0) {
+              g.writeStringField("message", "the key " + key + " holds no buffered records (as /stats names keys);"
+                  + " nothing was flushed");
+            }
           }
         }));
       });
@@ -436,16 +518,18 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     return java.util.Arrays.copyOfRange(body, (int) from, (int) to);
   }
 
-  private boolean authorized(FullHttpRequest req) {
+  /** Null when the request may pass (no token configured, or the right one), else the 401's reason. */
+  private String denied(FullHttpRequest req) {
     byte[] token = server.settings.token();
     if (token == null) {
-      return true;
+      return null;
     }
     String h = req.headers().get(HttpHeaderNames.AUTHORIZATION);
     if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return false;
+      return "a bearer token is required (Authorization: Bearer ...)";
     }
-    return MessageDigest.isEqual(token, h.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+    return MessageDigest.isEqual(token, h.substring(7).trim().getBytes(StandardCharsets.UTF_8)) ? null
+        : "the bearer token is not accepted";
   }
 
   @FunctionalInterface
@@ -467,8 +551,12 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         } catch (dev.json2parquet.buffer.RedisBuffer.LostException e) {
           // Redis did not take the records: nothing is acknowledged, the client sends them again
           r = retry(HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage(), 5);
+        } catch (dev.json2parquet.redis.RedisRetry.GaveUpException e) {
+          // Redis is unreachable (e.g. a flush round could not list its keys): retry later
+          r = retry(HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage(), 5);
         } catch (Exception | OutOfMemoryError e) {
-          r = json(HttpResponseStatus.INTERNAL_SERVER_ERROR, error("Cannot handle the request: " + e));
+          LOG.warn("Cannot handle a request to {}", endpoint, e);
+          r = json(HttpResponseStatus.INTERNAL_SERVER_ERROR, error("Cannot handle the request: " + reason(e)));
         } finally {
           req.release();
         }
@@ -488,6 +576,29 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
+  /** Why a file could not be read, in words ({@code no such file}), without the exception's class name. */
+  static String fileReason(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return reason(e);
+  }
+
+  /** An exception's message for an error body: never a Java class name (the log has the stack trace). */
+  static String reason(Throwable e) {
+    String m = e.getMessage();
+    if (e instanceof OutOfMemoryError) {
+      return "out of memory";
+    }
+    return m == null || m.isBlank() ? "an internal error (the server's log has the details)" : m;
+  }
+
   private io.netty.channel.ChannelFuture answer(ChannelHandlerContext ctx, String endpoint, long t0,
       FullHttpResponse r, boolean keepAlive) {
     server.metrics.request(endpoint, r.status().code(), System.nanoTime() - t0);
@@ -502,9 +613,29 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     return f;
   }
 
+  /**
+   * A body that {@link Decompressor} could not decode gets one 400 naming the reason (Fluent Bit's
+   * out_http drops a 4xx instead of retrying a closed connection forever), counted in /metrics,
+   * and the connection is closed; anything else closes the connection.
+   */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    ctx.close();
+    Throwable c = cause;
+    while (c != null && !(c instanceof DecompressionException)) {
+      c = c.getCause();
+    }
+    if (c == null) {
+      ctx.close();
+      return;
+    }
+    if (ctx.channel().attr(UNDECODABLE).getAndSet(true) != null) {
+      return;
+    }
+    ctx.channel().config().setAutoRead(false);
+    String endpoint = ctx.channel().attr(ENDPOINT).get();
+    answer(ctx, endpoint == null ? "other" : endpoint, System.nanoTime(), json(HttpResponseStatus.BAD_REQUEST,
+        error("Cannot decode the request body (Content-Encoding gzip/deflate): the compressed stream is corrupt or"
+            + " truncated (" + c.getMessage() + "); nothing of this request was buffered")), false);
   }
 
   @FunctionalInterface

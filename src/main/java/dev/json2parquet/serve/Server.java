@@ -17,7 +17,6 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -76,7 +75,7 @@ public final class Server {
         try {
           token = Files.readString(Path.of((String) tokenFile)).strip().getBytes(StandardCharsets.UTF_8);
         } catch (IOException e) {
-          throw new ConfigException("Cannot read auth_token_file " + tokenFile + ": " + e);
+          throw new ConfigException("Cannot read the auth token file " + tokenFile + ": " + HttpApi.fileReason(e));
         }
         if (token.length == 0) {
           throw new ConfigException("Invalid auth_token_file " + tokenFile + ": the file is empty");
@@ -259,7 +258,7 @@ public final class Server {
         ch.pipeline().addLast(new IdleStateHandler(idle, 0, 0, TimeUnit.NANOSECONDS))
             .addLast(new HttpServerCodec())
             .addLast(new HttpApi.Tracker())
-            .addLast(new HttpContentDecompressor())
+            .addLast(new HttpApi.Decompressor())
             .addLast(new HttpApi.Aggregator(settings.maxBodyBytes(), metrics))
             .addLast(new HttpApi(Server.this));
       }

@@ -34,4 +34,41 @@ class MainTest {
     }
     assertThat(run(false, "--help")).contains("convert").contains("generate").contains("schema");
   }
+
+  @Test
+  void unknownFlag_oneErrorLineAndWhereTheOptionsAre_notTheWholeHelp_exit2() {
+    for (String sub : Main.SUBCOMMANDS) {
+      if (sub.equals("dlq") || sub.equals("schema")) {
+        continue; // command groups: their subcommands are checked below
+      }
+      String r = run(false, sub, "--prot", "1");
+      assertThat(r).as(sub).startsWith("2\n\n").contains("Unknown option").contains("'--prot'")
+          .contains("Run 'json2parquet " + sub + " --help' for the options.")
+          .doesNotContain("Usage:");
+      assertThat(r.lines().count()).as(sub).isLessThan(8);
+    }
+    assertThat(run(false, "schema", "infer", "--prot")).startsWith("2\n")
+        .contains("Run 'json2parquet schema infer --help' for the options.").doesNotContain("Usage:");
+    assertThat(run(false, "nosuch")).startsWith("2\n").contains("Run 'json2parquet --help' for the options.")
+        .doesNotContain("Usage:");
+  }
+
+  @Test
+  void serve_missingAuthTokenFile_oneLine_exit2(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    String r = run(false, "serve", "--auth-token-file", "/nonexist", "-o", dir.resolve("out").toString(),
+        "--port", "0", "--forward-port", "-1");
+    assertThat(r).startsWith("2\n").contains("json2parquet: Cannot read the auth token file /nonexist: no such file")
+        .doesNotContain("java.").doesNotContain("Exception");
+  }
+
+  @Test
+  void serve_destination_namesTheS3UrlOrTheDirectory() {
+    dev.json2parquet.config.ConfigLoader s3 = new dev.json2parquet.config.ConfigLoader();
+    s3.flag("writer_file_path", "s3://bkt/pfx", "-o");
+    s3.flag("s3_region", "us-east-1", "--s3-region");
+    assertThat(ServeCommand.destination(s3.build())).isEqualTo("s3://bkt/pfx");
+    dev.json2parquet.config.ConfigLoader local = new dev.json2parquet.config.ConfigLoader();
+    local.flag("writer_file_path", "/data/out", "-o");
+    assertThat(ServeCommand.destination(local.build())).isEqualTo("/data/out");
+  }
 }

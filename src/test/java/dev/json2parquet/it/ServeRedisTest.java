@@ -3,6 +3,7 @@ package dev.json2parquet.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.json2parquet.buffer.RedisBuffer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -218,6 +219,30 @@ class ServeRedisTest {
       }
       assertThat(got).containsAll(ids(second));
       assertThat(Collections.frequency(got, "fwd-1")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void flush_whileRedisIsDown_503WithRetryAfter_noJavaClassName() throws Exception {
+    String before = System.getProperty(RedisBuffer.TEST_RETRY_SECONDS);
+    System.setProperty(RedisBuffer.TEST_RETRY_SECONDS, "1");
+    try (RedisServer redis = new RedisServer(dir.resolve("redis"))) {
+      try (Served s = Served.start(dir.resolve("out"), settings(redis, false))) {
+        redis.stop();
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(s.http("/flush"))
+            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).isPresent();
+        assertThat(r.body()).contains("Cannot").doesNotContainPattern("\\b[a-z]+\\.[a-z0-9.]+\\.[A-Z]\\w*")
+            .doesNotContain("Exception");
+        redis.start();
+      }
+    } finally {
+      if (before == null) {
+        System.clearProperty(RedisBuffer.TEST_RETRY_SECONDS);
+      } else {
+        System.setProperty(RedisBuffer.TEST_RETRY_SECONDS, before);
+      }
     }
   }
 
