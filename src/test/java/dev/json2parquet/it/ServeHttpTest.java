@@ -257,16 +257,16 @@ class ServeHttpTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled("hangs (Expect: 100-continue or the chunked case; not diagnosed yet)")
+  @org.junit.jupiter.api.Timeout(60)
   void tooLarge_everyWay_isAJsonErrorAndCounted() throws Exception {
     try (Served s = Served.start(dir.resolve("out"), Map.of("max_body_bytes", "2048"))) {
       List<HttpResponse<String>> answers = new ArrayList<>();
       // Content-Length over the limit
       answers.add(post(s, "/records", "application/x-ndjson", new byte[4096]));
-      // the same with Expect: 100-continue, as curl sends bodies over 1 KiB
-      answers.add(client.send(HttpRequest.newBuilder(s.http("/records")).expectContinue(true)
-          .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[4096]))
-          .build(), HttpResponse.BodyHandlers.ofString()));
+      // the same with Expect: 100-continue (curl sends it for large bodies), on a plain socket: JDK 17's
+      // HttpClient waits for ever when the answer to an Expect request is not 100 (JDK-8286171)
+      String expect = expectContinue(s, "/records", 4096);
+      assertThat(expect).startsWith("HTTP/1.1 413 ").contains("max_body_bytes (2048 bytes");
       // chunked, no Content-Length
       answers.add(client.send(HttpRequest.newBuilder(s.http("/records")).header("Content-Type", "application/x-ndjson")
           .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(new byte[4096])))
@@ -280,6 +280,23 @@ class ServeHttpTest {
       }
       assertThat(get(s, "/metrics").body())
           .contains("json2parquet_http_requests_total{endpoint=\"/records\",status=\"413\"} 4.0");
+    }
+  }
+
+  /**
+   * Sends only the headers of a POST with {@code Expect: 100-continue} and a Content-Length of
+   * {@code length}, and returns the whole answer (status line, headers, body) the server sends
+   * before it closes the connection.
+   */
+  private static String expectContinue(Served s, String path, int length) throws Exception {
+    java.net.URI u = s.http(path);
+    try (java.net.Socket socket = new java.net.Socket(u.getHost(), u.getPort())) {
+      socket.setSoTimeout(20_000);
+      socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: " + u.getHost() + "\r\n"
+          + "Content-Type: application/x-ndjson\r\nContent-Length: " + length + "\r\nExpect: 100-continue\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
