@@ -18,11 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
@@ -64,11 +59,9 @@ final class RecordRouter implements LineReader.Handler, AutoCloseable {
   /** With one parser: the reading thread's own. */
   private final Parser inline;
   /** With parser threads: idle parsers, free chunks, and the chunks being parsed, oldest first. */
-  private final ExecutorService pool;
+  private final InOrder<Parser> inFlight;
   private final ArrayBlockingQueue<Parser> parsers;
   private final ArrayDeque<Chunk> freeChunks = new ArrayDeque<>();
-  private final ArrayDeque<Future<Parser>> inFlight = new ArrayDeque<>();
-  private final int maxInFlight;
   private final List<Parser> all = new ArrayList<>();
   private Chunk filling;
 
@@ -89,9 +82,8 @@ final class RecordRouter implements LineReader.Handler, AutoCloseable {
     this.maxLineBytes = maxLineBytes;
     if (parsers <= 1) {
       this.inline = parser(reader);
-      this.pool = null;
+      this.inFlight = null;
       this.parsers = null;
-      this.maxInFlight = 0;
     } else {
       this.inline = null;
       this.parsers = new ArrayBlockingQueue<>(parsers + 1);
@@ -99,13 +91,7 @@ final class RecordRouter implements LineReader.Handler, AutoCloseable {
         this.parsers.add(parser(i == 0 ? reader : new JsonRecordReader(type)));
         freeChunks.add(new Chunk());
       }
-      AtomicInteger n = new AtomicInteger();
-      this.pool = Executors.newFixedThreadPool(parsers, r -> {
-        Thread t = new Thread(r, "parser-" + n.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
-      this.maxInFlight = parsers + 1;
+      this.inFlight = new InOrder<>(parsers, "parser", this::apply);
     }
   }
 
@@ -193,38 +179,24 @@ final class RecordRouter implements LineReader.Handler, AutoCloseable {
     if (filling != null) {
       submit();
     }
-    while (!inFlight.isEmpty()) {
-      applyOldest();
-    }
+    inFlight.applyAll();
   }
 
   /** Queues the chunk being filled for a parser thread; when too many are out, applies the oldest first. */
   private void submit() throws IOException {
     Chunk c = filling;
     filling = null;
-    if (inFlight.size() >= maxInFlight - 1) {
-      applyOldest();
-    }
-    Parser p = parsers.poll();
-    inFlight.add(pool.submit(() -> {
-      p.parseAll(c);
-      return p;
-    }));
+    inFlight.submit(() -> {
+      Parser p = parsers.poll();
+      return () -> {
+        p.parseAll(c);
+        return p;
+      };
+    });
   }
 
-  /** Waits for the oldest chunk to be parsed; writes its rejects to the DLQ and its records to the buffer. */
-  private void applyOldest() throws IOException {
-    Future<Parser> f = inFlight.poll();
-    Parser p;
-    try {
-      p = f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      inFlight.forEach(x -> x.cancel(false));
-      throw new InterruptedIOException("interrupted while waiting for the parsers");
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("Cannot parse lines: " + e.getCause(), e.getCause());
-    }
+  /** Applies a parsed chunk, oldest first: its rejects to the DLQ, its records to the buffer. */
+  private void apply(Parser p) throws IOException {
     Chunk c = p.chunk;
     try {
       for (int i = 0; i < p.rejects; i++) {
@@ -268,8 +240,8 @@ final class RecordRouter implements LineReader.Handler, AutoCloseable {
   /** Stops the parser threads (records not drained are dropped: drain first). */
   @Override
   public void close() {
-    if (pool != null) {
-      pool.shutdownNow();
+    if (inFlight != null) {
+      inFlight.close();
     }
   }
 

@@ -334,11 +334,9 @@ public final class RedisConvert {
     long lines;
     long deadTotal;
 
-    private final java.util.concurrent.ExecutorService pool;
+    private final InOrder<Chunk> inFlight;
     private final java.util.concurrent.ArrayBlockingQueue<Parser> idle;
     private final java.util.ArrayDeque<Chunk> freeChunks = new java.util.ArrayDeque<>();
-    private final java.util.ArrayDeque<java.util.concurrent.Future<Chunk>> inFlight = new java.util.ArrayDeque<>();
-    private final int maxInFlight;
     private Chunk filling;
 
     Intake(RecordType type, PathTemplate key, RedisBuffer buffer, int maxLineBytes, Clock clock, int parsers) {
@@ -351,13 +349,7 @@ public final class RedisConvert {
         idle.add(new Parser(new JsonRecordReader(type), key));
         freeChunks.add(new Chunk());
       }
-      java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-      this.pool = java.util.concurrent.Executors.newFixedThreadPool(parsers, r -> {
-        Thread t = new Thread(r, "redis-parser-" + n.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
-      this.maxInFlight = parsers + 1;
+      this.inFlight = new InOrder<>(parsers, "redis-parser", this::apply);
     }
 
     void start(String source, java.util.function.Consumer<Progress> checkpoint, Progress from) {
@@ -420,40 +412,27 @@ public final class RedisConvert {
       if (filling != null && filling.lines > 0) {
         submit();
       }
-      while (!inFlight.isEmpty()) {
-        applyOldest();
-      }
+      inFlight.applyAll();
     }
 
     private void submit() throws IOException {
       Chunk c = filling;
       filling = null;
-      if (inFlight.size() >= maxInFlight - 1) {
-        applyOldest();
-      }
-      Parser p = idle.poll();
-      inFlight.add(pool.submit(() -> {
-        try {
-          p.parseAll(c);
-        } finally {
-          idle.add(p);
-        }
-        return c;
-      }));
+      inFlight.submit(() -> {
+        Parser p = idle.poll();
+        return () -> {
+          try {
+            p.parseAll(c);
+          } finally {
+            idle.add(p);
+          }
+          return c;
+        };
+      });
     }
 
-    /** Waits for the oldest chunk to be parsed; adds its lines to the Redis chunk (or DLQ) in order. */
-    private void applyOldest() throws IOException {
-      Chunk c;
-      try {
-        c = inFlight.poll().get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        inFlight.forEach(x -> x.cancel(false));
-        throw new java.io.InterruptedIOException("interrupted while waiting for the parsers");
-      } catch (java.util.concurrent.ExecutionException e) {
-        throw new IllegalStateException("Cannot parse lines: " + e.getCause(), e.getCause());
-      }
+    /** Applies a parsed chunk, oldest first: its lines to the Redis chunk (or the DLQ), in input order. */
+    private void apply(Chunk c) throws IOException {
       try {
         for (int i = 0; i < c.lines; i++) {
           if (c.error[i] != null) {
@@ -487,7 +466,7 @@ public final class RedisConvert {
     /** Stops the parser threads (chunks not applied are dropped). */
     @Override
     public void close() {
-      pool.shutdownNow();
+      inFlight.close();
     }
 
     /** Lines copied out of the line reader's buffer, with what a parser found for each. */
