@@ -45,23 +45,7 @@ public final class RedisStreams {
    * A script runs atomically (Redis docs, "Scripting with Lua"): the records and the mark are
    * there together or not at all.
    */
-  static final String XADD = """
-      local done = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
-      local last = done
-      local added = 0
-      for i = 3, #ARGV, 2 do
-        local n = tonumber(ARGV[i + 1])
-        if n > done then
-          redis.call('XADD', KEYS[1], '*', 'l', ARGV[i], 'n', ARGV[i + 1], 's', ARGV[2])
-          added = added + 1
-          last = n
-        end
-      end
-      if last > done then
-        redis.call('HSET', KEYS[2], ARGV[1], last)
-      end
-      return added
-      """;
+  static final String XADD = marked("'l', ARGV[i], 'n', ARGV[i + 1], 's', ARGV[2]");
 
   /**
    * XADD of one chunk's dead letters (lines that can never be records, rejected at receive time)
@@ -70,23 +54,32 @@ public final class RedisStreams {
    * {@link #XADD} does for records. KEYS: dead-letter stream, its marks hash. ARGV: input id, run id,
    * then envelope and line number pairs.
    */
-  static final String DLQ_XADD = """
-      local done = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
-      local last = done
-      local added = 0
-      for i = 3, #ARGV, 2 do
-        local n = tonumber(ARGV[i + 1])
-        if n > done then
-          redis.call('XADD', KEYS[1], '*', 'envelope', ARGV[i], 'run', ARGV[2])
-          added = added + 1
-          last = n
+  static final String DLQ_XADD = marked("'envelope', ARGV[i], 'run', ARGV[2]");
+
+  /**
+   * The script shape {@link #XADD} and {@link #DLQ_XADD} share: for each (value ARGV[i], line number
+   * ARGV[i + 1]) pair above the input's mark in KEYS[2] (field ARGV[1]), one XADD to KEYS[1] of
+   * {@code fields}, then the mark moved to the last line added; returns the entries added.
+   */
+  private static String marked(String fields) {
+    return """
+        local done = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+        local last = done
+        local added = 0
+        for i = 3, #ARGV, 2 do
+          local n = tonumber(ARGV[i + 1])
+          if n > done then
+            redis.call('XADD', KEYS[1], '*', FIELDS)
+            added = added + 1
+            last = n
+          end
         end
-      end
-      if last > done then
-        redis.call('HSET', KEYS[2], ARGV[1], last)
-      end
-      return added
-      """;
+        if last > done then
+          redis.call('HSET', KEYS[2], ARGV[1], last)
+        end
+        return added
+        """.replace("FIELDS", fields);
+  }
 
   /**
    * XADD of one part of a {@code serve} request under one stream, at most once per marker:
