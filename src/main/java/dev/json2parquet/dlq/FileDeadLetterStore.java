@@ -1,7 +1,6 @@
 package dev.json2parquet.dlq;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.json2parquet.source.Input;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -329,37 +328,12 @@ final class FileDeadLetterStore implements DeadLetterStore {
     }
   }
 
-  private final class FileReplay implements Replay {
-    private final DeadLetterFilter filter;
-    private final String runId;
+  private final class FileReplay extends LinesReplay {
     private final List<Path> files;
-    private final ReplayLines stream;
 
     FileReplay(DeadLetterFilter filter, String runId, List<Path> files) {
-      this.filter = filter;
-      this.runId = runId;
+      super(filter, runId, new ReplayLines(filter, new FileLetters(files)));
       this.files = files;
-      this.stream = new ReplayLines(filter, new FileLetters(files));
-    }
-
-    @Override
-    public Input input() {
-      return new Input("dlq replay", -1, false, null, () -> stream, stream);
-    }
-
-    @Override
-    public long replayed() {
-      return stream.replayed;
-    }
-
-    @Override
-    public long notReplayable() {
-      return stream.notReplayable;
-    }
-
-    @Override
-    public List<String> notReplayableExamples() {
-      return stream.examples;
     }
 
     @Override

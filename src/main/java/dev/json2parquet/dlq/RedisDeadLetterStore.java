@@ -367,35 +367,9 @@ final class RedisDeadLetterStore implements DeadLetterStore {
     }
   }
 
-  private final class RedisReplay implements Replay {
-    private final DeadLetterFilter filter;
-    private final String runId;
-    private final ReplayLines stream;
-
+  private final class RedisReplay extends LinesReplay {
     RedisReplay(DeadLetterFilter filter, String runId, ReplayLines stream) {
-      this.filter = filter;
-      this.runId = runId;
-      this.stream = stream;
-    }
-
-    @Override
-    public dev.json2parquet.source.Input input() {
-      return new dev.json2parquet.source.Input("dlq replay", -1, false, null, () -> stream, stream);
-    }
-
-    @Override
-    public long replayed() {
-      return stream.replayed;
-    }
-
-    @Override
-    public long notReplayable() {
-      return stream.notReplayable;
-    }
-
-    @Override
-    public List<String> notReplayableExamples() {
-      return stream.examples;
+      super(filter, runId, stream);
     }
 
     @Override
