@@ -241,6 +241,18 @@ public final class Server {
   }
 
   /**
+   * The first handlers of every accepted connection, on both listeners: the connection cap, TLS when
+   * configured, and the idle timeout of {@code idleNanos}; returns the pipeline for the protocol's own.
+   */
+  private io.netty.channel.ChannelPipeline connection(SocketChannel ch, Limit limit, long idleNanos) {
+    ch.pipeline().addLast(limit);
+    if (settings.tls() != null) {
+      ch.pipeline().addLast(settings.tls().newHandler(ch.alloc()));
+    }
+    return ch.pipeline().addLast(new IdleStateHandler(idleNanos, 0, 0, TimeUnit.NANOSECONDS));
+  }
+
+  /**
    * Binds both listeners.
    *
    * @throws ConfigException when a port cannot be bound (in use, no permission, bad address)
@@ -251,11 +263,7 @@ public final class Server {
     http = bind(settings.port(), "port", new ChannelInitializer<SocketChannel>() {
       @Override
       protected void initChannel(SocketChannel ch) {
-        ch.pipeline().addLast(limit);
-        if (settings.tls() != null) {
-          ch.pipeline().addLast(settings.tls().newHandler(ch.alloc()));
-        }
-        ch.pipeline().addLast(new IdleStateHandler(idle, 0, 0, TimeUnit.NANOSECONDS))
+        connection(ch, limit, idle)
             .addLast(new HttpServerCodec())
             .addLast(new HttpApi.Tracker())
             .addLast(new HttpApi.Decompressor())
@@ -267,11 +275,7 @@ public final class Server {
       forward = bind(settings.forwardPort(), "forward_port", new ChannelInitializer<SocketChannel>() {
         @Override
         protected void initChannel(SocketChannel ch) {
-          ch.pipeline().addLast(limit);
-          if (settings.tls() != null) {
-            ch.pipeline().addLast(settings.tls().newHandler(ch.alloc()));
-          }
-          ch.pipeline().addLast(new IdleStateHandler(idle, 0, 0, TimeUnit.NANOSECONDS))
+          connection(ch, limit, idle)
               .addLast(new ForwardFrames(settings.maxBodyBytes()))
               .addLast(new ForwardHandler(Server.this));
         }
