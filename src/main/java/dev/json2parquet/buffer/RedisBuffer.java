@@ -134,15 +134,8 @@ public final class RedisBuffer {
    *     answered an error
    */
   public void ship(String inputId, String source, Runnable checkpoint) {
-    drain();
-    Map<String, List<byte[]>> full = chunk;
-    List<byte[]> rejected = dead;
-    int n = entries;
-    chunk = new LinkedHashMap<>();
-    dead = new ArrayList<>();
-    entries = 0;
-    bytes = 0;
-    inFlight = shipper.submit(() -> send(full, rejected, n, inputId, source, checkpoint, null, -1));
+    Taken t = take();
+    inFlight = shipper.submit(() -> send(t.records, t.dead, t.entries, inputId, source, checkpoint, null, -1));
   }
 
   /**
@@ -158,16 +151,22 @@ public final class RedisBuffer {
    *     though some keys' parts may be in Redis (a forward retry of the same part skips those)
    */
   public void shipOnce(String part, String source, String run, long ttlMillis, double retrySeconds) {
+    Taken t = take();
+    send(t.records, t.dead, t.entries, part, source, () -> { }, new Once(part, run, ttlMillis), retrySeconds);
+  }
+  /** The chunk filled so far (lines per stream, dead letters, entry count), leaving an empty one. */
+  private record Taken(Map<String, List<byte[]>> records, List<byte[]> dead, int entries) {}
+
+  private Taken take() {
     drain();
-    Map<String, List<byte[]>> full = chunk;
-    List<byte[]> rejected = dead;
-    int n = entries;
+    Taken t = new Taken(chunk, dead, entries);
     chunk = new LinkedHashMap<>();
     dead = new ArrayList<>();
     entries = 0;
     bytes = 0;
-    send(full, rejected, n, part, source, () -> { }, new Once(part, run, ttlMillis), retrySeconds);
+    return t;
   }
+
 
   /** Forgets the chunk being filled (a call that failed before shipping it: its client gets no answer). */
   public void discard() {
