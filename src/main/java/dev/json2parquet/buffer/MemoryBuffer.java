@@ -169,6 +169,11 @@ public final class MemoryBuffer implements Buffer {
 
   private Batch detach(BucketKey key, Bucket b, Batch.Reason reason) {
     buckets.remove(key);
+    return detached(key, b, reason);
+  }
+
+  /** Moves a key's bytes from held to in flight and makes its batch (the key already out of the map). */
+  private Batch detached(BucketKey key, Bucket b, Batch.Reason reason) {
     bucketBytes -= b.bytes;
     usedBytes -= b.used;
     inFlightBytes += b.bytes;
@@ -177,24 +182,8 @@ public final class MemoryBuffer implements Buffer {
 
   @Override
   public int flushExpired() {
-    List<Batch> ready = new ArrayList<>();
-    synchronized (this) {
-      long now = ticker.read();
-      Iterator<Map.Entry<BucketKey, Bucket>> it = buckets.entrySet().iterator();
-      while (it.hasNext()) {
-        Map.Entry<BucketKey, Bucket> e = it.next();
-        Bucket b = e.getValue();
-        if (now - b.firstNanos >= intervalNanos) {
-          it.remove();
-          bucketBytes -= b.bytes;
-          usedBytes -= b.used;
-          inFlightBytes += b.bytes;
-          ready.add(new Batch(e.getKey(), b.batch, b.bytes, Batch.Reason.INTERVAL, b.firstRecord, b.firstNanos));
-        }
-      }
-    }
-    ready.forEach(flusher);
-    return ready.size();
+    long now = ticker.read();
+    return release((key, b) -> now - b.firstNanos >= intervalNanos, Batch.Reason.INTERVAL);
   }
 
   @Override
@@ -216,18 +205,19 @@ public final class MemoryBuffer implements Buffer {
 
   @Override
   public int flush(java.util.function.Predicate<BucketKey> which) {
+    return release((key, b) -> which.test(key), Batch.Reason.SHUTDOWN);
+  }
+
+  /** Detaches every key {@code which} picks, as batches of {@code reason}, and hands them to the flusher. */
+  private int release(java.util.function.BiPredicate<BucketKey, Bucket> which, Batch.Reason reason) {
     List<Batch> ready = new ArrayList<>();
     synchronized (this) {
       Iterator<Map.Entry<BucketKey, Bucket>> it = buckets.entrySet().iterator();
       while (it.hasNext()) {
         Map.Entry<BucketKey, Bucket> e = it.next();
-        if (which.test(e.getKey())) {
+        if (which.test(e.getKey(), e.getValue())) {
           it.remove();
-          Bucket b = e.getValue();
-          bucketBytes -= b.bytes;
-          usedBytes -= b.used;
-          inFlightBytes += b.bytes;
-          ready.add(new Batch(e.getKey(), b.batch, b.bytes, Batch.Reason.SHUTDOWN, b.firstRecord, b.firstNanos));
+          ready.add(detached(e.getKey(), e.getValue(), reason));
         }
       }
     }
