@@ -218,11 +218,7 @@ final class FileDeadLetterStore implements DeadLetterStore {
     Path tmp = dir.resolve(MARKER_PREFIX + runId + ".json.tmp");
     try (JsonGenerator g = FlatJson.FACTORY.createGenerator(Files.newOutputStream(tmp))) {
       g.writeStartObject();
-      g.writeStringField("run_id", runId);
-      g.writeStringField("state", state);
-      g.writeStringField("source", filter.source());
-      g.writeStringField("error", filter.error());
-      g.writeStringField("since", filter.since() == null ? null : filter.since().toString());
+      LinesReplay.writeMarkerFields(g, runId, state, filter);
       g.writeArrayFieldStart("files");
       for (Path f : files) {
         g.writeString(f.getFileName().toString());

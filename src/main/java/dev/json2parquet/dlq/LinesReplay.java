@@ -19,6 +19,19 @@ abstract class LinesReplay implements DeadLetterStore.Replay {
     this.stream = stream;
   }
 
+  /**
+   * Writes the fields every replay marker starts with, in both stores: {@code run_id}, {@code state}
+   * and the filter ({@code source}, {@code error}, {@code since}, each null when not set).
+   */
+  static void writeMarkerFields(com.fasterxml.jackson.core.JsonGenerator g, String runId, String state,
+      DeadLetterFilter filter) throws java.io.IOException {
+    g.writeStringField("run_id", runId);
+    g.writeStringField("state", state);
+    g.writeStringField("source", filter.source());
+    g.writeStringField("error", filter.error());
+    g.writeStringField("since", filter.since() == null ? null : filter.since().toString());
+  }
+
   @Override
   public Input input() {
     return new Input("dlq replay", -1, false, null, () -> stream, stream);

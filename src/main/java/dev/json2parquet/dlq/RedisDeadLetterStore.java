@@ -271,11 +271,7 @@ final class RedisDeadLetterStore implements DeadLetterStore {
     ByteArrayOutputStream json = new ByteArrayOutputStream();
     try (JsonGenerator g = FlatJson.FACTORY.createGenerator(json)) {
       g.writeStartObject();
-      g.writeStringField("run_id", runId);
-      g.writeStringField("state", state);
-      g.writeStringField("source", filter.source());
-      g.writeStringField("error", filter.error());
-      g.writeStringField("since", filter.since() == null ? null : filter.since().toString());
+      LinesReplay.writeMarkerFields(g, runId, state, filter);
       g.writeEndObject();
     }
     redis("record the replay " + runId + " in " + markersKey(),
