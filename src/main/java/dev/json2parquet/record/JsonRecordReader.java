@@ -81,7 +81,16 @@ public final class JsonRecordReader {
   private final Map<String, Integer> topIndex = new HashMap<>();
   private final Map<String, SerializedString> quotedNames = new HashMap<>();
 
+  /** Reads the common line without Jackson, or null (tests compare the two paths). */
+  private final DirectLineReader direct;
+  private long directLines;
+
   public JsonRecordReader(RecordType type) {
+    this(type, true);
+  }
+
+  /** With {@code direct} false every line is read by Jackson (for tests that compare both paths). */
+  JsonRecordReader(RecordType type, boolean direct) {
     this.type = type;
     this.schema = type.schema();
     this.factory = JsonSyntax.factory();
@@ -103,10 +112,16 @@ public final class JsonRecordReader {
     this.nextIndex = new int[slots];
     this.nextQuoted = new SerializedString[slots];
     this.catchAll = type.unknownFields() == UnknownFields.EXTRA ? type.catchAll() : null;
+    this.direct = direct ? new DirectLineReader(type, topFields, catchAll, topIndex) : null;
   }
 
   public RecordType recordType() {
     return type;
+  }
+
+  /** Lines read so far without Jackson (by {@link DirectLineReader}); for tests. */
+  long directLines() {
+    return directLines;
   }
 
   /** Fields left out of the records read so far under {@link UnknownFields#DROP} (rejected lines not counted). */
@@ -128,6 +143,16 @@ public final class JsonRecordReader {
    * {@code batch} as its last record. A line that is not a valid record leaves the batch as it was.
    */
   public void append(byte[] buf, int off, int len, ColumnBatch batch) throws RecordException {
+    // the common line, read without Jackson (which it checks for valid UTF-8 as it goes)
+    if (direct != null) {
+      batch.mark();
+      if (direct.read(buf, off, len, batch)) {
+        batch.endRecord();
+        directLines++;
+        return;
+      }
+      batch.rollback();
+    }
     // Jackson lets overlong and surrogate encodings through in string values: check the line first
     int bad = Utf8.firstInvalid(buf, off, len);
     if (bad >= 0) {

@@ -14,9 +14,17 @@ final class JsonStrings {
   /** Decoded string values with escapes; grows to the longest such string (at most a line). */
   private byte[] unescaped = new byte[256];
 
+  /** Where the closing quote of the string {@link #unescape} decoded last stands. */
+  private int closingQuote;
+
   /** The bytes {@link #unescape} decoded last. */
   byte[] unescaped() {
     return unescaped;
+  }
+
+  /** The index of the closing quote of the string {@link #unescape} decoded last (when it returned 0 or more). */
+  int closingQuote() {
+    return closingQuote;
   }
 
   /**
@@ -31,6 +39,27 @@ final class JsonStrings {
       long s = w ^ 0x5C5C5C5C5C5C5C5CL;
       // a byte of q (s) is zero where b has '"' ('\\'); the lowest flagged byte is always a true match
       long hit = ((q - 0x0101010101010101L) & ~q | (s - 0x0101010101010101L) & ~s) & 0x8080808080808080L;
+      if (hit != 0) {
+        return i + (Long.numberOfTrailingZeros(hit) >>> 3);
+      }
+    }
+    return i;
+  }
+
+  /**
+   * Like {@link #quoteOrBackslash}, and also stops at a control character (below 0x20, which a JSON
+   * string may not hold unescaped, RFC 8259 section 7) and at a byte of a multi-byte character.
+   */
+  static int endOfPlainAscii(byte[] b, int from, int to) {
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      long w = (long) LONGS.get(b, i);
+      long q = w ^ 0x2222222222222222L;
+      long s = w ^ 0x5C5C5C5C5C5C5C5CL;
+      // as above; a byte below 0x20 (high bit clear) borrows when 0x20 is taken from it, and a
+      // byte with its high bit set is flagged by w itself
+      long hit = ((q - 0x0101010101010101L) & ~q | (s - 0x0101010101010101L) & ~s
+          | (w - 0x2020202020202020L) & ~w | w) & 0x8080808080808080L;
       if (hit != 0) {
         return i + (Long.numberOfTrailingZeros(hit) >>> 3);
       }
@@ -55,6 +84,7 @@ final class JsonStrings {
     while (i < end) {
       byte c = b[i];
       if (c == '"') {
+        closingQuote = i;
         return n;
       }
       if (c >= 0 && c < 0x20) {

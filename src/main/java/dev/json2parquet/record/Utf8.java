@@ -25,43 +25,55 @@ public final class Utf8 {
         i += 8;
         continue;
       }
-      int c = b[i];
-      if (c >= 0) {
+      if (b[i] >= 0) {
         i++;
         continue;
       }
-      c &= 0xFF;
-      int n;
-      int min;
-      if (c >= 0xC2 && c <= 0xDF) {
-        n = 1;
-        min = 0x80;
-      } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 2;
-        min = 0x800;
-      } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 3;
-        min = 0x10000;
-      } else {
+      int n = sequenceLength(b, i, end);
+      if (n == 0) {
         return i;
       }
-      if (i + n >= end) {
-        return i;
-      }
-      int cp = c & (0x3F >> n);
-      for (int k = 1; k <= n; k++) {
-        int cc = b[i + k] & 0xFF;
-        if ((cc & 0xC0) != 0x80) {
-          return i;
-        }
-        cp = (cp << 6) | (cc & 0x3F);
-      }
-      if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        return i;
-      }
-      i += n + 1;
+      i += n;
     }
     return -1;
+  }
+
+  /**
+   * The length (2 to 4) of the well-formed sequence that starts with the non-ASCII byte {@code b[i]}
+   * and ends before {@code end}, or 0 when there is none (an overlong form, a surrogate, a value over
+   * U+10FFFF, a stray continuation byte, a sequence cut off).
+   */
+  static int sequenceLength(byte[] b, int i, int end) {
+    int c = b[i] & 0xFF;
+    int n;
+    int min;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+      min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      min = 0x10000;
+    } else {
+      return 0;
+    }
+    if (i + n >= end) {
+      return 0;
+    }
+    int cp = c & (0x3F >> n);
+    for (int k = 1; k <= n; k++) {
+      int cc = b[i + k] & 0xFF;
+      if ((cc & 0xC0) != 0x80) {
+        return 0;
+      }
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return 0;
+    }
+    return n + 1;
   }
 
   /**
