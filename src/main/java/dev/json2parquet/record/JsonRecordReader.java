@@ -24,6 +24,9 @@ import java.util.Set;
  * or name with an unpaired surrogate escape ({@code "\ud800"}, which is no Unicode character, RFC
  * 8259 section 8.2) is rejected naming its path, never replaced by U+FFFD; numbers, timestamps and
  * dates follow {@link JsonScalars}.
+ *
+ * <p>A line of the common shape is read by {@link DirectLineReader} straight from its bytes; every
+ * other line by Jackson, which gives the reasons. Both paths give the same columns for a line.
  */
 public final class JsonRecordReader {
   public static final int MAX_DEPTH = 64;
