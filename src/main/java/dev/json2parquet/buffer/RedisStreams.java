@@ -3,6 +3,7 @@ package dev.json2parquet.buffer;
 import dev.json2parquet.redis.RedisSettings;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import redis.clients.jedis.UnifiedJedis;
@@ -247,32 +248,66 @@ public final class RedisStreams {
     }
   }
 
-  /** Entries from an XRANGE / XREADGROUP reply as a script returns it: [[id, [field, value, ...]], ...]. */
+  /**
+   * Entries from an XRANGE / XREADGROUP reply: [[id, [field, value, ...]], ...]. Field names are
+   * matched as bytes and an entry's source name is shared with the entry before it when equal (a
+   * batch's lines come from few inputs), so that a batch costs one String per entry (its id).
+   */
   static List<Entry> entries(Object reply) {
-    List<Entry> out = new ArrayList<>();
     if (!(reply instanceof List<?> list)) {
-      return out;
+      return new ArrayList<>();
     }
+    List<Entry> out = new ArrayList<>(list.size());
+    byte[] lastSource = null;
+    String source = "";
     for (Object o : list) {
       List<?> e = (List<?>) o;
       String id = text(e.get(0));
       List<?> fields = (List<?>) e.get(1);
       byte[] line = null;
       long n = 0;
-      String source = "";
+      String src = "";
       for (int i = 0; i + 1 < fields.size(); i += 2) {
-        String f = text(fields.get(i));
+        Object f = fields.get(i);
         Object v = fields.get(i + 1);
-        switch (f) {
-          case "l" -> line = (byte[]) v;
-          case "n" -> n = Long.parseLong(text(v));
-          case "s" -> source = text(v);
-          default -> { }
+        int name = f instanceof byte[] b && b.length == 1 ? b[0] : -1;
+        if (name == 'l' && v instanceof byte[] b) {
+          line = b;
+        } else if (name == 'n') {
+          n = v instanceof byte[] b ? digits(b) : Long.parseLong(text(v));
+        } else if (name == 's') {
+          if (v instanceof byte[] b && lastSource != null && Arrays.equals(b, lastSource)) {
+            src = source;
+          } else {
+            src = text(v);
+            lastSource = v instanceof byte[] b ? b : null;
+            source = src;
+          }
+        } else if (name == -1) {
+          // a field name given as text (not from Jedis's binary replies)
+          switch (text(f)) {
+            case "l" -> line = v instanceof byte[] b ? b : text(v).getBytes(StandardCharsets.UTF_8);
+            case "n" -> n = Long.parseLong(text(v));
+            case "s" -> src = text(v);
+            default -> { }
+          }
         }
       }
-      out.add(new Entry(id, line == null ? new byte[0] : line, n, source));
+      out.add(new Entry(id, line == null ? new byte[0] : line, n, src));
     }
     return out;
+  }
+
+  /** A line number written as decimal digits. */
+  private static long digits(byte[] b) {
+    long n = 0;
+    for (byte c : b) {
+      if (c < '0' || c > '9') {
+        return Long.parseLong(new String(b, StandardCharsets.US_ASCII));
+      }
+      n = n * 10 + (c - '0');
+    }
+    return n;
   }
 
   /** The entries from {@code first} to {@code last} (inclusive) of {@code key}'s stream (plain XRANGE, 10,000 a page). */
