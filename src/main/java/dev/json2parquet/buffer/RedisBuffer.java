@@ -340,6 +340,10 @@ public final class RedisBuffer {
     byte[] n = RedisStreams.bytes("n");
     byte[] s = RedisStreams.bytes("s");
     long added = 0;
+    // per stream: its marks hash, and the end of its commands (XADDs, then the mark) in the replies
+    List<byte[]> marks = new ArrayList<>();
+    List<Integer> ends = new ArrayList<>();
+    int commands = 0;
     try (redis.clients.jedis.AbstractTransaction t = jedis.multi()) {
       for (Map.Entry<String, List<byte[]>> e : chunk.entrySet()) {
         byte[] stream = RedisStreams.bytes(streams.stream(e.getKey()));
@@ -347,7 +351,11 @@ public final class RedisBuffer {
         for (int i = 0; i < v.size(); i += 2) {
           t.sendCommand(Protocol.Command.XADD, stream, star, l, v.get(i), n, v.get(i + 1), s, src);
         }
-        t.hset(RedisStreams.bytes(streams.done(e.getKey())), id, v.get(v.size() - 1));
+        byte[] mark = RedisStreams.bytes(streams.done(e.getKey()));
+        t.hset(mark, id, v.get(v.size() - 1));
+        commands += v.size() / 2 + 1;
+        marks.add(mark);
+        ends.add(commands);
         added += v.size() / 2;
       }
       if (!rejected.isEmpty()) {
@@ -358,7 +366,11 @@ public final class RedisBuffer {
         for (int i = 0; i < rejected.size(); i += 2) {
           t.sendCommand(Protocol.Command.XADD, dlq, star, envelope, rejected.get(i), run, runId);
         }
-        t.hset(RedisStreams.bytes(streams.dlqDone(UNKEYED)), id, rejected.get(rejected.size() - 1));
+        byte[] mark = RedisStreams.bytes(streams.dlqDone(UNKEYED));
+        t.hset(mark, id, rejected.get(rejected.size() - 1));
+        commands += rejected.size() / 2 + 1;
+        marks.add(mark);
+        ends.add(commands);
       }
       List<Object> replies;
       try {
@@ -374,10 +386,27 @@ public final class RedisBuffer {
       if (replies == null) {
         return pipeline(chunk, rejected, inputId, source); // discarded (only WATCH does that): as above
       }
-      for (Object r : replies) {
-        if (r instanceof Exception x) {
-          throw x instanceof RuntimeException re ? re : new redis.clients.jedis.exceptions.JedisDataException(x);
+      // a command that fails when run (a key of another type: WRONGTYPE) does not undo the rest of
+      // the transaction: a mark set for a stream whose XADDs failed would make a resumed run skip
+      // those lines, so such marks are removed (the resumed run starts at this chunk, which is past
+      // every earlier line of the input, and then adds them)
+      RuntimeException failed = null;
+      List<byte[]> unmark = new ArrayList<>();
+      for (int g = 0; g < marks.size(); g++) {
+        for (int i = ends.get(g) - 1; i >= (g == 0 ? 0 : ends.get(g - 1)); i--) {
+          if (replies.get(i) instanceof Exception x) {
+            failed = failed != null ? failed : x instanceof RuntimeException re ? re
+                : new redis.clients.jedis.exceptions.JedisDataException(x);
+            unmark.add(marks.get(g));
+            break;
+          }
         }
+      }
+      if (failed != null) {
+        for (byte[] m : unmark) {
+          jedis.hdel(m, id);
+        }
+        throw failed;
       }
     }
     if (!chunk.isEmpty()) {

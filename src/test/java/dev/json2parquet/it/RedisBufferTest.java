@@ -450,6 +450,28 @@ class RedisBufferTest {
   }
 
   @Test
+  void streamOfAnotherType_failsTheRun_andTheRerunAfterTheFixBuffersEveryLineOnce() throws Exception {
+    Path in = generate(tmp.resolve("in.jsonl"), 5_000, 5);
+    Path out = tmp.resolve("out");
+    try (RedisServer redis = new RedisServer(tmp.resolve("redis"))) {
+      // every record under one key, whose stream name is taken by a string: its XADDs fail in the
+      // transaction while the commands around them succeed
+      redis.cli("set", "data:{all}", "not a stream");
+      String[] convert = args("convert", "--buffer", "redis", "--redis-skip-flush", "--key", "all", "--redis-host",
+          redis.address(), "-o", out.toString(), in.toString());
+      Cli.Result r = Cli.run(convert);
+      assertThat(r.exit()).as(r.err()).isEqualTo(1);
+      assertThat(r.err()).contains("WRONGTYPE");
+      redis.cli("del", "data:{all}");
+      Cli.Result again = Cli.run(convert);
+      assertThat(again.exit()).as(again.err()).isEqualTo(3); // some generated lines are dead letters
+      Cli.Result f = Cli.run("flush", "-q", "--key", "all", "--redis-host", redis.address(), "-o", out.toString());
+      assertThat(f.exit()).as(f.err()).isZero();
+      assertExactlyOnce(in, out, redis);
+    }
+  }
+
+  @Test
   void maxmemoryReached_isOneClearLine() throws Exception {
     Path in = generate(tmp.resolve("in.jsonl"), 20_000, 5);
     try (RedisServer redis = new RedisServer(tmp.resolve("redis"), "--maxmemory", "2mb", "--maxmemory-policy", "noeviction")) {
