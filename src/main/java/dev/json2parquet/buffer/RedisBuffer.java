@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 
@@ -134,8 +135,22 @@ public final class RedisBuffer {
    *     answered an error
    */
   public void ship(String inputId, String source, Runnable checkpoint) {
+    ship(inputId, source, false, checkpoint);
+  }
+
+  /**
+   * As {@link #ship(String, String, Runnable)}; {@code fresh}: {@code inputId} was made by this run,
+   * so no line of it can be in Redis before this chunk's first attempt, and that attempt is sent as
+   * plain XADDs and mark updates in one {@code MULTI}/{@code EXEC} instead of the scripts that skip
+   * lines already there (the scripts' Lua calls cost Redis about as much again as the XADDs). The
+   * transaction is applied whole or not at all, so a retry (through the scripts, which skip by the
+   * marks) or a resumed run finds the marks in step with the streams. On a Redis Cluster the keys
+   * live on several nodes and the scripts are used throughout.
+   */
+  public void ship(String inputId, String source, boolean fresh, Runnable checkpoint) {
     Taken t = take();
-    inFlight = shipper.submit(() -> send(t.records, t.dead, t.entries, inputId, source, checkpoint, null, -1));
+    boolean plain = fresh && !streams.settings().cluster();
+    inFlight = shipper.submit(() -> send(t.records, t.dead, t.entries, inputId, source, checkpoint, null, -1, plain));
   }
 
   /**
@@ -152,7 +167,7 @@ public final class RedisBuffer {
    */
   public void shipOnce(String part, String source, String run, long ttlMillis, double retrySeconds) {
     Taken t = take();
-    send(t.records, t.dead, t.entries, part, source, () -> { }, new Once(part, run, ttlMillis), retrySeconds);
+    send(t.records, t.dead, t.entries, part, source, () -> { }, new Once(part, run, ttlMillis), retrySeconds, false);
   }
   /** The chunk filled so far (lines per stream, dead letters, entry count), leaving an empty one. */
   private record Taken(Map<String, List<byte[]>> records, List<byte[]> dead, int entries) {}
@@ -207,15 +222,19 @@ public final class RedisBuffer {
   }
 
   private void send(Map<String, List<byte[]>> full, List<byte[]> rejected, int n, String inputId, String source,
-      Runnable checkpoint, Once once, double retrySeconds) {
+      Runnable checkpoint, Once once, double retrySeconds, boolean plain) {
     boolean[] sent = {n == 0};
+    boolean[] tried = {false};
     long budget = retrySeconds >= 0 ? (long) (retrySeconds * 1e9) : RedisRetry.budgetNanos();
     try {
       // resending is harmless: each key's script skips the lines its stream already has
       RedisRetry.call(streams.settings(), "buffer records into Redis", budget, err == null || once != null ? null : m -> err.println(
           "json2parquet: " + m), () -> {
             if (!sent[0]) {
+              boolean first = !tried[0];
+              tried[0] = true;
               buffered += once != null ? pipelineOnce(full, rejected, source, once)
+                  : plain && first ? transaction(full, rejected, inputId, source)
                   : pipeline(full, rejected, inputId, source);
               sent[0] = true;
               pauseForTest();
@@ -304,6 +323,96 @@ public final class RedisBuffer {
   private List<byte[]> keys(String stream, String key, String part) {
     return part == null ? List.of(RedisStreams.bytes(stream))
         : List.of(RedisStreams.bytes(stream), RedisStreams.bytes(streams.seen(key, part)));
+  }
+
+  /**
+   * The first attempt of a chunk of a fresh input: per key, the XADDs of the same fields as
+   * {@link RedisStreams#XADD} and the key's mark; the dead letters likewise; all in one transaction.
+   */
+  private long transaction(Map<String, List<byte[]>> chunk, List<byte[]> rejected, String inputId, String source) {
+    if (!rejected.isEmpty()) {
+      jedis.sadd(streams.dlqIndex(), streams.settings().dlqKey(UNKEYED));
+    }
+    byte[] id = RedisStreams.bytes(inputId);
+    byte[] src = RedisStreams.bytes(source);
+    byte[] star = RedisStreams.bytes("*");
+    byte[] l = RedisStreams.bytes("l");
+    byte[] n = RedisStreams.bytes("n");
+    byte[] s = RedisStreams.bytes("s");
+    long added = 0;
+    // per stream: its marks hash, and the end of its commands (XADDs, then the mark) in the replies
+    List<byte[]> marks = new ArrayList<>();
+    List<Integer> ends = new ArrayList<>();
+    int commands = 0;
+    try (redis.clients.jedis.AbstractTransaction t = jedis.multi()) {
+      for (Map.Entry<String, List<byte[]>> e : chunk.entrySet()) {
+        byte[] stream = RedisStreams.bytes(streams.stream(e.getKey()));
+        List<byte[]> v = e.getValue();
+        for (int i = 0; i < v.size(); i += 2) {
+          t.sendCommand(Protocol.Command.XADD, stream, star, l, v.get(i), n, v.get(i + 1), s, src);
+        }
+        byte[] mark = RedisStreams.bytes(streams.done(e.getKey()));
+        t.hset(mark, id, v.get(v.size() - 1));
+        commands += v.size() / 2 + 1;
+        marks.add(mark);
+        ends.add(commands);
+        added += v.size() / 2;
+      }
+      if (!rejected.isEmpty()) {
+        byte[] dlq = RedisStreams.bytes(streams.settings().dlqKey(UNKEYED));
+        byte[] envelope = RedisStreams.bytes("envelope");
+        byte[] run = RedisStreams.bytes("run");
+        byte[] runId = RedisStreams.bytes("redis-" + inputId);
+        for (int i = 0; i < rejected.size(); i += 2) {
+          t.sendCommand(Protocol.Command.XADD, dlq, star, envelope, rejected.get(i), run, runId);
+        }
+        byte[] mark = RedisStreams.bytes(streams.dlqDone(UNKEYED));
+        t.hset(mark, id, rejected.get(rejected.size() - 1));
+        commands += rejected.size() / 2 + 1;
+        marks.add(mark);
+        ends.add(commands);
+      }
+      List<Object> replies;
+      try {
+        replies = t.exec();
+      } catch (redis.clients.jedis.exceptions.JedisDataException x) {
+        if (x.getMessage() == null || !x.getMessage().startsWith("EXECABORT")) {
+          throw x;
+        }
+        // a command was refused when queued (maxmemory, say) and nothing was applied: the scripts
+        // send the chunk again, and Redis's own error for it is what the caller reports
+        return pipeline(chunk, rejected, inputId, source);
+      }
+      if (replies == null) {
+        return pipeline(chunk, rejected, inputId, source); // discarded (only WATCH does that): as above
+      }
+      // a command that fails when run (a key of another type: WRONGTYPE) does not undo the rest of
+      // the transaction: a mark set for a stream whose XADDs failed would make a resumed run skip
+      // those lines, so such marks are removed (the resumed run starts at this chunk, which is past
+      // every earlier line of the input, and then adds them)
+      RuntimeException failed = null;
+      List<byte[]> unmark = new ArrayList<>();
+      for (int g = 0; g < marks.size(); g++) {
+        for (int i = ends.get(g) - 1; i >= (g == 0 ? 0 : ends.get(g - 1)); i--) {
+          if (replies.get(i) instanceof Exception x) {
+            failed = failed != null ? failed : x instanceof RuntimeException re ? re
+                : new redis.clients.jedis.exceptions.JedisDataException(x);
+            unmark.add(marks.get(g));
+            break;
+          }
+        }
+      }
+      if (failed != null) {
+        for (byte[] m : unmark) {
+          jedis.hdel(m, id);
+        }
+        throw failed;
+      }
+    }
+    if (!chunk.isEmpty()) {
+      jedis.sadd(streams.settings().keysKey(), chunk.keySet().toArray(new String[0]));
+    }
+    return added;
   }
 
   private long pipeline(Map<String, List<byte[]>> chunk, List<byte[]> rejected, String inputId, String source) {

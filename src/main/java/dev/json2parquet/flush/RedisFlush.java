@@ -38,7 +38,7 @@ import redis.clients.jedis.exceptions.JedisException;
  *
  * <p>Holding a key's lock, the flusher first writes the key's batches that were claimed and never
  * acknowledged (a flusher died or lost its lock mid-batch), then claims new batches of at most
- * {@link #batchRecords} entries ({@link RedisStreams#CLAIM}) until the stream is drained. Each batch
+ * {@link #batchRecords} entries ({@link RedisStreams#claim}) until the stream is drained. Each batch
  * is parsed with the {@link JsonRecordReader}, split by partition and key, and written by a
  * {@link Flusher} (its encoder, retries and sink) as one file per partition, named by {@link Layout}
  * after the batch's identity: {@code <key>-<first id>_<last id>-000000000.parquet}. Only after every
@@ -60,8 +60,13 @@ public final class RedisFlush implements AutoCloseable {
   public static final String TEST_HALT_BEFORE_COMMIT = "json2parquet.test.haltBeforeCommit";
   /** A test hook: halt the JVM just before the N-th batch acknowledgement (its files are committed). */
   public static final String TEST_HALT_BEFORE_ACK = "json2parquet.test.haltBeforeAck";
+  /**
+   * A test hook: halt the JVM just after the N-th claim read its entries from Redis and before it
+   * recorded the batch's bounds (the window {@link RedisStreams#adopt} closes).
+   */
+  public static final String TEST_HALT_AFTER_CLAIM_READ = "json2parquet.test.haltAfterClaimRead";
   /** Entries per claimed batch at most: a batch is held in memory (lines and columns) while it is written. */
-  public static final int MAX_BATCH = 50_000;
+  public static final int MAX_BATCH = RedisStreams.MAX_CLAIM;
   /**
    * A test hook: {@code N:PATH} pauses before the N-th acknowledgement (its files committed) and every
    * later one: the N-th creates {@code PATH.paused}; each waits until {@code PATH} exists (so a test can
@@ -114,6 +119,8 @@ public final class RedisFlush implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final int haltBeforeCommit = Integer.getInteger(TEST_HALT_BEFORE_COMMIT, -1);
   private final int haltBeforeAck = Integer.getInteger(TEST_HALT_BEFORE_ACK, -1);
+  private final int haltAfterClaimRead = Integer.getInteger(TEST_HALT_AFTER_CLAIM_READ, -1);
+  private final java.util.concurrent.atomic.AtomicInteger claimReads = new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicInteger acks = new java.util.concurrent.atomic.AtomicInteger();
   /** Keys flushed at once. */
@@ -308,6 +315,7 @@ public final class RedisFlush implements AutoCloseable {
       return true;
     }
     try (lock) {
+      streams.adopt(jedis, key); // a flusher that died between claiming and recording a batch
       Map<String, String> inRecovery = recoveryOf(key);
       for (Map.Entry<String, String> b : streams.openBatches(jedis, key).entrySet()) {
         if (stop.getAsBoolean()) {
@@ -327,7 +335,11 @@ public final class RedisFlush implements AutoCloseable {
         }
       }
       while (!lock.lost() && !stop.getAsBoolean()) {
-        RedisStreams.Batch batch = streams.claim(jedis, key, token, consumer, batchRecords);
+        RedisStreams.Batch batch = streams.claim(jedis, key, token, consumer, batchRecords, () -> {
+          if (claimReads.incrementAndGet() == haltAfterClaimRead) {
+            Runtime.getRuntime().halt(137);
+          }
+        });
         if (batch == null || batch.isEmpty()) {
           forgetIfEmpty(key);
           break;

@@ -152,6 +152,7 @@ public final class RedisConvert {
       if (p == null) {
         p = new Progress(Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE), id.size(), id.head(),
             0, 1, false);
+        fresh.add(p.id());
       }
       plan.add(p);
     }
@@ -177,6 +178,8 @@ public final class RedisConvert {
   private long skippedInputs;
   /** Inputs skipped before reading (by index), with the line that says why. */
   private final Map<Integer, String> skips = new java.util.HashMap<>();
+  /** Input ids made by this run: no line of theirs can be in Redis before this run sends it. */
+  private final java.util.Set<String> fresh = new java.util.HashSet<>();
   /** Where an input continues when that is not plain (by index): the line that says so. */
   private final Map<Integer, String> continuing = new java.util.HashMap<>();
 
@@ -265,7 +268,8 @@ public final class RedisConvert {
         if (p.offset() > 0) {
           RunJournal.skip(raw, p.offset(), in.name());
         }
-        intake.start(in.name(), checkpoint -> jedis.hset(streams.inputs(), path, checkpoint.json()), p);
+        intake.start(in.name(), checkpoint -> jedis.hset(streams.inputs(), path, checkpoint.json()), p,
+            fresh.contains(p.id()));
         LineReader.Ended ended = reader.read(raw, intake, new LineReader.Position(p.offset(), p.line()), stop::requested);
         intake.finish(ended.next(), ended.atEnd());
         buffer.drain();
@@ -327,6 +331,8 @@ public final class RedisConvert {
     private String source;
     private final Clock clock;
     private java.util.function.Consumer<Progress> checkpoint;
+    /** The input's id was made by this run (see {@link RedisBuffer#ship(String, String, boolean, Runnable)}). */
+    private boolean fresh;
     private boolean full;
     Progress last;
     /** The last progress Redis has recorded (set on the shipping thread). */
@@ -352,8 +358,9 @@ public final class RedisConvert {
       this.inFlight = new InOrder<>(parsers, "redis-parser", this::apply);
     }
 
-    void start(String source, java.util.function.Consumer<Progress> checkpoint, Progress from) {
+    void start(String source, java.util.function.Consumer<Progress> checkpoint, Progress from, boolean fresh) {
       this.source = source;
+      this.fresh = fresh;
       this.checkpoint = checkpoint;
       this.last = from;
       this.acked = from;
@@ -455,7 +462,7 @@ public final class RedisConvert {
 
     private void ship(long offset, long nextLine, boolean done) throws IOException {
       Progress next = new Progress(last.id(), last.size(), last.head(), offset, nextLine, done);
-      buffer.ship(last.id(), source, () -> {
+      buffer.ship(last.id(), source, fresh, () -> {
         checkpoint.accept(next);
         acked = next;
       });
