@@ -266,7 +266,7 @@ public final class Server {
         connection(ch, limit, idle)
             .addLast(new HttpServerCodec())
             .addLast(new HttpApi.Tracker())
-            .addLast(new HttpApi.Decompressor())
+            .addLast(new HttpApi.Decompressor(settings.maxBodyBytes()))
             .addLast(new HttpApi.Aggregator(settings.maxBodyBytes(), metrics))
             .addLast(new HttpApi(Server.this));
       }

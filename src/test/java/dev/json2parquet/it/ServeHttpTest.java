@@ -236,6 +236,7 @@ class ServeHttpTest {
     Path out = dir.resolve("out");
     List<String> bad = Served.records(9, 51);
     List<String> good = Served.records(20, 52);
+    List<String> other = Served.records(7, 53);
     try (Served s = Served.start(out, Map.of())) {
       String[] gz = {"Content-Encoding", "gzip"};
       // a plain body sent as gzip (curl -H 'Content-Encoding: gzip' --data-binary @a.jsonl)
@@ -244,16 +245,35 @@ class ServeHttpTest {
       assertThat(JSON.readTree(plain.body()).get("error").asText()).contains("gzip").contains("not in the GZIP format")
           .contains("nothing of this request was buffered");
       byte[] whole = gzip(lines(bad));
-      // TODO a truncated gzip stream (Arrays.copyOf(whole, whole.length / 2)) is still a partial 200
+      // truncated: inside the deflate data, inside the 8-byte trailer, and a whole first member
+      // followed by half of a second (concatenated members are one stream)
+      byte[] second = gzip(lines(other));
+      byte[] twoMembers = java.util.Arrays.copyOf(whole, whole.length + second.length);
+      System.arraycopy(second, 0, twoMembers, whole.length, second.length);
+      byte[][] cut = {java.util.Arrays.copyOf(whole, whole.length / 2), java.util.Arrays.copyOf(whole, whole.length - 3),
+          java.util.Arrays.copyOf(twoMembers, whole.length + second.length / 2)};
+      for (byte[] body : cut) {
+        HttpResponse<String> r = post(s, "/records", "application/x-ndjson", body, gz);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(JSON.readTree(r.body()).get("error").asText()).contains("truncated")
+            .contains("nothing of this request was buffered");
+      }
+      // two whole members are one body
+      HttpResponse<String> both = post(s, "/records", "application/x-ndjson", twoMembers, gz);
+      assertThat(both.statusCode()).as(both.body()).isEqualTo(200);
+      assertThat(JSON.readTree(both.body()).get("accepted").asLong()).isEqualTo(bad.size() + other.size());
       HttpResponse<String> ok = post(s, "/records", "application/x-ndjson", gzip(lines(good)), gz);
       assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
       HttpResponse<String> metrics = get(s, "/metrics");
-      assertThat(metrics.body()).contains("json2parquet_http_requests_total{endpoint=\"/records\",status=\"400\"} 1.0");
+      assertThat(metrics.body()).contains("json2parquet_http_requests_total{endpoint=\"/records\",status=\"400\"} 4.0");
       ServeRun.Summary summary = s.stop();
-      assertThat(summary.records()).isEqualTo(good.size());
+      assertThat(summary.records()).isEqualTo(good.size() + bad.size() + other.size());
       assertThat(summary.deadLettered()).isZero();
     }
-    assertThat(sorted(DuckDb.messageIds(out))).isEqualTo(sorted(ids(good)));
+    List<String> expected = new ArrayList<>(ids(good));
+    expected.addAll(ids(bad));
+    expected.addAll(ids(other));
+    assertThat(sorted(DuckDb.messageIds(out))).isEqualTo(sorted(expected));
   }
 
   @Test
