@@ -107,6 +107,45 @@ class ServeHttpTest {
     assertThat(sorted(DuckDb.messageIds(out))).isEqualTo(sorted(expected));
   }
 
+  /**
+   * A request mixes many keys; serve hands its records to the buffer a key at a time (regrouped).
+   * Each key's file must hold exactly the rows convert writes for that key from the same lines, in
+   * the same order (compared row by row, all columns, DuckDB).
+   */
+  @Test
+  void records_manyKeysInOneRequest_eachKeyHoldsWhatConvertWrites() throws Exception {
+    List<String> recs = Served.records(900, 61);
+    Path served = dir.resolve("served");
+    try (Served s = Served.start(served, Map.of())) {
+      HttpResponse<String> r = post(s, "/records", "application/x-ndjson", lines(recs));
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      s.stop();
+    }
+    Path input = dir.resolve("in.jsonl");
+    java.nio.file.Files.write(input, lines(recs));
+    Path converted = dir.resolve("converted");
+    assertThat(Cli.run("convert", "-q", "-o", converted.toString(), input.toString()).exit()).isZero();
+    java.util.Map<String, List<String>> byKey = rowsByKey(served);
+    assertThat(byKey.size()).as("keys").isGreaterThanOrEqualTo(20);
+    assertThat(byKey).isEqualTo(rowsByKey(converted));
+  }
+
+  /** Rows of every file, as JSON text in file order, by the file's directory and key (its name without run id and ordinal). */
+  private static java.util.Map<String, List<String>> rowsByKey(Path out) throws Exception {
+    java.util.Map<String, List<String>> rows = new java.util.TreeMap<>();
+    try (DuckDb duck = new DuckDb()) {
+      for (Path f : DuckDb.parquetFiles(out)) {
+        String name = f.getFileName().toString();
+        // <key>-<run id: yyyyMMdd'T'HHmmss'Z'-xxxx>-<first record>.parquet
+        String key = out.relativize(f.getParent()) + "/" + name.replaceAll("-\\d{8}T\\d{6}Z-[0-9a-f]+-\\d+\\.parquet$", "");
+        for (com.fasterxml.jackson.databind.JsonNode row : duck.rows(f)) {
+          rows.computeIfAbsent(key, k -> new ArrayList<>()).add(row.toString());
+        }
+      }
+    }
+    return rows;
+  }
+
   @Test
   void records_ndjsonGzipAndArray_areWrittenExactly_andBadLinesDeadLettered() throws Exception {
     Path out = dir.resolve("out");
