@@ -316,9 +316,8 @@ public final class Pipeline implements AutoCloseable {
   }
 
   private RecordRouter newRouter(DeadLetterQueue q) {
-    // serve's feeds: a request's records of many keys go to the buffer a key at a time
     return new RecordRouter(new JsonRecordReader(type), partition, key,
-        () -> clock.instant().toEpochMilli() * 1000, buffer, q, config.maxLineBytes()).groupByKey();
+        () -> clock.instant().toEpochMilli() * 1000, buffer, q, config.maxLineBytes());
   }
 
   /** A router with the DLQ wrapped so that each call learns which of its lines were turned down and why. */

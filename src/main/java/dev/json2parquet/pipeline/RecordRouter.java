@@ -238,104 +238,10 @@ final class RecordRouter implements LineReader.Handler, AutoCloseable {
     }
   }
 
-  /** serve's feeds: regroup each hand-over's records by key first (see {@link #regroup}). */
-  private boolean groupByKey;
-
-  /**
-   * serve's addition: before each hand-over, the staged records are regrouped so that each key's
-   * records lie together (keys in order of first appearance, each key's records in input order).
-   * A serve request holds records of many keys mixed (1,000 lines over 300 keys), so the hand-over
-   * appended them to the buffer one by one, each touching every column of a cold batch and taking
-   * the buffer's lock; regrouped, each key's records of a request go in as one run. The regrouping
-   * copies the staged records once more, within a batch that is still in cache. Every key receives
-   * the same records in the same order; only the order in which keys receive their runs within one
-   * hand-over changes, so convert (which must cut the same batches on every run) leaves it off.
-   * Only with one parser.
-   */
-  RecordRouter groupByKey() {
-    this.groupByKey = inline != null;
-    return this;
-  }
-
-  /** See {@link #groupByKey}: rewrites the staging batch with each key's records together. */
-  private static void regroup(Parser p) {
-    int n = p.staged;
-    if (n < 3) {
-      return;
-    }
-    if (p.group == null) {
-      p.group = new int[STAGE_RECORDS];
-      p.order = new int[STAGE_RECORDS];
-      p.starts = new ColumnBatch.Cursor[STAGE_RECORDS];
-      p.groupIds = new java.util.HashMap<>();
-    }
-    java.util.HashMap<BucketKey, Integer> ids = p.groupIds;
-    ids.clear();
-    int runs = 1;
-    for (int i = 0; i < n; i++) {
-      if (i > 0 && p.keys[i] != p.keys[i - 1]) {
-        runs++;
-      }
-      Integer g = ids.putIfAbsent(p.keys[i], ids.size());
-      p.group[i] = g == null ? ids.size() - 1 : g;
-    }
-    int groups = ids.size();
-    if (runs == groups) {
-      return; // each key's records already lie together
-    }
-    // counting sort by group, stable: order[j] is the staged index of the j-th record after regrouping
-    int[] next = new int[groups + 1];
-    for (int i = 0; i < n; i++) {
-      next[p.group[i] + 1]++;
-    }
-    for (int g = 0; g < groups; g++) {
-      next[g + 1] += next[g];
-    }
-    for (int i = 0; i < n; i++) {
-      p.order[next[p.group[i]]++] = i;
-    }
-    ColumnBatch.Cursor walk = p.staging.cursor();
-    for (int i = 0; i < n; i++) {
-      if (p.starts[i] == null) {
-        p.starts[i] = p.staging.cursor();
-      }
-      p.starts[i].set(walk);
-      p.staging.skip(walk, 1);
-    }
-    if (p.regrouped == null) {
-      p.regrouped = new ColumnBatch(p.staging.schema());
-      p.regroupedKeys = new BucketKey[STAGE_RECORDS];
-    }
-    ColumnBatch to = p.regrouped;
-    to.clear();
-    for (int j = 0; j < n; ) {
-      int first = p.order[j];
-      int k = j + 1;
-      while (k < n && p.order[k] == p.order[k - 1] + 1) {
-        k++;
-      }
-      walk.set(p.starts[first]);
-      to.appendFrom(p.staging, walk, k - j);
-      for (int m = j; m < k; m++) {
-        p.regroupedKeys[m] = p.keys[p.order[m]];
-      }
-      j = k;
-    }
-    ColumnBatch old = p.staging;
-    p.staging = to;
-    p.regrouped = old;
-    BucketKey[] oldKeys = p.keys;
-    p.keys = p.regroupedKeys;
-    p.regroupedKeys = oldKeys;
-  }
-
   /** Hands a parser's staged records to the buffer, a run of equal keys at a time. */
   private void handOver(Parser p) throws IOException {
     if (p.staged == 0) {
       return;
-    }
-    if (groupByKey) {
-      regroup(p);
     }
     ColumnBatch.Cursor at = p.staging.cursor();
     try {
@@ -398,15 +304,8 @@ final class RecordRouter implements LineReader.Handler, AutoCloseable {
   /** One thread's parsing state: its reader, staging batch and the keys of the staged records. */
   private final class Parser {
     final JsonRecordReader reader;
-    ColumnBatch staging;
-    BucketKey[] keys = new BucketKey[STAGE_RECORDS];
-    /** {@link #regroup}'s state (serve): the other staging batch and keys, and scratch arrays. */
-    ColumnBatch regrouped;
-    BucketKey[] regroupedKeys;
-    int[] group;
-    int[] order;
-    ColumnBatch.Cursor[] starts;
-    java.util.HashMap<BucketKey, Integer> groupIds;
+    final ColumnBatch staging;
+    final BucketKey[] keys = new BucketKey[STAGE_RECORDS];
     final PathTemplate.Renderer partition;
     final PathTemplate.Renderer key;
     int staged;

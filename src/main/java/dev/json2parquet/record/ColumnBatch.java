@@ -65,23 +65,6 @@ public final class ColumnBatch {
       entry = new int[columns];
       value = new int[columns];
     }
-
-    /** Moves this cursor to where {@code other} (of a batch of the same schema) is. serve's addition. */
-    public void set(Cursor other) {
-      System.arraycopy(other.entry, 0, entry, 0, entry.length);
-      System.arraycopy(other.value, 0, value, 0, value.length);
-    }
-  }
-
-  /** Moves {@code at} past the next {@code n} records without copying them. serve's addition. */
-  public void skip(Cursor at, int n) {
-    for (int i = 0; i < columns.length; i++) {
-      LeafColumn s = columns[i];
-      int e0 = at.entry[i];
-      int e1 = s.endOfRecords(e0, n);
-      at.value[i] += s.valuesIn(e0, e1);
-      at.entry[i] = e1;
-    }
   }
 
   /**

@@ -108,9 +108,9 @@ class ServeHttpTest {
   }
 
   /**
-   * A request mixes many keys; serve hands its records to the buffer a key at a time (regrouped).
-   * Each key's file must hold exactly the rows convert writes for that key from the same lines, in
-   * the same order (compared row by row, all columns, DuckDB).
+   * A request mixes many keys (each hand-over to the buffer holds runs of several keys). Each key's
+   * file must hold exactly the rows convert writes for that key from the same lines, in the same
+   * order (compared row by row, all columns, DuckDB).
    */
   @Test
   void records_manyKeysInOneRequest_eachKeyHoldsWhatConvertWrites() throws Exception {
