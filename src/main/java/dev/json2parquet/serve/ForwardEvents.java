@@ -32,16 +32,18 @@ import dev.json2parquet.record.RecordType;
 
 /**
  * Turns one forward-protocol message (a whole msgpack value, as {@link ForwardFrames} cuts them)
- * into JSON records, following the Forward Protocol Specification v1 ({@code ../shared/reference/
+ * into its records, following the Forward Protocol Specification v1 ({@code ../shared/reference/
  * fluent-forward.md}): Message {@code [tag, time, record, option?]}, Forward {@code [tag, [[time,
  * record], ...], option?]}, PackedForward {@code [tag, bin|str of entries, option?]} and, with
  * {@code {"compressed": "gzip"}}, CompressedPackedForward (gzip members may be concatenated). A time
  * is an integer (seconds), a float, or EventTime (ext type 0: big-endian uint32 seconds, uint32
  * nanoseconds); an entry is {@code [time, record]} or {@code [[time, metadata], record]}; group
  * markers (EventTime seconds 0xFFFFFFFF / 0xFFFFFFFE) are skipped. All msgpack decoding is
- * msgpack-core's. Each record becomes a JSON object: the tag goes into {@code tagField} (a field, or
- * {@code map.key} inside a map field, unless present) and the event time into {@code time} (RFC 3339,
- * nanoseconds kept) unless the record has one. Thread-safe (no state beyond its settings).
+ * msgpack-core's. Each record is located in the message (no copy) and read later, straight into
+ * the columns by {@link MsgpackRecordReader} or, when that declines, as the JSON object made of it:
+ * the tag goes into {@code tagField} (a field, or {@code map.key} inside a map field, unless present)
+ * and the event time into {@code time} (RFC 3339, nanoseconds kept) unless the record has one.
+ * Thread-safe (its only state is one msgpack reader per thread).
  */
 final class ForwardEvents {
   private static final JsonFactory JSON = new JsonFactory();
