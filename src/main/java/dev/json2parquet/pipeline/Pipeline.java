@@ -16,6 +16,7 @@ import dev.json2parquet.flush.Layout;
 import dev.json2parquet.record.ColumnBatch;
 import dev.json2parquet.record.JsonRecordReader;
 import dev.json2parquet.record.PathTemplate;
+import dev.json2parquet.record.RecordException;
 import dev.json2parquet.record.RecordType;
 import dev.json2parquet.sink.Sink;
 import dev.json2parquet.source.LineReader;
@@ -486,6 +487,89 @@ public final class Pipeline implements AutoCloseable {
       throw e;
     }
     return finish(f);
+  }
+
+  /**
+   * A record given as something other than a JSON line (serve: a forward event's msgpack map),
+   * which may put itself into the columns without a JSON line.
+   */
+  public interface RecordInput {
+    /** Appends the record to {@code batch} as its last record; false, with the batch as it was, when it must be read from {@link #json}. */
+    boolean appendTo(ColumnBatch batch);
+
+    /**
+     * The record as one JSON object (a line for the JSON reader, the DLQ and Redis).
+     *
+     * @throws RecordException when it can never be a record ({@link #raw} is dead-lettered with the reason)
+     */
+    byte[] json() throws RecordException, IOException;
+
+    /** The record's own bytes, for the DLQ. */
+    byte[] raw();
+
+    /** Its size in bytes (counts towards the staging limit). */
+    int size();
+  }
+
+  /**
+   * As {@link #accept(List, String, String)} for records that may put themselves into the columns
+   * ({@link RecordInput#appendTo}), read from their JSON text otherwise, so what is buffered and
+   * what is dead-lettered (and why) is the same as for their JSON lines. Line {@code i} is the
+   * i-th record that became a record or a JSON line; one that cannot become JSON at all is
+   * dead-lettered as line 1 with its raw bytes (as {@link #reject} does) and listed in the result.
+   */
+  public Result acceptRecords(List<? extends RecordInput> records, String source, String chunk) throws IOException {
+    List<Rejection> notJson = new ArrayList<>();
+    if (redis != null) {
+      List<byte[]> lines = new ArrayList<>(records.size());
+      for (RecordInput r : records) {
+        try {
+          lines.add(r.json());
+        } catch (RecordException e) {
+          reject(e.getMessage(), source, r.raw());
+          notJson.add(new Rejection(1, e.getMessage()));
+        }
+      }
+      return withRejections(accept(lines, source, chunk), notJson);
+    }
+    Feed f = borrow(source);
+    try {
+      long n = 0;
+      for (RecordInput r : records) {
+        if (f.router.shredded(r::appendTo, r.size())) {
+          n++;
+          continue;
+        }
+        byte[] json;
+        try {
+          json = r.json();
+        } catch (RecordException e) {
+          reject(e.getMessage(), source, r.raw());
+          notJson.add(new Rejection(1, e.getMessage()));
+          continue;
+        }
+        f.router.line(json, 0, json.length, ++n);
+      }
+    } catch (IOException | RuntimeException e) {
+      f.router.drain();
+      feeds.add(f);
+      throw e;
+    }
+    return withRejections(finish(f), notJson);
+  }
+
+  private static Result withRejections(Result r, List<Rejection> more) {
+    if (more.isEmpty()) {
+      return r;
+    }
+    List<Rejection> all = new ArrayList<>(more);
+    all.addAll(r.rejected());
+    return new Result(r.accepted(), List.copyOf(all));
+  }
+
+  /** The record type lines and records are read into. */
+  public RecordType recordType() {
+    return type;
   }
 
   private Result counted(Result r) {

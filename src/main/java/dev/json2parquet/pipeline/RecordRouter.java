@@ -170,6 +170,31 @@ final class RecordRouter implements LineReader.Handler, AutoCloseable {
     drain();
   }
 
+  /** A record that puts itself into a staging batch, or declines (false, batch as it was). serve's addition. */
+  interface Shredder {
+    boolean appendTo(ColumnBatch batch);
+  }
+
+  /**
+   * serve's addition: appends a record that is not a JSON line but puts itself into the staging
+   * batch (a forward event read straight from msgpack); it is keyed and handed over exactly as a
+   * parsed line. Returns false, nothing changed, when the record declines (the caller then gives
+   * its JSON line to {@link #line}) or when lines are parsed on parser threads.
+   *
+   * @param bytes the record's size, counted towards {@link #STAGE_BYTES}
+   */
+  boolean shredded(Shredder s, int bytes) throws IOException {
+    if (inline == null || !s.appendTo(inline.staging)) {
+      return false;
+    }
+    lines++;
+    inline.keyed(bytes);
+    if (inline.staged == STAGE_RECORDS || inline.stagedBytes >= STAGE_BYTES) {
+      handOver(inline);
+    }
+    return true;
+  }
+
   /** Hands every record read so far to the buffer (waiting for the parser threads), in input order. */
   void drain() throws IOException {
     if (inline != null) {
@@ -313,6 +338,12 @@ final class RecordRouter implements LineReader.Handler, AutoCloseable {
       } catch (RecordException e) {
         return e.getMessage();
       }
+      keyed(len);
+      return null;
+    }
+
+    /** Keys the record just appended to the staging batch ({@code len}: its size in bytes). */
+    void keyed(int len) {
       BucketKey k = new BucketKey(partition.values(staging), key.values(staging));
       if (usedIngestTime) {
         placedByIngestTime++;
@@ -323,7 +354,6 @@ final class RecordRouter implements LineReader.Handler, AutoCloseable {
       }
       keys[staged++] = k;
       stagedBytes += len;
-      return null;
     }
 
     /** On a parser thread: parses every line of {@code c}. */

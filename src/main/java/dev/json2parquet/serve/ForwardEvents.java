@@ -23,19 +23,27 @@ import org.msgpack.core.MessageFormat;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessageUnpacker;
 import org.msgpack.value.ValueType;
+import dev.json2parquet.pipeline.Pipeline;
+import dev.json2parquet.record.ColumnBatch;
+import dev.json2parquet.record.MsgpackJson;
+import dev.json2parquet.record.MsgpackRecordReader;
+import dev.json2parquet.record.RecordException;
+import dev.json2parquet.record.RecordType;
 
 /**
  * Turns one forward-protocol message (a whole msgpack value, as {@link ForwardFrames} cuts them)
- * into JSON records, following the Forward Protocol Specification v1 ({@code ../shared/reference/
+ * into its records, following the Forward Protocol Specification v1 ({@code ../shared/reference/
  * fluent-forward.md}): Message {@code [tag, time, record, option?]}, Forward {@code [tag, [[time,
  * record], ...], option?]}, PackedForward {@code [tag, bin|str of entries, option?]} and, with
  * {@code {"compressed": "gzip"}}, CompressedPackedForward (gzip members may be concatenated). A time
  * is an integer (seconds), a float, or EventTime (ext type 0: big-endian uint32 seconds, uint32
  * nanoseconds); an entry is {@code [time, record]} or {@code [[time, metadata], record]}; group
  * markers (EventTime seconds 0xFFFFFFFF / 0xFFFFFFFE) are skipped. All msgpack decoding is
- * msgpack-core's. Each record becomes a JSON object: the tag goes into {@code tagField} (a field, or
- * {@code map.key} inside a map field, unless present) and the event time into {@code time} (RFC 3339,
- * nanoseconds kept) unless the record has one. Thread-safe (no state beyond its settings).
+ * msgpack-core's. Each record is located in the message (no copy) and read later, straight into
+ * the columns by {@link MsgpackRecordReader} or, when that declines, as the JSON object made of it:
+ * the tag goes into {@code tagField} (a field, or {@code map.key} inside a map field, unless present)
+ * and the event time into {@code time} (RFC 3339, nanoseconds kept) unless the record has one.
+ * Thread-safe (its only state is one msgpack reader per thread).
  */
 final class ForwardEvents {
   private static final JsonFactory JSON = new JsonFactory();
@@ -47,34 +55,84 @@ final class ForwardEvents {
     }
   }
 
-  private static final class TooDeep extends IOException {
-    TooDeep() {
-      super(null, null);
+  /** Why a record cannot become JSON. */
+  private static final class NotJson extends IOException {
+    NotJson(String message) {
+      super(message);
     }
   }
 
-  /** What one message carries. {@code records} holds JSON objects; {@code bad} records that could not become JSON. */
-  record Events(String tag, List<byte[]> records, List<Bad> bad, String chunk, boolean heartbeat) { }
+  /** What one message carries: its records, in order, each where it lies in the message. */
+  record Events(String tag, List<ForwardRecord> records, String chunk, boolean heartbeat) { }
 
-  /** A record that could not become JSON (a map key that is not UTF-8, a non-map record), with its msgpack bytes. */
-  record Bad(String error, byte[] raw) { }
+  /**
+   * One record of a message: the msgpack value at {@code src[off, off + len)}, its tag and event
+   * time. The pipeline reads it straight from msgpack ({@link MsgpackRecordReader}) when it can, and
+   * otherwise from the JSON line {@link #json} makes of it, which throws for a record that cannot
+   * become JSON at all (not a map, a map key that is not UTF-8, nested too deep): that record is
+   * dead-lettered with its msgpack bytes.
+   */
+  final class ForwardRecord implements Pipeline.RecordInput {
+    private final byte[] src;
+    private final int off;
+    private final int len;
+    private final String tag;
+    private final Instant time;
+
+    ForwardRecord(byte[] src, int off, int len, String tag, Instant time) {
+      this.src = src;
+      this.off = off;
+      this.len = len;
+      this.tag = tag;
+      this.time = time;
+    }
+
+    @Override
+    public boolean appendTo(ColumnBatch batch) {
+      MsgpackRecordReader r = readers.get();
+      return r.usable() && r.append(src, off, len, tag, time.toString(), batch);
+    }
+
+    @Override
+    public byte[] json() throws RecordException, IOException {
+      try {
+        return record(src, off, len, tag, time);
+      } catch (NotJson e) {
+        throw new RecordException(e.getMessage());
+      }
+    }
+
+    @Override
+    public byte[] raw() {
+      return java.util.Arrays.copyOfRange(src, off, off + len);
+    }
+
+    @Override
+    public int size() {
+      return len;
+    }
+  }
 
   private final String tagMap;
   private final String tagKey;
   private final Set<String> timeNames;
   private final long maxBytes;
+  /** One msgpack record reader per thread that accepts records (they keep per-record state). */
+  private final ThreadLocal<MsgpackRecordReader> readers;
 
   /**
    * @param tagField where the tag goes: {@code field}, {@code map.key}, or empty for nowhere
    * @param timeNames top-level names that count as the record's time (time and its aliases)
    * @param maxBytes largest decompressed CompressedPackedForward payload
+   * @param type the record type the records are read into
    */
-  ForwardEvents(String tagField, Set<String> timeNames, long maxBytes) {
+  ForwardEvents(String tagField, Set<String> timeNames, long maxBytes, RecordType type) {
     int dot = tagField.indexOf('.');
     this.tagMap = tagField.isEmpty() ? null : dot < 0 ? null : tagField.substring(0, dot);
     this.tagKey = tagField.isEmpty() ? null : dot < 0 ? tagField : tagField.substring(dot + 1);
     this.timeNames = timeNames;
     this.maxBytes = maxBytes;
+    this.readers = ThreadLocal.withInitial(() -> new MsgpackRecordReader(type, tagField, timeNames));
   }
 
   static boolean isHeartbeat(byte[] frame) {
@@ -89,8 +147,7 @@ final class ForwardEvents {
     if (size < 2 || size > 4) {
       throw new ProtocolException("a message is an array of 2 to 4 elements, got " + size);
     }
-    List<byte[]> records = new ArrayList<>();
-    List<Bad> bad = new ArrayList<>();
+    List<ForwardRecord> records = new ArrayList<>();
     MessageFormat f = u.getNextFormat();
     String chunk;
     switch (f.getValueType()) {
@@ -101,12 +158,12 @@ final class ForwardEvents {
         int to = (int) u.getTotalReadBytes();
         int left = size - 3;
         chunk = left > 0 ? options(u).chunk : null;
-        record(frame, from, to - from, tag, time, records, bad);
+        records.add(new ForwardRecord(frame, from, to - from, tag, time));
       }
       case ARRAY -> { // Forward
         int n = u.unpackArrayHeader();
         for (int i = 0; i < n; i++) {
-          entry(u, frame, tag, records, bad);
+          entry(u, frame, tag, records);
         }
         chunk = size > 2 ? options(u).chunk : null;
       }
@@ -125,14 +182,14 @@ final class ForwardEvents {
         }
         try (MessageUnpacker e = MessagePack.newDefaultUnpacker(entries)) {
           while (e.hasNext()) {
-            entry(e, entries, tag, records, bad);
+            entry(e, entries, tag, records);
           }
         }
       }
       default -> throw new ProtocolException("the second element of a message must be a time, an array or"
           + " packed entries, got " + f.getValueType());
     }
-    return new Events(tag, records, bad, chunk, false);
+    return new Events(tag, records, chunk, false);
   }
 
   private byte[] gunzip(byte[] gz) throws IOException {
@@ -183,8 +240,7 @@ final class ForwardEvents {
   }
 
   /** One {@code [time, record]} entry; {@code src} holds the bytes {@code u} reads, from its first. */
-  private void entry(MessageUnpacker u, byte[] src, String tag, List<byte[]> records, List<Bad> bad)
-      throws IOException {
+  private void entry(MessageUnpacker u, byte[] src, String tag, List<ForwardRecord> records) throws IOException {
     if (u.getNextFormat().getValueType() != ValueType.ARRAY) {
       throw new ProtocolException("an entry must be [time, record], got " + u.getNextFormat().getValueType());
     }
@@ -213,7 +269,7 @@ final class ForwardEvents {
       u.skipValue();
     }
     if (time != GROUP_MARKER) {
-      record(src, from, to - from, tag, time, records, bad);
+      records.add(new ForwardRecord(src, from, to - from, tag, time));
     }
   }
 
@@ -250,14 +306,14 @@ final class ForwardEvents {
     }
   }
 
-  /** The record at {@code src[off, off + len)} (one msgpack value) as a JSON object, or a {@link Bad} with its bytes. */
-  private void record(byte[] src, int off, int len, String tag, Instant time, List<byte[]> records, List<Bad> bad)
-      throws IOException {
+  /**
+   * The record at {@code src[off, off + len)} (one msgpack value) as a JSON object; throws with the
+   * reason when it cannot be one (not a map, a map key that is not UTF-8, nested too deep).
+   */
+  private byte[] record(byte[] src, int off, int len, String tag, Instant time) throws IOException {
     try (MessageUnpacker u = MessagePack.newDefaultUnpacker(src, off, len)) {
       if (u.getNextFormat().getValueType() != ValueType.MAP) {
-        bad.add(new Bad("a forward record must be a map, got " + u.getNextFormat().getValueType(),
-            java.util.Arrays.copyOfRange(src, off, off + len)));
-        return;
+        throw new NotJson("a forward record must be a map, got " + u.getNextFormat().getValueType());
       }
       ByteArrayOutputStream out = new ByteArrayOutputStream(len + 64);
       try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
@@ -266,7 +322,7 @@ final class ForwardEvents {
         boolean hasTime = false;
         boolean hasTag = false;
         for (int i = 0; i < n; i++) {
-          String k = key(u);
+          String k = MsgpackJson.key(u);
           g.writeFieldName(k);
           hasTime |= timeNames.contains(k);
           if (tagKey != null && tagMap != null && k.equals(tagMap) && u.getNextFormat().getValueType() == ValueType.MAP) {
@@ -274,7 +330,7 @@ final class ForwardEvents {
             hasTag = true;
           } else {
             hasTag |= tagKey != null && tagMap == null && k.equals(tagKey) || tagMap != null && k.equals(tagMap);
-            value(u, g, 0);
+            MsgpackJson.value(u, g, 0);
           }
         }
         if (tagKey != null && !hasTag) {
@@ -291,14 +347,12 @@ final class ForwardEvents {
         }
         g.writeEndObject();
       } catch (CharacterCodingException e) {
-        bad.add(new Bad("a map key of the forward record is not valid UTF-8", java.util.Arrays.copyOfRange(src, off, off + len)));
-        return;
-      } catch (TooDeep e) {
-        bad.add(new Bad("the forward record nests deeper than " + dev.json2parquet.record.JsonRecordReader.MAX_DEPTH
-            + " levels", java.util.Arrays.copyOfRange(src, off, off + len)));
-        return;
+        throw new NotJson("a map key of the forward record is not valid UTF-8");
+      } catch (MsgpackJson.TooDeep e) {
+        throw new NotJson("the forward record nests deeper than " + dev.json2parquet.record.JsonRecordReader.MAX_DEPTH
+            + " levels");
       }
-      records.add(out.toByteArray());
+      return out.toByteArray();
     }
   }
 
@@ -307,95 +361,14 @@ final class ForwardEvents {
     g.writeStartObject();
     boolean has = false;
     for (int i = 0; i < n; i++) {
-      String k = key(u);
+      String k = MsgpackJson.key(u);
       has |= k.equals(tagKey);
       g.writeFieldName(k);
-      value(u, g, 1);
+      MsgpackJson.value(u, g, 1);
     }
     if (!has) {
       g.writeStringField(tagKey, tag);
     }
     g.writeEndObject();
-  }
-
-  private static String key(MessageUnpacker u) throws IOException {
-    MessageFormat f = u.getNextFormat();
-    if (f.getValueType() == ValueType.STRING || f.getValueType() == ValueType.BINARY) {
-      int len = f.getValueType() == ValueType.STRING ? u.unpackRawStringHeader() : u.unpackBinaryHeader();
-      byte[] b = u.readPayload(len);
-      boolean ascii = true;
-      for (byte x : b) {
-        ascii &= x >= 0;
-      }
-      if (ascii) { // nearly every key: no decoder needed
-        return new String(b, StandardCharsets.ISO_8859_1);
-      }
-      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
-    }
-    return u.unpackValue().toJson(); // a number or boolean key: its text
-  }
-
-  /** Writes the next msgpack value as JSON: str as text (bytes kept as they are), bin and ext as base64. */
-  private static void value(MessageUnpacker u, JsonGenerator g, int depth) throws IOException {
-    if (depth > dev.json2parquet.record.JsonRecordReader.MAX_DEPTH) {
-      throw new TooDeep();
-    }
-    MessageFormat f = u.getNextFormat();
-    switch (f.getValueType()) {
-      case NIL -> {
-        u.unpackNil();
-        g.writeNull();
-      }
-      case BOOLEAN -> g.writeBoolean(u.unpackBoolean());
-      case INTEGER -> {
-        if (f == MessageFormat.UINT64) {
-          BigInteger b = u.unpackBigInteger();
-          g.writeNumber(b);
-        } else {
-          g.writeNumber(u.unpackLong());
-        }
-      }
-      case FLOAT -> {
-        double d = u.unpackDouble();
-        if (Double.isNaN(d) || Double.isInfinite(d)) {
-          g.writeString(Double.toString(d)); // JSON has no NaN or Infinity
-        } else {
-          g.writeNumber(d);
-        }
-      }
-      case STRING -> {
-        int len = u.unpackRawStringHeader();
-        byte[] b = u.readPayload(len);
-        // bytes as they are: a string that is not UTF-8 makes the record reader dead-letter the record
-        g.writeUTF8String(b, 0, b.length);
-      }
-      case BINARY -> {
-        int len = u.unpackBinaryHeader();
-        g.writeString(Base64.getEncoder().encodeToString(u.readPayload(len)));
-      }
-      case EXTENSION -> {
-        ExtensionTypeHeader h = u.unpackExtensionTypeHeader();
-        g.writeString(Base64.getEncoder().encodeToString(u.readPayload(h.getLength())));
-      }
-      case ARRAY -> {
-        int n = u.unpackArrayHeader();
-        g.writeStartArray();
-        for (int i = 0; i < n; i++) {
-          value(u, g, depth + 1);
-        }
-        g.writeEndArray();
-      }
-      case MAP -> {
-        int n = u.unpackMapHeader();
-        g.writeStartObject();
-        for (int i = 0; i < n; i++) {
-          g.writeFieldName(key(u));
-          value(u, g, depth + 1);
-        }
-        g.writeEndObject();
-      }
-      default -> throw new ProtocolException("unexpected msgpack value " + f);
-    }
   }
 }

@@ -164,11 +164,8 @@ final class ForwardHandler extends SimpleChannelInboundHandler<byte[]> {
       }
     }
     try {
-      for (ForwardEvents.Bad b : ev.bad()) {
-        server.pipeline.reject(b.error(), source, b.raw());
-      }
-      Pipeline.Result r = server.pipeline.accept(ev.records(), source, ev.chunk());
-      server.metrics.records("forward", r.accepted(), r.rejected().size() + ev.bad().size());
+      Pipeline.Result r = server.pipeline.acceptRecords(ev.records(), source, ev.chunk());
+      server.metrics.records("forward", r.accepted(), r.rejected().size());
       server.metrics.forward("events");
     } catch (IOException | RuntimeException e) {
       if (ev.chunk() != null) {

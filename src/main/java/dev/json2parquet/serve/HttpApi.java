@@ -181,21 +181,37 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   /**
-   * Netty's gzip/deflate decoding that also refuses a compressed body that ends before its stream
-   * does (a truncated gzip member: the JDK inflater has not reached the stream's end at the last
-   * chunk). A body that cannot be decoded (corrupt, truncated, not compressed at all) passes
-   * nothing on: the aggregator never completes the request, so none of its lines is buffered, and
-   * {@link HttpApi#exceptionCaught} answers 400 and closes the connection. One instance per
-   * connection; runs on its event loop.
+   * Netty's gzip/deflate decoding that also refuses a gzip body that ends before its stream does (a
+   * truncated member). Netty's HTTP decoder reads concatenated gzip members, so it waits for a next
+   * member and never says whether the last one was complete; the compressed bytes of a gzip body
+   * are therefore kept (references to the received buffers, no copy; at most about
+   * max_body_bytes) and, at the body's end, read once more through the JDK's
+   * {@link java.util.zip.GZIPInputStream}, which throws at a truncated member (an inflate of the
+   * body, paid by gzip bodies only). A body that cannot be decoded (corrupt, truncated, not
+   * compressed at all) passes nothing on: the aggregator never completes the request, so none of
+   * its lines is buffered, and {@link HttpApi#exceptionCaught} answers 400 and closes the
+   * connection. One instance per connection; runs on its event loop.
    */
   static final class Decompressor extends HttpContentDecompressor {
+    private final long maxCompressedBytes;
     private ZlibDecoder current;
     private boolean failed;
+    /** The compressed bytes of the gzip body being received (null: not gzip). */
+    private io.netty.buffer.CompositeByteBuf compressed;
+
+    /** @param maxBodyBytes max_body_bytes (decoded); a gzip body's compressed bytes may exceed it by a little */
+    Decompressor(long maxBodyBytes) {
+      this.maxCompressedBytes = maxBodyBytes + maxBodyBytes / 64 + (64 << 10);
+    }
 
     @Override
     protected EmbeddedChannel newContentDecoder(String contentEncoding) throws Exception {
       EmbeddedChannel ch = super.newContentDecoder(contentEncoding);
       current = ch == null ? null : ch.pipeline().get(ZlibDecoder.class);
+      String e = contentEncoding.trim().toLowerCase(Locale.ROOT);
+      if (current != null && (e.equals("gzip") || e.equals("x-gzip"))) {
+        compressed = Unpooled.compositeBuffer(Integer.MAX_VALUE);
+      }
       return ch;
     }
 
@@ -203,12 +219,23 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     protected void decode(ChannelHandlerContext ctx, HttpObject msg, List<Object> out) throws Exception {
       if (msg instanceof HttpRequest) {
         current = null;
+        dropCompressed();
       }
       if (failed) {
         return; // the rest of a body that could not be decoded: dropped (the connection is being closed)
       }
       try {
-        // TODO truncation: ZlibDecoder.isClosed() is false after a whole valid gzip body here too
+        if (msg instanceof io.netty.handler.codec.http.HttpContent c && compressed != null
+            && c.content().isReadable()) {
+          if (compressed.readableBytes() + (long) c.content().readableBytes() > maxCompressedBytes) {
+            throw new DecompressionException("the compressed body is larger than max_body_bytes allows");
+          }
+          compressed.addComponent(true, c.content().retainedDuplicate());
+        }
+        if (msg instanceof LastHttpContent && compressed != null) {
+          // before Netty's decoder sees the end: it passes decoded content (and the end) on itself
+          checkComplete();
+        }
         super.decode(ctx, msg, out);
       } catch (Exception e) {
         failed = true;
@@ -217,7 +244,44 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         out.clear();
         throw e;
+      } finally {
+        if (msg instanceof LastHttpContent || failed) {
+          dropCompressed();
+        }
       }
+    }
+
+    /** Reads the whole gzip body again with the JDK: a member cut short throws {@link java.io.EOFException}. */
+    private void checkComplete() {
+      try (InputStream in = new java.util.zip.GZIPInputStream(new ByteBufInputStream(compressed.duplicate()), 8192)) {
+        byte[] skip = new byte[8192];
+        while (in.read(skip) >= 0) {
+          // discard: only whether the stream ends where a member ends matters
+        }
+      } catch (java.io.EOFException e) {
+        throw new DecompressionException("the gzip stream is truncated (the body ended inside a gzip member)", e);
+      } catch (IOException e) {
+        throw new DecompressionException(e.getMessage(), e);
+      }
+    }
+
+    private void dropCompressed() {
+      if (compressed != null) {
+        compressed.release();
+        compressed = null;
+      }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {
+      dropCompressed();
+      super.handlerRemoved(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      dropCompressed();
+      super.channelInactive(ctx);
     }
   }
 

@@ -199,7 +199,8 @@ public final class Server {
     this.runId = runId;
     this.err = err;
     this.metrics = new ServeMetrics(pipeline);
-    this.events = new ForwardEvents(settings.tagField(), settings.timeNames(), settings.maxBodyBytes());
+    this.events = new ForwardEvents(settings.tagField(), settings.timeNames(), settings.maxBodyBytes(),
+        pipeline.recordType());
     this.dates = new FluentBitDate(settings.timeNames());
     this.group = new NioEventLoopGroup(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
     int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
@@ -266,7 +267,7 @@ public final class Server {
         connection(ch, limit, idle)
             .addLast(new HttpServerCodec())
             .addLast(new HttpApi.Tracker())
-            .addLast(new HttpApi.Decompressor())
+            .addLast(new HttpApi.Decompressor(settings.maxBodyBytes()))
             .addLast(new HttpApi.Aggregator(settings.maxBodyBytes(), metrics))
             .addLast(new HttpApi(Server.this));
       }

@@ -107,6 +107,45 @@ class ServeHttpTest {
     assertThat(sorted(DuckDb.messageIds(out))).isEqualTo(sorted(expected));
   }
 
+  /**
+   * A request mixes many keys (each hand-over to the buffer holds runs of several keys). Each key's
+   * file must hold exactly the rows convert writes for that key from the same lines, in the same
+   * order (compared row by row, all columns, DuckDB).
+   */
+  @Test
+  void records_manyKeysInOneRequest_eachKeyHoldsWhatConvertWrites() throws Exception {
+    List<String> recs = Served.records(900, 61);
+    Path served = dir.resolve("served");
+    try (Served s = Served.start(served, Map.of())) {
+      HttpResponse<String> r = post(s, "/records", "application/x-ndjson", lines(recs));
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      s.stop();
+    }
+    Path input = dir.resolve("in.jsonl");
+    java.nio.file.Files.write(input, lines(recs));
+    Path converted = dir.resolve("converted");
+    assertThat(Cli.run("convert", "-q", "-o", converted.toString(), input.toString()).exit()).isZero();
+    java.util.Map<String, List<String>> byKey = rowsByKey(served);
+    assertThat(byKey.size()).as("keys").isGreaterThanOrEqualTo(20);
+    assertThat(byKey).isEqualTo(rowsByKey(converted));
+  }
+
+  /** Rows of every file, as JSON text in file order, by the file's directory and key (its name without run id and ordinal). */
+  private static java.util.Map<String, List<String>> rowsByKey(Path out) throws Exception {
+    java.util.Map<String, List<String>> rows = new java.util.TreeMap<>();
+    try (DuckDb duck = new DuckDb()) {
+      for (Path f : DuckDb.parquetFiles(out)) {
+        String name = f.getFileName().toString();
+        // <key>-<run id: yyyyMMdd'T'HHmmss'Z'-xxxx>-<first record>.parquet
+        String key = out.relativize(f.getParent()) + "/" + name.replaceAll("-\\d{8}T\\d{6}Z-[0-9a-f]+-\\d+\\.parquet$", "");
+        for (com.fasterxml.jackson.databind.JsonNode row : duck.rows(f)) {
+          rows.computeIfAbsent(key, k -> new ArrayList<>()).add(row.toString());
+        }
+      }
+    }
+    return rows;
+  }
+
   @Test
   void records_ndjsonGzipAndArray_areWrittenExactly_andBadLinesDeadLettered() throws Exception {
     Path out = dir.resolve("out");
@@ -236,6 +275,7 @@ class ServeHttpTest {
     Path out = dir.resolve("out");
     List<String> bad = Served.records(9, 51);
     List<String> good = Served.records(20, 52);
+    List<String> other = Served.records(7, 53);
     try (Served s = Served.start(out, Map.of())) {
       String[] gz = {"Content-Encoding", "gzip"};
       // a plain body sent as gzip (curl -H 'Content-Encoding: gzip' --data-binary @a.jsonl)
@@ -244,16 +284,35 @@ class ServeHttpTest {
       assertThat(JSON.readTree(plain.body()).get("error").asText()).contains("gzip").contains("not in the GZIP format")
           .contains("nothing of this request was buffered");
       byte[] whole = gzip(lines(bad));
-      // TODO a truncated gzip stream (Arrays.copyOf(whole, whole.length / 2)) is still a partial 200
+      // truncated: inside the deflate data, inside the 8-byte trailer, and a whole first member
+      // followed by half of a second (concatenated members are one stream)
+      byte[] second = gzip(lines(other));
+      byte[] twoMembers = java.util.Arrays.copyOf(whole, whole.length + second.length);
+      System.arraycopy(second, 0, twoMembers, whole.length, second.length);
+      byte[][] cut = {java.util.Arrays.copyOf(whole, whole.length / 2), java.util.Arrays.copyOf(whole, whole.length - 3),
+          java.util.Arrays.copyOf(twoMembers, whole.length + second.length / 2)};
+      for (byte[] body : cut) {
+        HttpResponse<String> r = post(s, "/records", "application/x-ndjson", body, gz);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(JSON.readTree(r.body()).get("error").asText()).contains("truncated")
+            .contains("nothing of this request was buffered");
+      }
+      // two whole members are one body
+      HttpResponse<String> both = post(s, "/records", "application/x-ndjson", twoMembers, gz);
+      assertThat(both.statusCode()).as(both.body()).isEqualTo(200);
+      assertThat(JSON.readTree(both.body()).get("accepted").asLong()).isEqualTo(bad.size() + other.size());
       HttpResponse<String> ok = post(s, "/records", "application/x-ndjson", gzip(lines(good)), gz);
       assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
       HttpResponse<String> metrics = get(s, "/metrics");
-      assertThat(metrics.body()).contains("json2parquet_http_requests_total{endpoint=\"/records\",status=\"400\"} 1.0");
+      assertThat(metrics.body()).contains("json2parquet_http_requests_total{endpoint=\"/records\",status=\"400\"} 4.0");
       ServeRun.Summary summary = s.stop();
-      assertThat(summary.records()).isEqualTo(good.size());
+      assertThat(summary.records()).isEqualTo(good.size() + bad.size() + other.size());
       assertThat(summary.deadLettered()).isZero();
     }
-    assertThat(sorted(DuckDb.messageIds(out))).isEqualTo(sorted(ids(good)));
+    List<String> expected = new ArrayList<>(ids(good));
+    expected.addAll(ids(bad));
+    expected.addAll(ids(other));
+    assertThat(sorted(DuckDb.messageIds(out))).isEqualTo(sorted(expected));
   }
 
   @Test
