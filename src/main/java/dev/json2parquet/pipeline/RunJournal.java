@@ -50,17 +50,38 @@ final class RunJournal implements AutoCloseable {
   private final Object forceLock = new Object();
   /** Lines appended; guarded by {@code this}. */
   private long appended;
+  /** Whether the journal ends in a fragment of a failed append that could not be cut off; guarded by {@code this}. */
+  private boolean torn;
   /** Lines known to be on disk; guarded by {@code forceLock}. */
   private long forced;
 
-  private RunJournal(FileChannel channel) {
+  /** Over an open channel that appends (tests inject failing writes through it). */
+  RunJournal(FileChannel channel) {
     this.channel = channel;
   }
 
-  /** Opens {@code file} for appending (created when absent). */
+  /**
+   * Opens {@code file} for appending (created when absent). A journal that ends without a line break
+   * ends in a torn append (its process died in the middle of one, or a full disk cut it short): the
+   * first line appended here starts with a line break, so that it is not read as part of that tear.
+   */
   static RunJournal append(Path file) throws IOException {
-    return new RunJournal(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+    boolean torn = endsTorn(file);
+    RunJournal journal = new RunJournal(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.APPEND));
+    journal.torn = torn;
+    return journal;
+  }
+
+  /** Whether {@code file} exists and its last byte is not a line break. */
+  private static boolean endsTorn(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      ByteBuffer last = ByteBuffer.allocate(1);
+      return size > 0 && ch.read(last, size - 1) == 1 && last.get(0) != '\n';
+    } catch (java.nio.file.NoSuchFileException e) {
+      return false;
+    }
   }
 
   /** Appends one event and forces it to disk before returning. */
@@ -78,11 +99,33 @@ final class RunJournal implements AutoCloseable {
     event(e);
   }
 
+  /*
+   * A failed append must not leave a fragment that the next append completes. On a full disk a write
+   * can be short (the bytes up to the last page that could be allocated reach the file) before it
+   * fails; when space comes back (a failed file's temporary file removed), the next line would be
+   * appended to that fragment, and the one physical line that results parses as nothing (or as the
+   * fragment alone): a `file` line lost so, for a file that was then committed, is a file the rollback
+   * of this run does not remove, and its records are written twice by the run that redoes it. So a
+   * failed append is cut off again (truncating needs no space); when even that fails, the next append
+   * starts with a line break, so the fragment stays a torn line of its own, which read() skips.
+   */
   private synchronized long write(byte[] line) throws IOException {
-    ByteBuffer b = ByteBuffer.wrap(line);
-    while (b.hasRemaining()) {
-      channel.write(b);
+    long start = channel.size(); // the channel appends: this line begins at the current end
+    ByteBuffer b = torn ? ByteBuffer.allocate(line.length + 1).put((byte) '\n').put(line).flip() : ByteBuffer.wrap(line);
+    try {
+      while (b.hasRemaining()) {
+        channel.write(b);
+      }
+    } catch (IOException e) {
+      try {
+        channel.truncate(start);
+      } catch (IOException | RuntimeException t) {
+        torn = true;
+        e.addSuppressed(t);
+      }
+      throw e;
     }
+    torn = false;
     return ++appended;
   }
 

@@ -72,6 +72,15 @@ class DiskFullTest {
       Cli.Result recover = Cli.run("recover", "-o", out.toString(), "--recovery", rec.toString());
       assertThat(recover.exit()).as(recover.err()).isZero();
     }
+    // an append the full disk cut short is cut off, never merged with the next line (which was lost so)
+    try (var journals = Files.newDirectoryStream(out.resolve("_runs"), "*.json")) {
+      for (Path journal : journals) {
+        for (String line : Files.readAllLines(journal)) {
+          assertThat(line).as(journal.toString()).startsWith("{\"event\"").endsWith("}");
+          assertThat(line.indexOf("{\"event\"", 1)).as(journal + ": " + line).isEqualTo(-1);
+        }
+      }
+    }
     try (DuckDb duck = new DuckDb()) {
       List<Map<String, Object>> r = duck.query("select count(*) as n, count(distinct message_id) as d from read_parquet('"
           + out + "/**/*.parquet')");
