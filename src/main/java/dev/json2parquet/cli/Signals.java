@@ -17,6 +17,12 @@ import sun.misc.SignalHandler;
  * puts the previous handlers back.
  */
 final class Signals implements AutoCloseable {
+  /**
+   * Test hook (a system property naming a file): the first signal's handler creates that file once
+   * the stop is requested, so a test knows the signal was taken before it lets a paused run go on.
+   */
+  static final String TEST_SIGNALLED = "json2parquet.test.signalled";
+
   private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
 
   private Signals() {}
@@ -67,7 +73,9 @@ final class Signals implements AutoCloseable {
     Signal signal = new Signal(name);
     try {
       SignalHandler old = Signal.handle(signal, sig -> {
-        if (!stop.request(name, exitCode)) {
+        if (stop.request(name, exitCode)) {
+          markSignalledForTest();
+        } else {
           String what;
           try {
             what = halted.get();
@@ -86,6 +94,17 @@ final class Signals implements AutoCloseable {
       }
     } catch (IllegalArgumentException e) {
       // the JVM keeps this signal for itself (-Xrs): it stops the JVM as it would have anyway
+    }
+  }
+
+  private static void markSignalledForTest() {
+    String path = System.getProperty(TEST_SIGNALLED);
+    if (path != null) {
+      try {
+        java.nio.file.Files.createFile(java.nio.file.Path.of(path));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("test hook " + TEST_SIGNALLED + ": " + e, e);
+      }
     }
   }
 

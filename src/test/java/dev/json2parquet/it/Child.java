@@ -81,6 +81,19 @@ final class Child implements AutoCloseable {
     return journal;
   }
 
+  /** Waits (20 s at most) until {@code file} exists; fails at once if the child ended first. */
+  static void awaitFile(Path file, Child child) {
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10)).until(() -> {
+      if (Files.exists(file)) {
+        return true;
+      }
+      if (!child.process.isAlive()) {
+        throw new IllegalStateException("child ended before " + file + " appeared: " + child.err());
+      }
+      return false;
+    });
+  }
+
   static List<Path> journals(Path out) throws IOException {
     Path runs = out.resolve("_runs");
     List<Path> list = new ArrayList<>();

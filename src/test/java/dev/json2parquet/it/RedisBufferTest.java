@@ -409,9 +409,12 @@ class RedisBufferTest {
       Path go = tmp.resolve("go");
       String[] convert = args("convert", "--buffer", "redis", "--buffer-size", "500", "--redis-host", redis.address(),
           "-o", out.toString(), in.toString());
-      try (Child c = Child.start(tmp.resolve("err1"), List.of("-Djson2parquet.test.pauseBeforeAck=2:" + go), convert)) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(tmp.resolve("go.paused")));
+      Path signalled = tmp.resolve("signalled");
+      try (Child c = Child.start(tmp.resolve("err1"), List.of("-Djson2parquet.test.pauseBeforeAck=2:" + go,
+          "-Djson2parquet.test.signalled=" + signalled), convert)) {
+        Child.awaitFile(tmp.resolve("go.paused"), c);
         c.signal("INT");
+        Child.awaitFile(signalled, c); // the stop is requested before the paused batch goes on
         Files.createFile(go);
         assertThat(c.waitFor()).as(c.err()).isEqualTo(130);
         assertThat(c.err()).contains("stopped by SIGINT after the batches being written", "its locks released");

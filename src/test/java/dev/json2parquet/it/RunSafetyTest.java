@@ -96,9 +96,16 @@ class RunSafetyTest {
     Path out = dir.resolve("out");
     int exit;
     String err;
-    try (Child child = Child.start(dir.resolve("err1.txt"), convert(out, input.toString()))) {
-      Child.awaitFirstFile(out, child);
+    // the second commit waits for the gate: the run is mid-way (a file committed, reading goes on
+    // until the budget fills) however fast it reads, and the gate opens once the signal was taken
+    Path gate = dir.resolve("gate");
+    Path signalled = dir.resolve("signalled");
+    try (Child child = Child.start(dir.resolve("err1.txt"), FileGatedSink.jvmOptions(1, gate, signalled),
+        convert(out, input.toString()))) {
+      Child.awaitFile(dir.resolve("gate.paused"), child);
       child.signal(signal);
+      Child.awaitFile(signalled, child);
+      Files.createFile(gate);
       exit = child.waitFor();
       err = child.err();
     }
@@ -125,8 +132,11 @@ class RunSafetyTest {
   void kill9MidRun_nextRunRollsBackRemovesLeftoversAndConvertsExactlyOnce() throws Exception {
     Path out = dir.resolve("out");
     Path journal;
-    try (Child child = Child.start(dir.resolve("err.txt"), convert(out, input.toString()))) {
+    // commits after the first wait for a gate that never opens: the kill lands mid-run however fast it reads
+    try (Child child = Child.start(dir.resolve("err.txt"),
+        FileGatedSink.jvmOptions(1, dir.resolve("gate"), dir.resolve("signalled")), convert(out, input.toString()))) {
       journal = Child.awaitFirstFile(out, child);
+      Child.awaitFile(dir.resolve("gate.paused"), child);
       // the journal lists a file before its rename: wait until one is visible, so there is something to roll back
       org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
           .pollInterval(java.time.Duration.ofMillis(10)).until(() -> !DuckDb.parquetFiles(out).isEmpty());
@@ -154,19 +164,23 @@ class RunSafetyTest {
     Path out = dir.resolve("out");
     int exit;
     String err;
-    try (Child child = Child.start(dir.resolve("err.txt"), convert(out, input.toString()))) {
-      Path journal = Child.awaitFirstFile(out, child);
-      // two signals a moment apart: the second always lands while the first one's shutdown commits
-      new ProcessBuilder("sh", "-c", "kill -TERM " + child.process.pid() + "; kill -INT " + child.process.pid())
-          .inheritIO().start().waitFor();
+    // every commit after the first waits for a gate that never opens: the second signal lands while
+    // the first one's shutdown is committing
+    Path signalled = dir.resolve("signalled");
+    try (Child child = Child.start(dir.resolve("err.txt"), FileGatedSink.jvmOptions(1, dir.resolve("gate"), signalled),
+        convert(out, input.toString()))) {
+      Child.awaitFile(dir.resolve("gate.paused"), child);
+      Path journal = Child.journals(out).get(0);
+      child.signal("TERM");
+      Child.awaitFile(signalled, child);
+      child.signal("INT");
       exit = child.waitFor();
       err = child.err();
       assertThat(Files.readString(journal)).doesNotContain("\"event\":\"end\"");
     }
 
-    // the JVM may handle the two pending signals in either order: the second one's code is the exit code
-    assertThat(exit).as(err).isIn(130, 143);
-    assertThat(err).contains("second signal (SIG" + (exit == 130 ? "INT" : "TERM") + "): stopped at once")
+    assertThat(exit).as(err).isEqualTo(130);
+    assertThat(err).contains("second signal (SIGINT): stopped at once")
         .doesNotContain("records read");
     DuckDb.messageIds(out); // every .parquet there is complete: DuckDB reads them all
 
@@ -182,8 +196,13 @@ class RunSafetyTest {
     Path out = dir.resolve("out");
     Path small = dir.resolve("small.jsonl");
     Files.write(small, ConvertCliTest.lines(100));
-    try (Child live = Child.start(dir.resolve("err.txt"), convert(out, input.toString()))) {
+    // the live run's commits after the first wait for the gate: it is still running while the others start
+    Path gate = dir.resolve("gate");
+    Path signalled = dir.resolve("signalled");
+    try (Child live = Child.start(dir.resolve("err.txt"), FileGatedSink.jvmOptions(1, gate, signalled),
+        convert(out, input.toString()))) {
       Path journal = Child.awaitFirstFile(out, live);
+      Child.awaitFile(dir.resolve("gate.paused"), live);
       String liveId = journal.getFileName().toString().replace(".json", "");
       Path liveTemp = out.resolve(".x-" + liveId + "-999999.parquet.inprogress");
       Files.write(liveTemp, new byte[] {1});
@@ -209,6 +228,8 @@ class RunSafetyTest {
       assertThat(same.err()).contains("Cannot convert " + input.toAbsolutePath() + ": run " + liveId + " (pid "
           + live.process.pid() + ") is converting it");
       live.signal("TERM");
+      Child.awaitFile(signalled, live);
+      Files.createFile(gate);
       assertThat(live.waitFor()).isEqualTo(143);
     }
   }
