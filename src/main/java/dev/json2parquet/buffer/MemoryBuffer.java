@@ -68,8 +68,9 @@ public final class MemoryBuffer implements Buffer {
     final long firstNanos;
     final long firstRecord;
     PackedRecords packed;
-    /** {@code batch.usedBytes()}, refreshed whenever records are added to the batch's columns. */
+    /** {@code batch.usedBytes()} and {@code batch.allocatedBytes()}, refreshed whenever records are added to its columns. */
     long batchUsed;
+    long batchBytes;
     long bytes;
     long used;
 
@@ -77,6 +78,7 @@ public final class MemoryBuffer implements Buffer {
       this.batch = batch;
       this.firstNanos = firstNanos;
       this.firstRecord = firstRecord;
+      this.batchBytes = batch.allocatedBytes();
     }
 
     void add(RecordSchema schema, ColumnBatch src, ColumnBatch.Cursor at, int n) {
@@ -92,6 +94,7 @@ public final class MemoryBuffer implements Buffer {
         unpack();
         batch.appendFrom(src, at, n);
         batchUsed = batch.usedBytes();
+        batchBytes = batch.allocatedBytes();
       }
     }
 
@@ -100,6 +103,7 @@ public final class MemoryBuffer implements Buffer {
       if (packed != null && packed.records() > 0) {
         batchUsed += packed.usedBytes();
         packed.unpackInto(batch);
+        batchBytes = batch.allocatedBytes();
       }
     }
 
@@ -113,7 +117,7 @@ public final class MemoryBuffer implements Buffer {
     }
 
     long allocatedBytes() {
-      return packed == null ? batch.allocatedBytes() : batch.allocatedBytes() + packed.allocatedBytes();
+      return packed == null ? batchBytes : batchBytes + packed.allocatedBytes();
     }
   }
 
@@ -229,8 +233,9 @@ public final class MemoryBuffer implements Buffer {
    * map). A batch whose records are all packed is handed over packed, to be moved into the columns
    * by the encoder ({@link Batch#records()}); it counts as what it takes packed, so the columns an
    * encoder fills from it (at most {@link #UNPACK_AT} bytes packed, as keys are unpacked at that
-   * size) are beyond the budget, one such batch per encoder thread at most. Otherwise the packed
-   * records are moved into the columns here, where their growth is counted.
+   * size) are beyond the budget: one such batch per encoder thread at a time, plus those a sink that
+   * cannot read back keeps for a retry until their file is committed. Otherwise the packed records
+   * are moved into the columns here, where their growth is counted.
    */
   private Batch detached(BucketKey key, Bucket b, Batch.Reason reason) {
     PackedRecords packed = null;
@@ -239,7 +244,7 @@ public final class MemoryBuffer implements Buffer {
         packed = b.packed;
       } else {
         b.unpack();
-        long now = b.batch.allocatedBytes();
+        long now = b.batchBytes; // the packed array is dropped with the bucket
         bucketBytes += now - b.bytes;
         b.bytes = now;
       }

@@ -20,16 +20,17 @@ import java.util.Arrays;
 public final class PackedRecords {
   static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-  private final int[] ends;
-  private final int[] valueEnds;
+  private final int columns;
+  /** Scratch for runs of several records (each column's end entry and value); allocated at the first. */
+  private int[] ends;
+  private int[] valueEnds;
   private byte[] buf = new byte[256];
   private int length;
   private int records;
   private long usedBytes;
 
   public PackedRecords(RecordSchema schema) {
-    ends = new int[schema.leafCount()];
-    valueEnds = new int[schema.leafCount()];
+    columns = schema.leafCount();
   }
 
   /** Appends the next {@code n} records of {@code src} from {@code at} on, and moves {@code at} past them. */
@@ -38,9 +39,13 @@ public final class PackedRecords {
       appendOne(src, at);
       return;
     }
+    if (ends == null) {
+      ends = new int[columns];
+      valueEnds = new int[columns];
+    }
     int bound = 5;
     long used = 0;
-    for (int i = 0; i < ends.length; i++) {
+    for (int i = 0; i < columns; i++) {
       LeafColumn s = src.column(i);
       int e0 = at.entry[i];
       int v0 = at.value[i];
@@ -55,7 +60,7 @@ public final class PackedRecords {
       buf = Arrays.copyOf(buf, Math.max(length + bound, buf.length + (buf.length >> 1)));
     }
     int pos = putVarint(buf, length, n);
-    for (int i = 0; i < ends.length; i++) {
+    for (int i = 0; i < columns; i++) {
       pos = src.column(i).pack(at.entry[i], ends[i], at.value[i], valueEnds[i], buf, pos);
       at.entry[i] = ends[i];
       at.value[i] = valueEnds[i];
@@ -73,7 +78,7 @@ public final class PackedRecords {
     long used = 0;
     int[] entry = at.entry;
     int[] value = at.value;
-    for (int i = 0; i < ends.length; i++) {
+    for (int i = 0; i < columns; i++) {
       LeafColumn s = src.column(i);
       int e0 = entry[i];
       int v0 = value[i];
@@ -101,7 +106,7 @@ public final class PackedRecords {
         int len = s.ends[v0] - from;
         // with room for the remaining columns' levels and numbers, so that one long value does not
         // leave the array grown by half again at the next column
-        b = ensure(pos + 6 + len + 10 * (ends.length - i));
+        b = ensure(pos + 6 + len + 10 * (columns - i));
         if (d > 0) {
           b[pos++] = d;
         }
@@ -134,7 +139,7 @@ public final class PackedRecords {
 
   /** Appends every packed record to {@code dst}, in order, and empties this. */
   public void unpackInto(ColumnBatch dst) {
-    for (int i = 0; i < ends.length; i++) {
+    for (int i = 0; i < columns; i++) {
       dst.column(i).reserve(records);
     }
     int pos = 0;
@@ -142,7 +147,7 @@ public final class PackedRecords {
       long r = getVarint(buf, pos);
       int n = (int) r;
       pos = (int) (r >>> 32);
-      for (int i = 0; i < ends.length; i++) {
+      for (int i = 0; i < columns; i++) {
         pos = dst.column(i).unpack(buf, pos, n);
       }
       dst.addRecords(n);
@@ -166,7 +171,7 @@ public final class PackedRecords {
 
   /** Bytes allocated: what this costs the buffer. */
   public long allocatedBytes() {
-    return buf.length + 8L * ends.length + 64;
+    return buf.length + (ends == null ? 0 : 8L * columns) + 64;
   }
 
   public void clear() {
