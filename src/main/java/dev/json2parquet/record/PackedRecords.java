@@ -147,12 +147,55 @@ public final class PackedRecords {
       long r = getVarint(buf, pos);
       int n = (int) r;
       pos = (int) (r >>> 32);
-      for (int i = 0; i < columns; i++) {
-        pos = dst.column(i).unpack(buf, pos, n);
-      }
+      pos = n == 1 ? unpackOne(dst, pos) : unpackRun(dst, pos, n);
       dst.addRecords(n);
     }
     clear();
+  }
+
+  private int unpackRun(ColumnBatch dst, int pos, int n) {
+    for (int i = 0; i < columns; i++) {
+      pos = dst.column(i).unpack(buf, pos, n);
+    }
+    return pos;
+  }
+
+  /**
+   * One record written by {@link #appendOne}: the columns outside repeated fields read inline, into
+   * the room {@link LeafColumn#reserve} made for them.
+   */
+  private int unpackOne(ColumnBatch dst, int pos) {
+    byte[] b = buf;
+    for (int i = 0; i < columns; i++) {
+      LeafColumn c = dst.column(i);
+      if (c.repeated) {
+        pos = c.unpack(b, pos, 1);
+        continue;
+      }
+      int e = c.entries;
+      byte d = c.maxDefinition > 0 ? b[pos++] : 0;
+      c.rep[e] = 0;
+      c.def[e] = d;
+      c.entries = e + 1;
+      if (d != c.maxDefinition) {
+        continue;
+      }
+      if (c.binary) {
+        int len = b[pos++];
+        if (len < 0) {
+          long r = getVarint(b, pos - 1);
+          len = (int) r;
+          pos = (int) (r >>> 32);
+        }
+        c.appendBytes(b, pos, len);
+        pos += len;
+        c.ends[c.values++] = c.dataLength;
+      } else {
+        c.longs[c.values++] = (long) LONG.get(b, pos);
+        pos += 8;
+      }
+    }
+    return pos;
   }
 
   public int records() {
