@@ -30,8 +30,25 @@ public final class BucketKey {
 
   @Override
   public boolean equals(Object o) {
-    return o == this || (o instanceof BucketKey other && hash == other.hash && partition.equals(other.partition)
-        && key.equals(other.key));
+    return o == this || (o instanceof BucketKey other && hash == other.hash && same(partition, other.partition)
+        && same(key, other.key));
+  }
+
+  /**
+   * {@code a.equals(b)} by index: the buffer compares keys once per record, and the unmodifiable
+   * lists' own equals walks both through iterator objects.
+   */
+  private static boolean same(List<String> a, List<String> b) {
+    int n = a.size();
+    if (n != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      if (!Objects.equals(a.get(i), b.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

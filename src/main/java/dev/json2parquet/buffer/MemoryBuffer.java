@@ -1,6 +1,7 @@
 package dev.json2parquet.buffer;
 
 import dev.json2parquet.record.ColumnBatch;
+import dev.json2parquet.record.PackedRecords;
 import dev.json2parquet.record.RecordSchema;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,10 +53,24 @@ public final class MemoryBuffer implements Buffer {
   /** Sum over the buckets of used bytes plus {@link #keyOverhead}: what eviction decides on. */
   private long usedBytes;
 
+  /** Runs shorter than this are packed ({@link PackedRecords}) rather than copied into the key's columns. */
+  static final int PACK_BELOW = 32;
+  /** A key's packed records are moved into its columns once they take this many bytes. */
+  static final int UNPACK_AT = 1 << 20;
+
+  /**
+   * A key's records: in its batch's columns, followed by those still packed. Keys that get their
+   * records a few at a time (thousands of keys interleaved) keep them packed until they are handed
+   * over; runs of many records are copied into the columns directly.
+   */
   private static final class Bucket {
     final ColumnBatch batch;
     final long firstNanos;
     final long firstRecord;
+    PackedRecords packed;
+    /** {@code batch.usedBytes()} and {@code batch.allocatedBytes()}, refreshed whenever records are added to its columns. */
+    long batchUsed;
+    long batchBytes;
     long bytes;
     long used;
 
@@ -63,6 +78,46 @@ public final class MemoryBuffer implements Buffer {
       this.batch = batch;
       this.firstNanos = firstNanos;
       this.firstRecord = firstRecord;
+      this.batchBytes = batch.allocatedBytes();
+    }
+
+    void add(RecordSchema schema, ColumnBatch src, ColumnBatch.Cursor at, int n) {
+      if (n < PACK_BELOW) {
+        if (packed == null) {
+          packed = new PackedRecords(schema);
+        }
+        packed.append(src, at, n);
+        if (packed.length() >= UNPACK_AT) {
+          unpack();
+        }
+      } else {
+        unpack();
+        batch.appendFrom(src, at, n);
+        batchUsed = batch.usedBytes();
+        batchBytes = batch.allocatedBytes();
+      }
+    }
+
+    /** Moves the packed records into the batch's columns. */
+    void unpack() {
+      if (packed != null && packed.records() > 0) {
+        batchUsed += packed.usedBytes();
+        packed.unpackInto(batch);
+        batchBytes = batch.allocatedBytes();
+      }
+    }
+
+    int records() {
+      return packed == null ? batch.records() : batch.records() + packed.records();
+    }
+
+    /** What {@code batch.usedBytes()} would say with every record in the batch's columns. */
+    long usedBytes() {
+      return packed == null ? batchUsed : batchUsed + packed.usedBytes();
+    }
+
+    long allocatedBytes() {
+      return packed == null ? batchBytes : batchBytes + packed.allocatedBytes();
     }
   }
 
@@ -98,24 +153,25 @@ public final class MemoryBuffer implements Buffer {
           usedBytes += keyOverhead;
           buckets.put(key, b);
         }
-        int n = Math.min(left, maxRecords - b.batch.records());
-        b.batch.appendFrom(src, at, n);
+        int n = Math.min(left, maxRecords - b.records());
+        b.add(schema, src, at, n);
         left -= n;
         appended += n;
-        long now = b.batch.allocatedBytes();
+        int held = b.records();
+        long now = b.allocatedBytes();
         bucketBytes += now - b.bytes;
         b.bytes = now;
         // used bytes are summed over the columns: measured after every run of records and every
         // single one of a key's first 64, then every 64th (the eviction count lags by less than that)
-        if (n > 1 || b.batch.records() <= 64 || (b.batch.records() & 63) == 0) {
-          long used = b.batch.usedBytes() + keyOverhead;
+        if (n > 1 || held <= 64 || (held & 63) == 0) {
+          long used = b.usedBytes() + keyOverhead;
           usedBytes += used - b.used;
           b.used = used;
         }
-        if (b.batch.records() >= maxRecords) {
+        if (held >= maxRecords) {
           ready.add(detach(key, b, Batch.Reason.SIZE));
-        } else if (b.used - keyOverhead >= maxBatchBytes && (n > 1 || (b.batch.records() & 63) == 0
-            || b.batch.records() <= 64)) {
+        } else if (b.used - keyOverhead >= maxBatchBytes && (n > 1 || (held & 63) == 0
+            || held <= 64)) {
           ready.add(detach(key, b, Batch.Reason.BYTES));
         }
         if (bucketBytes + inFlightBytes + pooledBytes > maxBytes) {
@@ -152,7 +208,7 @@ public final class MemoryBuffer implements Buffer {
     List<Map.Entry<BucketKey, Bucket>> bySize = new ArrayList<>(buckets.entrySet());
     for (Map.Entry<BucketKey, Bucket> e : bySize) {
       Bucket b = e.getValue();
-      long used = b.batch.usedBytes() + keyOverhead;
+      long used = b.usedBytes() + keyOverhead;
       usedBytes += used - b.used;
       b.used = used;
     }
@@ -172,12 +228,31 @@ public final class MemoryBuffer implements Buffer {
     return detached(key, b, reason);
   }
 
-  /** Moves a key's bytes from held to in flight and makes its batch (the key already out of the map). */
+  /**
+   * Moves a key's bytes from held to in flight and makes its batch (the key already out of the
+   * map). A batch whose records are all packed is handed over packed, to be moved into the columns
+   * by the encoder ({@link Batch#records()}); it counts as what it takes packed, so the columns an
+   * encoder fills from it (at most {@link #UNPACK_AT} bytes packed, as keys are unpacked at that
+   * size) are beyond the budget: one such batch per encoder thread at a time, plus those a sink that
+   * cannot read back keeps for a retry until their file is committed. Otherwise the packed records
+   * are moved into the columns here, where their growth is counted.
+   */
   private Batch detached(BucketKey key, Bucket b, Batch.Reason reason) {
+    PackedRecords packed = null;
+    if (b.packed != null && b.packed.records() > 0) {
+      if (b.batch.records() == 0) {
+        packed = b.packed;
+      } else {
+        b.unpack();
+        long now = b.batchBytes; // the packed array is dropped with the bucket
+        bucketBytes += now - b.bytes;
+        b.bytes = now;
+      }
+    }
     bucketBytes -= b.bytes;
     usedBytes -= b.used;
     inFlightBytes += b.bytes;
-    return new Batch(key, b.batch, b.bytes, reason, b.firstRecord, b.firstNanos);
+    return new Batch(key, b.batch, b.bytes, reason, b.firstRecord, b.firstNanos, packed);
   }
 
   @Override
@@ -191,13 +266,9 @@ public final class MemoryBuffer implements Buffer {
     List<Batch> ready = new ArrayList<>();
     synchronized (this) {
       for (Map.Entry<BucketKey, Bucket> e : buckets.entrySet()) {
-        Bucket b = e.getValue();
-        inFlightBytes += b.bytes;
-        ready.add(new Batch(e.getKey(), b.batch, b.bytes, Batch.Reason.SHUTDOWN, b.firstRecord, b.firstNanos));
+        ready.add(detached(e.getKey(), e.getValue(), Batch.Reason.SHUTDOWN));
       }
       buckets.clear();
-      bucketBytes = 0;
-      usedBytes = 0;
     }
     ready.forEach(flusher);
     return ready.size();
@@ -239,6 +310,9 @@ public final class MemoryBuffer implements Buffer {
   @Override
   public synchronized void release(Batch batch) {
     inFlightBytes -= batch.bytes();
+    if (batch.packed() != null) {
+      batch.packed().clear(); // a batch never written may still hold some: not worth moving now
+    }
     ColumnBatch records = batch.records();
     if (!closed && pool.size() < POOL && bucketBytes + inFlightBytes + pooledBytes + records.allocatedBytes() <= maxBytes) {
       records.clear();

@@ -46,6 +46,11 @@ public final class ColumnBatch {
     records++;
   }
 
+  /** Counts {@code n} records whose entries were added to the columns directly ({@link PackedRecords}). */
+  void addRecords(int n) {
+    records += n;
+  }
+
   /** Appends all records of {@code other}. */
   public void append(ColumnBatch other) {
     appendFrom(other, other.cursor(), other.records);
@@ -58,8 +63,8 @@ public final class ColumnBatch {
 
   /** A record position in a batch: the entry and value index of each column. */
   public static final class Cursor {
-    private final int[] entry;
-    private final int[] value;
+    final int[] entry;
+    final int[] value;
 
     private Cursor(int columns) {
       entry = new int[columns];

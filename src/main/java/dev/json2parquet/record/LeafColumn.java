@@ -307,6 +307,128 @@ public final class LeafColumn {
     }
   }
 
+  /**
+   * The most bytes {@link #pack} writes for entries {@code [e0, e1)} holding values {@code [v0, v1)}.
+   */
+  int packedBound(int e0, int e1, int v0, int v1) {
+    int e = e1 - e0;
+    int m = v1 - v0;
+    int n = 5 + 2 * e;
+    return binary ? n + 5 * m + (m == 0 ? 0 : ends[v1 - 1] - start(v0)) : n + 8 * m;
+  }
+
+  /** Bytes {@link #usedBytes} grows by when entries {@code [e0, e1)} with values {@code [v0, v1)} are appended. */
+  long usedBytesOf(int e0, int e1, int v0, int v1) {
+    int m = v1 - v0;
+    return 2L * (e1 - e0) + (binary ? 4L * m + (m == 0 ? 0 : ends[v1 - 1] - start(v0)) : 8L * m);
+  }
+
+  /**
+   * Writes entries {@code [e0, e1)} with values {@code [v0, v1)} into {@code out} at {@code pos}
+   * (room for {@link #packedBound} bytes) as {@link #unpack} reads them back; returns the end. A
+   * column outside any repeated field has one entry per record, all at repetition level 0, so only
+   * a repeated column writes its entry count and repetition levels; a required one (definition
+   * level 0) no definition levels; a binary value is its length (varint) and its bytes.
+   */
+  int pack(int e0, int e1, int v0, int v1, byte[] out, int pos) {
+    int e = e1 - e0;
+    if (repeated) {
+      pos = PackedRecords.putVarint(out, pos, e);
+      System.arraycopy(rep, e0, out, pos, e);
+      pos += e;
+    }
+    if (maxDefinition > 0) {
+      System.arraycopy(def, e0, out, pos, e);
+      pos += e;
+    }
+    if (binary) {
+      int from = start(v0);
+      for (int v = v0; v < v1; v++) {
+        pos = PackedRecords.putVarint(out, pos, ends[v] - (v == 0 ? 0 : ends[v - 1]));
+      }
+      int len = v1 == v0 ? 0 : ends[v1 - 1] - from;
+      System.arraycopy(data, from, out, pos, len);
+      pos += len;
+    } else {
+      for (int v = v0; v < v1; v++) {
+        PackedRecords.LONG.set(out, pos, longs[v]);
+        pos += 8;
+      }
+    }
+    return pos;
+  }
+
+  /**
+   * Makes room for {@code records} more records' levels and values in a column outside repeated
+   * fields (one entry per record), so that {@link #unpack} does not grow the arrays step by step.
+   */
+  void reserve(int records) {
+    if (repeated) {
+      return;
+    }
+    ensureEntries(records);
+    if (binary) {
+      if (values + records > ends.length) {
+        growEnds(values + records);
+      }
+    } else if (values + records > longs.length) {
+      growLongs(values + records);
+    }
+  }
+
+  /** Appends the entries of {@code records} records that {@link #pack} wrote at {@code pos}; returns their end. */
+  int unpack(byte[] in, int pos, int records) {
+    int e = records;
+    if (repeated) {
+      long r = PackedRecords.getVarint(in, pos);
+      e = (int) r;
+      pos = (int) (r >>> 32);
+    }
+    ensureEntries(e);
+    if (repeated) {
+      System.arraycopy(in, pos, rep, entries, e);
+      pos += e;
+    } else {
+      java.util.Arrays.fill(rep, entries, entries + e, (byte) 0);
+    }
+    int m;
+    if (maxDefinition > 0) {
+      System.arraycopy(in, pos, def, entries, e);
+      pos += e;
+      m = valuesIn(entries, entries + e);
+    } else {
+      java.util.Arrays.fill(def, entries, entries + e, (byte) 0);
+      m = e;
+    }
+    entries += e;
+    if (binary) {
+      if (values + m > ends.length) {
+        growEnds(Math.max(grown(ends.length), values + m));
+      }
+      int end = dataLength;
+      for (int k = 0; k < m; k++) {
+        long r = PackedRecords.getVarint(in, pos);
+        end += (int) r;
+        pos = (int) (r >>> 32);
+        ends[values + k] = end;
+      }
+      values += m;
+      int len = end - dataLength;
+      appendBytes(in, pos, len);
+      pos += len;
+    } else {
+      if (values + m > longs.length) {
+        growLongs(Math.max(grown(longs.length), values + m));
+      }
+      for (int k = 0; k < m; k++) {
+        longs[values + k] = (long) PackedRecords.LONG.get(in, pos);
+        pos += 8;
+      }
+      values += m;
+    }
+    return pos;
+  }
+
   /** Discards entries from {@code entryMark} and values from {@code valueMark} on. */
   void truncate(int entryMark, int valueMark, int dataMark) {
     entries = entryMark;

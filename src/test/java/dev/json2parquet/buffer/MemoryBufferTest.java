@@ -425,4 +425,40 @@ class MemoryBufferTest {
     assertThat(handed).flatExtracting(Handed::messages)
         .containsExactly("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9");
   }
+
+  @Test
+  void append_interleavedKeysWithShortAndLongRuns_handsOverEachKeysRecordsInInputOrder() throws Exception {
+    releasePromptly = true;
+    buffer(1_000, LARGE);
+    ColumnBatch staged = new ColumnBatch(type.schema());
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      // runs of one record across 7 keys (kept packed), then a run of 40 of one key (copied into its columns)
+      String k = i >= 100 && i < 140 ? "k3" : "k" + (i % 7);
+      keys.add(k);
+      byte[] b = ("{\"message\":\"" + k + "-" + i + "\",\"tags\":[\"t" + (i % 3) + "\"]}").getBytes(StandardCharsets.UTF_8);
+      reader.append(b, 0, b.length, staged);
+    }
+    ColumnBatch.Cursor at = staged.cursor();
+    for (int i = 0; i < 300; ) {
+      int j = i + 1;
+      while (j < 300 && keys.get(j).equals(keys.get(i))) {
+        j++;
+      }
+      buffer.append(key(keys.get(i)), staged, at, j - i);
+      i = j;
+    }
+    buffer.flushAll();
+
+    assertThat(handed).hasSize(7);
+    for (Handed h : handed) {
+      List<String> expected = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        if (keys.get(i).equals(h.key())) {
+          expected.add(h.key() + "-" + i);
+        }
+      }
+      assertThat(h.messages()).as(h.key()).containsExactlyElementsOf(expected);
+    }
+  }
 }
