@@ -1,12 +1,13 @@
 package dev.json2parquet.record;
 
+import static dev.json2parquet.record.ReadColumns.assertSameColumns;
+import static dev.json2parquet.record.ReadColumns.outcome;
+import static dev.json2parquet.record.ReadColumns.readAsOneRegion;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -134,46 +135,10 @@ class JsonRecordReaderRegionTest {
       expectedOutcomes.add(outcome(alone, line, 0, line.length, expected));
     }
 
-    ByteArrayOutputStream all = new ByteArrayOutputStream();
-    int[] start = new int[lines.size()];
-    for (int i = 0; i < lines.size(); i++) {
-      start[i] = all.size();
-      all.writeBytes(lines.get(i));
-    }
-    byte[] data = all.toByteArray();
-    JsonRecordReader shared = new JsonRecordReader(type);
     ColumnBatch actual = new ColumnBatch(type.schema());
-    List<String> outcomes = new ArrayList<>();
-    shared.beginRegion(data, data.length);
-    for (int i = 0; i < lines.size(); i++) {
-      outcomes.add(outcome(shared, data, start[i], lines.get(i).length, actual));
-    }
-    shared.endRegion();
+    List<String> outcomes = readAsOneRegion(new JsonRecordReader(type), lines, actual);
 
     assertThat(outcomes).containsExactlyElementsOf(expectedOutcomes);
-    assertThat(actual.records()).isEqualTo(expected.records());
-    for (int leaf = 0; leaf < type.schema().leaves().size(); leaf++) {
-      LeafColumn a = actual.column(leaf);
-      LeafColumn e = expected.column(leaf);
-      assertThat(a.entries()).as("entries of leaf %d", leaf).isEqualTo(e.entries());
-      assertThat(Arrays.copyOf(a.repetitions(), a.entries())).isEqualTo(Arrays.copyOf(e.repetitions(), e.entries()));
-      assertThat(Arrays.copyOf(a.definitions(), a.entries())).isEqualTo(Arrays.copyOf(e.definitions(), e.entries()));
-      assertThat(a.values).as("values of leaf %d", leaf).isEqualTo(e.values);
-      if (a.isBinary()) {
-        assertThat(Arrays.copyOf(a.ends(), a.values)).isEqualTo(Arrays.copyOf(e.ends(), e.values));
-        assertThat(Arrays.copyOf(a.data(), a.dataLength)).isEqualTo(Arrays.copyOf(e.data(), e.dataLength));
-      } else {
-        assertThat(Arrays.copyOf(a.longs(), a.values)).isEqualTo(Arrays.copyOf(e.longs(), e.values));
-      }
-    }
-  }
-
-  private static String outcome(JsonRecordReader reader, byte[] b, int off, int len, ColumnBatch batch) {
-    try {
-      reader.append(b, off, len, batch);
-      return "record";
-    } catch (RecordException e) {
-      return "rejected: " + e.getMessage();
-    }
+    assertSameColumns(type, actual, expected);
   }
 }
