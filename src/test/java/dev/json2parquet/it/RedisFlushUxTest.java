@@ -102,6 +102,10 @@ class RedisFlushUxTest {
       Files.writeString(liveTemp, "being written");
       redis.cli("set", "data:flusher:" + live, "x", "px", "60000");
       awaitLocksExpired(redis);
+      // the killed flusher's alive key was renewed after its last lock was taken: wait for it too
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+          .pollInterval(java.time.Duration.ofMillis(50))
+          .until(() -> redis.cli("--scan", "--pattern", "data:flusher:*").strip().equals("data:flusher:" + live));
       Cli.Result r = Cli.run(flush);
       assertThat(r.exit()).as(r.err()).isZero();
       assertThat(r.err()).contains("removed " + dead.size() + " unfinished .j2p-*.inprogress files left under " + out
