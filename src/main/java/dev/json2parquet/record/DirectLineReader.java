@@ -348,6 +348,7 @@ final class DirectLineReader {
     }
     LeafColumn keys = out.column(f.mapKey().leafIndex());
     LeafColumn values = out.column(valueField.leafIndex());
+    int firstKey = keys.values;
     int r = 0;
     while (i < end && b[i] == '"') {
       int from = i + 1;
@@ -374,7 +375,7 @@ final class DirectLineReader {
         return -1;
       }
       if (b[i] == '}') {
-        return i + 1;
+        return keys.repeatedBinary(firstKey) >= 0 ? -1 : i + 1; // a repeated key: Jackson's reason
       }
       if (b[i] != ',') {
         return -1;

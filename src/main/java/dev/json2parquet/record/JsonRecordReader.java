@@ -594,6 +594,7 @@ public final class JsonRecordReader {
     LeafColumn keys = out.column(f.mapKey().leafIndex());
     Field valueField = f.mapValue();
     boolean asText = type.mapValuesAsText() && valueField.type() == FieldType.STRING;
+    int firstKey = keys.values;
     int n = 0;
     JsonToken t;
     while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
@@ -613,6 +614,11 @@ public final class JsonRecordReader {
     }
     if (n == 0) {
       nulls(f, r, f.definitionLevel());
+    }
+    int repeated = keys.repeatedBinary(firstKey);
+    if (repeated >= 0) {
+      throw new RecordException(pathText() + ": duplicate key '" + Utf8.escapeUnpaired(keys.binaryText(repeated))
+          + "'");
     }
   }
 

@@ -187,6 +187,48 @@ public final class LeafColumn {
     dataLength += len;
   }
 
+  /**
+   * The index of the first binary value in {@code [from, values)} equal to an earlier one of that
+   * range, or -1: a map's keys must be unique (DuckDB refuses a whole file that breaks this). Pairwise
+   * for a few values, hashed beyond, so a line with many keys stays linear.
+   */
+  int repeatedBinary(int from) {
+    int n = values - from;
+    if (n < 2) {
+      return -1;
+    }
+    if (n <= 8) {
+      for (int i = from + 1; i < values; i++) {
+        for (int j = from; j < i; j++) {
+          if (sameBinary(i, j)) {
+            return i;
+          }
+        }
+      }
+      return -1;
+    }
+    java.util.Set<java.nio.ByteBuffer> seen = new java.util.HashSet<>();
+    for (int i = from; i < values; i++) {
+      int start = i == 0 ? 0 : ends[i - 1];
+      if (!seen.add(java.nio.ByteBuffer.wrap(data, start, ends[i] - start))) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private boolean sameBinary(int i, int j) {
+    int si = i == 0 ? 0 : ends[i - 1];
+    int sj = j == 0 ? 0 : ends[j - 1];
+    return java.util.Arrays.equals(data, si, ends[i], data, sj, ends[j]);
+  }
+
+  /** Binary value {@code i} as text (UTF-8). */
+  String binaryText(int i) {
+    int start = i == 0 ? 0 : ends[i - 1];
+    return new String(data, start, ends[i] - start, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   void addBinary(int r, byte[] src, int off, int len) {
     beginBinary(r);
     appendBytes(src, off, len);

@@ -297,6 +297,7 @@ public final class MsgpackRecordReader {
     LeafColumn keys = out.column(f.mapKey().leafIndex());
     LeafColumn values = out.column(f.mapValue().leafIndex());
     int n = u.unpackMapHeader();
+    int firstKey = keys.values;
     boolean hasTag = false;
     for (int i = 0; i < n; i++) {
       int rr = i == 0 ? r : f.repetitionLevel();
@@ -305,6 +306,9 @@ public final class MsgpackRecordReader {
       byte[] kb = k.getBytes(StandardCharsets.UTF_8);
       keys.addBinary(rr, kb, 0, kb.length);
       textValue(u, values, rr, f.definitionLevel() + 1, 1);
+    }
+    if (keys.repeatedBinary(firstKey) >= 0) {
+      throw Declined.INSTANCE; // a repeated key: the JSON path words the reason
     }
     if (tag != null && !hasTag) {
       int rr = n == 0 ? r : f.repetitionLevel();

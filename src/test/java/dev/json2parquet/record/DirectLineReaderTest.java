@@ -50,6 +50,8 @@ class DirectLineReaderTest {
       "{\"message\":\"a\",\"extra_fields\":null}",
       "{\"message\":\"a\",\"extra_fields\":{}}",
       "{\"message\":\"a\",\"extra_fields\":{\"x\":\"1\",\"x\":\"2\"}}",
+      "{\"message\":\"a\",\"args\":{\"k\":\"a\",\"k\":\"b\"}}",
+      "{\"message\":\"a\",\"args\":{\"k0\":\"a\",\"k1\":\"a\",\"k2\":\"a\",\"k3\":\"a\",\"k4\":\"a\",\"k5\":\"a\",\"k6\":\"a\",\"k7\":\"a\",\"k8\":\"a\",\"k3\":\"b\"}}",
       "{\"extra_fields\":{\"level\":\"in both\"},\"level\":\"INFO\"}",
       "{\"extra_fields\":{\"lvl\":\"alias in both\"},\"level\":\"INFO\"}",
       "{\"extra_fields\":{\"level\":\"only inside\"}}",

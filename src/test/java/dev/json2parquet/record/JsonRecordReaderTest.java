@@ -126,6 +126,17 @@ class JsonRecordReaderTest {
   }
 
   @Test
+  void read_withRepeatedMapKey_isRejectedNamingTheKey_fewOrManyKeys() {
+    // a MAP with a key twice makes the whole file unreadable to DuckDB ("Map keys must be unique")
+    assertRejected("{\"message\":\"a\",\"args\":{\"k\":\"a\",\"k\":\"b\"}}", "$.args: duplicate key 'k'");
+    StringBuilder many = new StringBuilder("{\"args\":{");
+    for (int i = 0; i < 40; i++) {
+      many.append("\"k").append(i).append("\":\"v\",");
+    }
+    assertRejected(many + "\"k17\":\"again\"}}", "$.args: duplicate key 'k17'");
+  }
+
+  @Test
   void read_withRepeatedFieldName_keepsTheFirstValueAndPutsTheLaterInExtraFields() throws RecordException {
     read("{\"level\": \"INFO\", \"level\": \"WARN\"}");
 
