@@ -38,6 +38,11 @@ public final class ColumnBatch {
     return columns[leaf];
   }
 
+  /** The columns themselves, by leaf index; for the readers of this package. */
+  LeafColumn[] columns() {
+    return columns;
+  }
+
   public int records() {
     return records;
   }
