@@ -16,6 +16,8 @@ public final class ColumnBatch {
   private final int[] markEntries;
   private final int[] markValues;
   private final int[] markData;
+  /** A leaf outside repeated fields (one entry per record), or -1. */
+  private final int scalarLeaf;
 
   public ColumnBatch(RecordSchema schema) {
     this.schema = schema;
@@ -28,6 +30,13 @@ public final class ColumnBatch {
       columns[i] = new LeafColumn(leaf.type().isBinary(), leaf.repetitionLevel() > 0, leaf.definitionLevel(),
           allocation);
     }
+    int scalar = -1;
+    for (int i = columns.length - 1; i >= 0; i--) {
+      if (!columns[i].repeated) {
+        scalar = i;
+      }
+    }
+    this.scalarLeaf = scalar;
   }
 
   public RecordSchema schema() {
@@ -36,6 +45,11 @@ public final class ColumnBatch {
 
   public LeafColumn column(int leaf) {
     return columns[leaf];
+  }
+
+  /** The columns themselves, by leaf index; for the readers of this package. */
+  LeafColumn[] columns() {
+    return columns;
   }
 
   public int records() {
@@ -77,12 +91,15 @@ public final class ColumnBatch {
    * past them: whole runs of records are copied column by column with array copies.
    */
   public void appendFrom(ColumnBatch src, Cursor at, int n) {
+    // the run ends where src does (a staging batch of one key, appended whole): each column's ends
+    // are known without walking its levels; a column outside repeated fields, one entry per record, tells
+    boolean toEnd = scalarLeaf >= 0 && at.entry[scalarLeaf] + n == src.columns[scalarLeaf].entries;
     for (int i = 0; i < columns.length; i++) {
       LeafColumn s = src.columns[i];
       int e0 = at.entry[i];
       int v0 = at.value[i];
-      int e1 = s.endOfRecords(e0, n);
-      int v1 = v0 + s.valuesIn(e0, e1);
+      int e1 = toEnd ? s.entries : s.endOfRecords(e0, n);
+      int v1 = toEnd ? s.values : v0 + s.valuesIn(e0, e1);
       columns[i].appendRange(s, e0, e1, v0, v1);
       at.entry[i] = e1;
       at.value[i] = v1;

@@ -1,5 +1,8 @@
 package dev.json2parquet.record;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -25,6 +28,7 @@ import java.util.Map;
  */
 final class DirectLineReader {
   private static final byte[] EMPTY = new byte[0];
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final RecordType type;
   private final Field[] topFields;
@@ -32,11 +36,29 @@ final class DirectLineReader {
   /** Top-level names and aliases, UTF-8, and the index of their field in {@link #topFields}. */
   private final byte[][] names;
   private final int[] nameField;
+  /**
+   * Whether a name is printable ASCII without quote or backslash: then the bytes of the name followed
+   * by a quote are that name, as a scan for the end of the string would find.
+   */
+  private final boolean[] plainName;
+  /** A plain name followed by its closing quote, as little-endian words, and which bytes of them count. */
+  private static final int NAME_WORDS = 4;
+  private final long[] nameWords;
+  private final long[] nameMasks;
   /** Open addressing over {@link #names}: name index + 1, 0 for an empty slot. */
   private final int[] table;
   /** For each field (slot index + 1; slot 0 the record's start), the name that followed it last time. */
   private final int[] nextName;
   private final boolean[] seen;
+  /**
+   * What an absent top-level field gives, as {@link #missing} decides: for an optional one its first
+   * leaf (and {@link #absentEnd} its end leaf), each given a null; or one of the negative codes below.
+   */
+  private final int[] absent;
+  private final int[] absentEnd;
+  private static final int ABSENT_EMPTY = -1;
+  private static final int ABSENT_REJECTED = -2;
+  private static final int ABSENT_CATCH_ALL = -3;
   private final JsonStrings strings = new JsonStrings();
   /** Keys of the catch-all map given in the line (where they stand in it), and whether it was given. */
   private int[] extraFrom = new int[8];
@@ -53,12 +75,24 @@ final class DirectLineReader {
     this.catchAll = catchAll;
     this.names = new byte[topIndex.size()][];
     this.nameField = new int[names.length];
+    this.plainName = new boolean[names.length];
+    this.nameWords = new long[names.length * NAME_WORDS];
+    this.nameMasks = new long[names.length * NAME_WORDS];
     int size = Integer.highestOneBit(Math.max(4, names.length * 4) - 1) << 1;
     this.table = new int[size];
     int n = 0;
     for (Map.Entry<String, Integer> e : topIndex.entrySet()) {
       byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
       names[n] = name;
+      plainName[n] = isPlain(name) && name.length < NAME_WORDS * 8;
+      if (plainName[n]) {
+        byte[] quoted = Arrays.copyOf(name, NAME_WORDS * 8);
+        quoted[name.length] = '"';
+        for (int k = 0; k <= name.length; k++) {
+          nameWords[n * NAME_WORDS + k / 8] |= (quoted[k] & 0xFFL) << (8 * (k % 8));
+          nameMasks[n * NAME_WORDS + k / 8] |= 0xFFL << (8 * (k % 8));
+        }
+      }
       nameField[n] = e.getValue();
       int h = hash(name, 0, name.length) & (size - 1);
       while (table[h] != 0) {
@@ -68,6 +102,28 @@ final class DirectLineReader {
     }
     this.nextName = new int[topFields.length + 1];
     this.seen = new boolean[topFields.length];
+    this.absent = new int[topFields.length];
+    this.absentEnd = new int[topFields.length];
+    for (int k = 0; k < topFields.length; k++) {
+      Field f = topFields[k];
+      if (f == catchAll) {
+        absent[k] = ABSENT_CATCH_ALL;
+      } else if (!f.required()) {
+        absent[k] = f.firstLeaf();
+        absentEnd[k] = f.endLeaf();
+      } else {
+        absent[k] = f.type() == FieldType.STRING && type.missingRequiredStringIsEmpty() ? ABSENT_EMPTY : ABSENT_REJECTED;
+      }
+    }
+  }
+
+  private static boolean isPlain(byte[] name) {
+    for (byte c : name) {
+      if (c < 0x20 || c == '"' || c == '\\' || c == 0x7F) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int hash(byte[] s, int from, int len) {
@@ -108,12 +164,16 @@ final class DirectLineReader {
           return false;
         }
         int from = i + 1;
-        int q = endOfPlain(from);
-        if (q >= end || b[q] != '"') {
-          return false;
-        }
         int name = nextName[slot] - 1;
-        if (name < 0 || !sameName(name, from, q - from)) {
+        int q;
+        if (name >= 0 && plainName[name] && namedAt(name, from)) {
+          // the name that followed last time, read by comparing it rather than scanning for its end
+          q = from + names[name].length;
+        } else {
+          q = endOfPlain(from);
+          if (q >= end || b[q] != '"') {
+            return false;
+          }
           name = lookup(from, q - from);
           if (name < 0) {
             return false;
@@ -157,9 +217,20 @@ final class DirectLineReader {
       return false;
     }
     // as JsonRecordReader.readRoot: absent fields, then the catch-all map when it got no entry
-    for (int k = 0; k < topFields.length; k++) {
-      Field f = topFields[k];
-      if (!seen[k] && f != catchAll && !missing(f)) {
+    LeafColumn[] columns = out.columns();
+    for (int k = 0; k < absent.length; k++) {
+      if (seen[k]) {
+        continue;
+      }
+      int a = absent[k];
+      if (a >= 0) {
+        // an optional field: a null in each of its leaves, at levels 0 (JsonRecordReader.missing)
+        for (int leaf = a, to = absentEnd[k]; leaf < to; leaf++) {
+          columns[leaf].addNull(0, 0);
+        }
+      } else if (a == ABSENT_EMPTY) {
+        columns[topFields[k].leafIndex()].addBinary(0, EMPTY, 0, 0);
+      } else if (a == ABSENT_REJECTED) {
         return false;
       }
     }
@@ -251,6 +322,28 @@ final class DirectLineReader {
     extraFrom[extraCount] = from;
     extraLen[extraCount++] = len;
     return true;
+  }
+
+  /**
+   * True when the line holds name {@code name} and its closing quote at {@code b[from]}: for a
+   * {@link #plainName} what {@link #endOfPlain} and {@link #lookup} would find there. Compares four
+   * words at once, masked to the name's length, rather than byte by byte: a loop whose length
+   * varies from name to name costs a mispredicted branch per name.
+   */
+  private boolean namedAt(int name, int from) {
+    int q = from + names[name].length;
+    if (q >= end) {
+      return false;
+    }
+    if (from + NAME_WORDS * 8 > b.length) {
+      return b[q] == '"' && Arrays.equals(names[name], 0, q - from, b, from, q);
+    }
+    int k = name * NAME_WORDS;
+    long[] w = nameWords;
+    long[] m = nameMasks;
+    return ((((long) LONGS.get(b, from) ^ w[k]) & m[k]) | (((long) LONGS.get(b, from + 8) ^ w[k + 1]) & m[k + 1])
+        | (((long) LONGS.get(b, from + 16) ^ w[k + 2]) & m[k + 2])
+        | (((long) LONGS.get(b, from + 24) ^ w[k + 3]) & m[k + 3])) == 0;
   }
 
   private boolean sameName(int name, int from, int len) {

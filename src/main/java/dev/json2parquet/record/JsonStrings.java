@@ -53,18 +53,27 @@ final class JsonStrings {
   static int endOfPlainAscii(byte[] b, int from, int to) {
     int i = from;
     for (; i + 8 <= to; i += 8) {
-      long w = (long) LONGS.get(b, i);
-      long q = w ^ 0x2222222222222222L;
-      long s = w ^ 0x5C5C5C5C5C5C5C5CL;
-      // as above; a byte below 0x20 (high bit clear) borrows when 0x20 is taken from it, and a
-      // byte with its high bit set is flagged by w itself
-      long hit = ((q - 0x0101010101010101L) & ~q | (s - 0x0101010101010101L) & ~s
-          | (w - 0x2020202020202020L) & ~w | w) & 0x8080808080808080L;
+      long hit = plainStops((long) LONGS.get(b, i));
       if (hit != 0) {
         return i + (Long.numberOfTrailingZeros(hit) >>> 3);
       }
     }
     return i;
+  }
+
+  /**
+   * The high bit of each byte of the word {@code w} (eight bytes, the first lowest) that is a quote,
+   * a backslash, below 0x20 or above 0x7F, where the lowest set bit is always a true stop (bytes
+   * above it may be flagged by a borrow). Below the first stop every byte is in 0x20..0x7F and
+   * neither quote nor backslash, so none of the three subtractions borrows there and none of the
+   * results has its high bit; at the stop, a quote or backslash byte becomes 0x00 - 0x01 = 0xFF, a
+   * control byte c becomes c - 0x20 >= 0xE0, and a non-ASCII byte is flagged by {@code w} itself.
+   * (The usual zero-byte test also masks with {@code ~x}; that only matters for bytes with their
+   * high bit set, which are stops here anyway.)
+   */
+  static long plainStops(long w) {
+    return ((w ^ 0x2222222222222222L) - 0x0101010101010101L | (w ^ 0x5C5C5C5C5C5C5C5CL) - 0x0101010101010101L
+        | w - 0x2020202020202020L | w) & 0x8080808080808080L;
   }
 
   /**

@@ -191,6 +191,46 @@ class DirectLineReaderTest {
     }
   }
 
+  /** Names around the lengths where the direct path compares them word by word (up to 31 bytes, quote included). */
+  private static final RecordType LONG_NAMES = RecordType.dynamic(new RecordSchema("LongNames", List.of(
+      Field.primitive("a", FieldType.STRING, false),
+      Field.primitive("name_of_7", FieldType.STRING, false),
+      Field.primitive("seven_8", FieldType.STRING, false),
+      Field.primitive("fifteen_bytes_1", FieldType.STRING, false),
+      Field.primitive("the_name_of_thirty_one_bytes_01", FieldType.STRING, false),
+      Field.primitive("the_name_of_thirty_two_bytes_012", FieldType.STRING, false),
+      Field.primitive("caf\u00e9", FieldType.STRING, false))), UnknownFields.DLQ);
+
+  @Test
+  void namesThatDifferFromTheOneExpected_giveWhatJacksonGives() {
+    // each line after a line of the same names in the same order, so that the reader expects each
+    // name: then one byte of one name (its closing quote included) is changed
+    String[] names = {"a", "name_of_7", "seven_8", "fifteen_bytes_1", "the_name_of_thirty_one_bytes_01",
+        "the_name_of_thirty_two_bytes_012", "caf\u00e9"};
+    StringBuilder seed = new StringBuilder("{");
+    for (String name : names) {
+      seed.append(seed.length() > 1 ? "," : "").append('"').append(name).append("\":\"v\"");
+    }
+    byte[] line = seed.append('}').toString().getBytes(StandardCharsets.UTF_8);
+    byte[] replacements = "X\"\\: \u0001".getBytes(StandardCharsets.UTF_8);
+    List<byte[]> lines = new ArrayList<>();
+    for (int at = 1; at < line.length; at++) {
+      for (byte r : replacements) {
+        if (line[at] != r) {
+          lines.add(line);
+          byte[] changed = line.clone();
+          changed[at] = r;
+          lines.add(changed);
+        }
+      }
+    }
+    for (int cut = 1; cut < line.length; cut++) {
+      lines.add(line);
+      lines.add(java.util.Arrays.copyOf(line, cut)); // the line ends inside or right after a name
+    }
+    assertSameAsJackson(LONG_NAMES, lines, true);
+  }
+
   private static byte[] splice(byte[] b, int at, int remove, byte[] insert) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(b, 0, at);
