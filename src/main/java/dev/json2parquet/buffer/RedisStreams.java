@@ -179,6 +179,59 @@ public final class RedisStreams {
       """;
 
   /**
+   * {@link #ACK} without the batch's ids, for the usual case, which costs Redis far less than an
+   * {@code XACK} of every id (and the Lua strings of as many arguments): the batch heads the stream
+   * and its pending entries are those of the one consumer that claimed it ({@link #claim} reads each
+   * batch under a consumer name of its own), except perhaps its first entry, which a flusher that
+   * took the batch over moved to itself ({@link #DELIVER}). Then {@code XGROUP DELCONSUMER} of that
+   * consumer removes its pending entries (Redis docs, XGROUP DELCONSUMER: the consumer's pending
+   * messages are deleted with it), an {@code XACK} the first entry wherever it is, and the rest is
+   * {@link #ACK}'s. Every condition is checked before anything changes; when one does not hold
+   * (the batch is not at the head, the consumer holds entries outside it, or its pending count is
+   * not the batch's size) the script changes nothing and returns -2, and the caller sends
+   * {@link #ACK} with the ids. KEYS: as ACK. ARGV: first id, last id, run id, number of envelopes d,
+   * d envelopes, then the batch's number of entries. Returns as ACK, or -2.
+   */
+  static final String ACK_HEAD = """
+      if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return -1 end
+      local d = tonumber(ARGV[4])
+      local n = tonumber(ARGV[5 + d])
+      local head = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
+      if #head == 0 or head[1][1] ~= ARGV[1] then return -2 end
+      local lastp = redis.call('XPENDING', KEYS[1], 'json2parquet', ARGV[2], ARGV[2], 1)
+      local firstp = redis.call('XPENDING', KEYS[1], 'json2parquet', ARGV[1], ARGV[1], 1)
+      if #lastp == 0 or #firstp == 0 then return -2 end
+      local c = lastp[1][2]
+      local owner = firstp[1][2]
+      if #redis.call('XPENDING', KEYS[1], 'json2parquet', '-', '(' .. ARGV[1], 1, c) > 0 then return -2 end
+      if #redis.call('XPENDING', KEYS[1], 'json2parquet', '(' .. ARGV[2], '+', 1, c) > 0 then return -2 end
+      local held = -1
+      for _, e in ipairs(redis.call('XPENDING', KEYS[1], 'json2parquet')[4] or {}) do
+        if e[1] == c then held = tonumber(e[2]) end
+      end
+      if owner ~= c then n = n - 1 end
+      if held ~= n then return -2 end
+      for i = 5, 4 + d do
+        redis.call('XADD', KEYS[3], '*', 'envelope', ARGV[i], 'run', ARGV[3])
+      end
+      redis.call('XGROUP', 'DELCONSUMER', KEYS[1], 'json2parquet', c)
+      if owner ~= c then redis.call('XACK', KEYS[1], 'json2parquet', ARGV[1]) end
+      local removed = redis.call('XTRIM', KEYS[1], 'MINID', '=', ARGV[2]) + redis.call('XDEL', KEYS[1], ARGV[2])
+      redis.call('HDEL', KEYS[2], ARGV[1])
+      local cs = redis.pcall('XINFO', 'CONSUMERS', KEYS[1], 'json2parquet')
+      if type(cs) == 'table' and not cs.err then
+        for _, x in ipairs(cs) do
+          local name, pending
+          for j = 1, #x, 2 do
+            if x[j] == 'name' then name = x[j + 1] elseif x[j] == 'pending' then pending = x[j + 1] end
+          end
+          if pending == 0 then redis.call('XGROUP', 'DELCONSUMER', KEYS[1], 'json2parquet', name) end
+        end
+      end
+      return removed
+      """;
+
+  /**
    * Delivers an open batch once more, to a flusher taking it over, and returns how often it has been
    * delivered: the batch's first entry stands for the batch (all its entries were delivered together);
    * {@code XCLAIM} with min-idle 0 moves it to the caller and adds one to its delivery count, which
@@ -434,7 +487,7 @@ public final class RedisStreams {
     if (!deadLetters.isEmpty()) {
       jedis.sadd(dlqIndex(), settings.dlqKey(key)); // the index first, so that no dead-letter stream is outside it
     }
-    List<byte[]> args = new ArrayList<>(4 + deadLetters.size() + entries.size());
+    List<byte[]> args = new ArrayList<>(5 + deadLetters.size() + entries.size());
     args.add(bytes(first));
     args.add(bytes(last));
     args.add(bytes("redis-flush"));
@@ -442,10 +495,19 @@ public final class RedisStreams {
     for (String d : deadLetters) {
       args.add(bytes(d));
     }
+    List<byte[]> keys = List.of(bytes(stream(key)), bytes(batches(key)), bytes(settings.dlqKey(key)));
+    if (!entries.isEmpty()) {
+      args.add(bytes(Integer.toString(entries.size())));
+      Object r = jedis.eval(bytes(ACK_HEAD), keys, args);
+      if (!(r instanceof Long l && l == -2)) {
+        return r instanceof Long l ? l : 0;
+      }
+      args.remove(args.size() - 1);
+    }
     for (Entry e : entries) {
       args.add(bytes(e.id()));
     }
-    Object r = jedis.eval(bytes(ACK), List.of(bytes(stream(key)), bytes(batches(key)), bytes(settings.dlqKey(key))), args);
+    Object r = jedis.eval(bytes(ACK), keys, args);
     return r instanceof Long l ? l : 0;
   }
 
