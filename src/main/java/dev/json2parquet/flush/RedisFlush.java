@@ -62,7 +62,7 @@ public final class RedisFlush implements AutoCloseable {
   public static final String TEST_HALT_BEFORE_ACK = "json2parquet.test.haltBeforeAck";
   /**
    * A test hook: halt the JVM just after the N-th claim read its entries from Redis and before it
-   * recorded the batch's bounds (the window {@link RedisStreams#adopt} closes).
+   * made them a batch (nothing has changed yet: the next flusher reads them again).
    */
   public static final String TEST_HALT_AFTER_CLAIM_READ = "json2parquet.test.haltAfterClaimRead";
   /** Entries per claimed batch at most: a batch is held in memory (lines and columns) while it is written. */
@@ -315,7 +315,7 @@ public final class RedisFlush implements AutoCloseable {
       return true;
     }
     try (lock) {
-      streams.adopt(jedis, key); // a flusher that died between claiming and recording a batch
+      streams.adopt(jedis, key); // an earlier version's flusher that died between claiming and recording a batch
       Map<String, String> inRecovery = recoveryOf(key);
       for (Map.Entry<String, String> b : streams.openBatches(jedis, key).entrySet()) {
         if (stop.getAsBoolean()) {
