@@ -34,6 +34,11 @@ public final class BucketKey {
         && same(key, other.key));
   }
 
+  /** Whether this key has these values (as {@code equals} of a key made of them, without making one). */
+  public boolean is(List<String> partition, List<String> key) {
+    return same(this.partition, partition) && same(this.key, key);
+  }
+
   /**
    * {@code a.equals(b)} by index: the buffer compares keys once per record, and the unmodifiable
    * lists' own equals walks both through iterator objects.

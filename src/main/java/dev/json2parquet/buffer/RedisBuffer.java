@@ -99,6 +99,19 @@ public final class RedisBuffer {
   }
 
   /**
+   * As {@link #add(String, byte[], int, int, long)}, taking {@code line} itself (the caller no longer
+   * changes it) and the line number already as its decimal text, so nothing is copied.
+   */
+  public boolean add(String key, byte[] line, byte[] lineNumberText) {
+    List<byte[]> args = chunk.computeIfAbsent(key, k -> new ArrayList<>());
+    args.add(line);
+    args.add(lineNumberText);
+    entries++;
+    bytes += line.length;
+    return entries >= maxEntries || bytes >= maxBytes;
+  }
+
+  /**
    * Adds a dead letter (an envelope, see {@code FileDeadLetterQueue#envelope}) of line
    * {@code lineNumber} to the chunk: it goes to Redis with the chunk's records, to the dead-letter
    * stream of {@code _unkeyed} (the line has no key: it is not a record). True when the chunk is full.

@@ -62,7 +62,7 @@ public final class RedisFlush implements AutoCloseable {
   public static final String TEST_HALT_BEFORE_ACK = "json2parquet.test.haltBeforeAck";
   /**
    * A test hook: halt the JVM just after the N-th claim read its entries from Redis and before it
-   * recorded the batch's bounds (the window {@link RedisStreams#adopt} closes).
+   * made them a batch (nothing has changed yet: the next flusher reads them again).
    */
   public static final String TEST_HALT_AFTER_CLAIM_READ = "json2parquet.test.haltAfterClaimRead";
   /** Entries per claimed batch at most: a batch is held in memory (lines and columns) while it is written. */
@@ -315,7 +315,7 @@ public final class RedisFlush implements AutoCloseable {
       return true;
     }
     try (lock) {
-      streams.adopt(jedis, key); // a flusher that died between claiming and recording a batch
+      streams.adopt(jedis, key); // an earlier version's flusher that died between claiming and recording a batch
       Map<String, String> inRecovery = recoveryOf(key);
       for (Map.Entry<String, String> b : streams.openBatches(jedis, key).entrySet()) {
         if (stop.getAsBoolean()) {
@@ -432,21 +432,27 @@ public final class RedisFlush implements AutoCloseable {
     }
     String batchName = first + "_" + last;
     JsonRecordReader reader = new JsonRecordReader(type);
-    long[] ingest = new long[1];
-    PathTemplate.Renderer parts = partition.renderer(() -> ingest[0]);
-    PathTemplate.Renderer keys = keyTemplate.renderer(() -> ingest[0]);
+    // the ingest time (from the entry id) is read only when a template needs it (no event time)
+    RedisStreams.Entry[] current = new RedisStreams.Entry[1];
+    PathTemplate.Renderer parts = partition.renderer(() -> current[0].ingestMicros());
+    PathTemplate.Renderer keys = keyTemplate.renderer(() -> current[0].ingestMicros());
     Map<BucketKey, ColumnBatch> buckets = new LinkedHashMap<>();
     long dead = 0;
     List<String> deadLetters = new ArrayList<>();
     List<String> failures = new ArrayList<>();
-    // parsed into a staging batch, then handed to the buckets a run of equal bucket keys at a time
-    // (one bulk copy per run and column, as the memory path's RecordRouter does), not record by record
+    // A key's stream holds one record key, and a batch mostly one partition: while every record
+    // parsed so far has the same bucket key, they are parsed straight into the batch that becomes
+    // that bucket (no copy). From the first record with another bucket key on, records are parsed
+    // into a staging batch and handed to the buckets a run of equal bucket keys at a time (one bulk
+    // copy per run and column, as the memory path's RecordRouter does).
     ColumnBatch staging = new ColumnBatch(type.schema());
+    BucketKey single = null;
+    boolean mixed = false;
     BucketKey[] keyOf = new BucketKey[Math.min(STAGE, entries.size())];
     int staged = 0;
     try {
       for (RedisStreams.Entry e : entries) {
-        ingest[0] = e.ingestMicros();
+        current[0] = e;
         try {
           reader.append(e.line(), 0, e.line().length, staging);
         } catch (RecordException x) {
@@ -457,14 +463,38 @@ public final class RedisFlush implements AutoCloseable {
         }
         List<String> pv = parts.values(staging);
         List<String> kv = keys.values(staging);
+        if (!mixed) {
+          if (single == null) {
+            single = new BucketKey(pv, kv);
+            continue;
+          }
+          if (single.is(pv, kv)) {
+            continue;
+          }
+          // the first record of another bucket: the records before it go to their bucket, it stays staged
+          mixed = true;
+          ColumnBatch.Cursor at = staging.cursor();
+          ColumnBatch before = new ColumnBatch(type.schema());
+          before.appendFrom(staging, at, staging.records() - 1);
+          buckets.put(single, before);
+          ColumnBatch rest = new ColumnBatch(type.schema());
+          rest.appendFrom(staging, at, 1);
+          staging = rest;
+          keyOf[staged++] = new BucketKey(pv, kv);
+          continue;
+        }
         BucketKey prev = staged > 0 ? keyOf[staged - 1] : null;
-        keyOf[staged++] = prev != null && prev.partition().equals(pv) && prev.key().equals(kv) ? prev : new BucketKey(pv, kv);
+        keyOf[staged++] = prev != null && prev.is(pv, kv) ? prev : new BucketKey(pv, kv);
         if (staged == keyOf.length) {
           handOver(staging, keyOf, staged, buckets);
           staged = 0;
         }
       }
-      handOver(staging, keyOf, staged, buckets);
+      if (mixed) {
+        handOver(staging, keyOf, staged, buckets);
+      } else if (single != null) {
+        buckets.put(single, staging);
+      }
     } catch (IOException x) {
       failures.add("Cannot read batch " + batchName + " of key " + key + ": " + x.getMessage());
     }

@@ -443,9 +443,9 @@ public final class RedisConvert {
       try {
         for (int i = 0; i < c.lines; i++) {
           if (c.error[i] != null) {
-            reject(c.error[i], c.number[i], c.data, c.start[i], c.length[i], c.length[i]);
+            reject(c.error[i], c.number[i], c.line[i], 0, c.line[i].length, c.line[i].length);
           } else {
-            full |= buffer.add(c.key[i], c.data, c.start[i], c.length[i], c.number[i]);
+            full |= buffer.add(c.key[i], c.line[i], c.numberText[i]);
           }
           if (full && c.nextLine[i] != 0) {
             ship(c.end[i], c.nextLine[i], false);
@@ -454,6 +454,8 @@ public final class RedisConvert {
       } finally {
         java.util.Arrays.fill(c.key, 0, c.lines, null);
         java.util.Arrays.fill(c.error, 0, c.lines, null);
+        java.util.Arrays.fill(c.line, 0, c.lines, null);
+        java.util.Arrays.fill(c.numberText, 0, c.lines, null);
         java.util.Arrays.fill(c.nextLine, 0, c.lines, 0);
         c.lines = 0;
         freeChunks.add(c);
@@ -476,12 +478,16 @@ public final class RedisConvert {
       inFlight.close();
     }
 
-    /** Lines copied out of the line reader's buffer, with what a parser found for each. */
+    /**
+     * Lines copied out of the line reader's buffer, each into an array of its own, which is the one
+     * sent to Redis (so a line is copied once on the reading thread), with what a parser found for
+     * each.
+     */
     private static final class Chunk {
-      byte[] data = new byte[STAGE_BYTES + (STAGE_BYTES >> 2)];
-      final int[] start = new int[STAGE_RECORDS];
-      final int[] length = new int[STAGE_RECORDS];
+      final byte[][] line = new byte[STAGE_RECORDS][];
       final long[] number = new long[STAGE_RECORDS];
+      /** The line number as the decimal text the stream entry holds (made on a parser thread). */
+      final byte[][] numberText = new byte[STAGE_RECORDS][];
       /** The boundary after each line (offset, next line number); next line 0: none seen yet. */
       final long[] end = new long[STAGE_RECORDS];
       final long[] nextLine = new long[STAGE_RECORDS];
@@ -492,12 +498,7 @@ public final class RedisConvert {
       int bytes;
 
       void add(byte[] buf, int off, int len, long lineNumber) {
-        if (bytes + len > data.length) {
-          data = java.util.Arrays.copyOf(data, Math.max(bytes + len, data.length * 2));
-        }
-        System.arraycopy(buf, off, data, bytes, len);
-        start[lines] = bytes;
-        length[lines] = len;
+        line[lines] = java.util.Arrays.copyOfRange(buf, off, off + len);
         number[lines] = lineNumber;
         nextLine[lines] = 0;
         lines++;
@@ -543,12 +544,13 @@ public final class RedisConvert {
       void parseAll(Chunk c) {
         for (int i = 0; i < c.lines; i++) {
           try {
-            reader.append(c.data, c.start[i], c.length[i], staging);
+            reader.append(c.line[i], 0, c.line[i].length, staging);
           } catch (RecordException e) {
             c.error[i] = e.getMessage();
             continue;
           }
           c.key[i] = name(keys.values(staging));
+          c.numberText[i] = Long.toString(c.number[i]).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
           if (staging.records() >= STAGE_RECORDS) {
             staging.clear();
           }
