@@ -45,6 +45,12 @@ import org.slf4j.LoggerFactory;
  * and the settings, never on thread timing; files are named after their first record
  * ({@link Layout#file}). Without {@link #rollFiles} every batch is a file of its own.
  *
+ * <p><b>Encoder threads help each other</b>: a row group of a large batch has its column chunks
+ * encoded on every encoder thread that is idle at that moment (queued plus running tasks fewer than
+ * the threads; {@link BatchEncoder.Helpers}), so that a single key's batches, which one thread
+ * appends at a time, do not leave the other cores idle once the input has ended. The file's bytes
+ * are the same whichever thread encodes which column chunk.
+ *
  * <p><b>Commits</b> mostly wait on the disk, so they run on {@link #COMMITTERS} threads of their own
  * while the encoders go on; when {@link #COMMIT_QUEUE} files already wait, the encoder commits its
  * file itself. The {@link CommitHook} runs on that thread just before each commit.
@@ -146,6 +152,8 @@ public final class Flusher implements AutoCloseable {
   private final AtomicInteger encoderTasks = new AtomicInteger();
   /** Idle encoder threads, offered to help encode a large row group's columns. */
   final BatchEncoder.Helpers helpers = this::help;
+  /** Helper tasks handed to idle encoder threads so far (for tests). */
+  final java.util.concurrent.atomic.LongAdder helpersStarted = new java.util.concurrent.atomic.LongAdder();
   private final ExecutorService committerThreads;
   private final ThreadLocal<BatchEncoder> encoders;
   final Sink sink;
@@ -387,6 +395,7 @@ public final class Flusher implements AutoCloseable {
           break;
         }
         given++;
+        helpersStarted.increment();
       }
     }
     return given;

@@ -198,6 +198,11 @@ public final class BatchEncoder {
     return true;
   }
 
+  /** Bytes this encoder holds for row groups encoded with helpers (0 before the first). */
+  long parallelBytes() {
+    return parallel == null ? 0 : parallel.heldBytes();
+  }
+
   /** This thread's encoder of column {@code c}. */
   ChunkEncoder chunk(int c) {
     return chunks[c];

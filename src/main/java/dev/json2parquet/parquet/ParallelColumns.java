@@ -64,6 +64,15 @@ final class ParallelColumns {
     return true;
   }
 
+  /** Bytes the chunk buffers take now: per column, at most twice its largest chunk (at least 64 KiB). */
+  long heldBytes() {
+    long n = 0;
+    for (ParquetFile part : parts) {
+      n += part == null ? 0 : part.bufferCapacity();
+    }
+    return n;
+  }
+
   /** The columns of one row group, taken one at a time by whichever thread is free. */
   private final class Job {
     final ColumnBatch batch;

@@ -101,6 +101,11 @@ final class ParquetFile {
     part.group.chunks.clear();
   }
 
+  /** The capacity of a {@link #chunkBuffer}'s bytes. */
+  long bufferCapacity() {
+    return ((Memory) out).bytes.array().length;
+  }
+
   /** The stream of a {@link #chunkBuffer}. */
   private static final class Memory extends OutputStream {
     final ByteBuf bytes = new ByteBuf(1 << 16);
