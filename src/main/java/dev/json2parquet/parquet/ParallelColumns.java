@@ -16,9 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * learned to skip the dictionary, never on the thread that encoded it, so the file is byte for
  * byte the one that {@link BatchEncoder#append(BatchEncoder.Open, ColumnBatch, int, int)} writes.
  *
- * <p>Memory: the row group's encoded chunks are held at once, at most about the row group's
- * buffered bytes (bounded by the batch, itself bounded by max_buffer_bytes, and by the row group
- * size); the buffers stay with the calling thread's encoder for its next row group.
+ * <p>Memory: the row group's encoded chunks are held at once, and the buffers stay with the
+ * calling thread's encoder for its next row group: per column at most twice its largest chunk so
+ * far (at least 64 KiB), so about twice a row group's encoded bytes, which the batch (a sixth of
+ * max_buffer_bytes) and writer_row_group_size bound ({@link #heldBytes}).
  *
  * <p>One per {@link BatchEncoder}, used by its thread only; the helpers touch only the columns
  * they take, and the calling thread waits for all of them before it returns.
