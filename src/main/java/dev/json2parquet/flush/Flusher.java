@@ -45,6 +45,12 @@ import org.slf4j.LoggerFactory;
  * and the settings, never on thread timing; files are named after their first record
  * ({@link Layout#file}). Without {@link #rollFiles} every batch is a file of its own.
  *
+ * <p><b>Encoder threads help each other</b>: a row group of a large batch has its column chunks
+ * encoded on every encoder thread that is idle at that moment (queued plus running tasks fewer than
+ * the threads; {@link BatchEncoder.Helpers}), so that a single key's batches, which one thread
+ * appends at a time, do not leave the other cores idle once the input has ended. The file's bytes
+ * are the same whichever thread encodes which column chunk.
+ *
  * <p><b>Commits</b> mostly wait on the disk, so they run on {@link #COMMITTERS} threads of their own
  * while the encoders go on; when {@link #COMMIT_QUEUE} files already wait, the encoder commits its
  * file itself. The {@link CommitHook} runs on that thread just before each commit.
@@ -141,6 +147,13 @@ public final class Flusher implements AutoCloseable {
   }
 
   private final ExecutorService encoderThreads;
+  private final int threads;
+  /** Tasks handed to the encoder threads and not yet finished (queued or running). */
+  private final AtomicInteger encoderTasks = new AtomicInteger();
+  /** Idle encoder threads, offered to help encode a large row group's columns. */
+  final BatchEncoder.Helpers helpers = this::help;
+  /** Helper tasks handed to idle encoder threads so far (for tests). */
+  final java.util.concurrent.atomic.LongAdder helpersStarted = new java.util.concurrent.atomic.LongAdder();
   private final ExecutorService committerThreads;
   private final ThreadLocal<BatchEncoder> encoders;
   final Sink sink;
@@ -163,6 +176,7 @@ public final class Flusher implements AutoCloseable {
   public Flusher(int threads, Sink sink, Layout layout, RecordSchema schema, WriterSettings settings,
       Map<String, String> metadata, Consumer<Batch> release) {
     this.encoderThreads = Executors.newFixedThreadPool(threads, daemons("encoder-"));
+    this.threads = threads;
     this.committerThreads = new ThreadPoolExecutor(COMMITTERS, COMMITTERS, 0, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(COMMIT_QUEUE), daemons("committer-"), new ThreadPoolExecutor.CallerRunsPolicy());
     this.encoders = ThreadLocal.withInitial(() -> new BatchEncoder(schema, settings));
@@ -347,11 +361,48 @@ public final class Flusher implements AutoCloseable {
   }
 
   void execute(Runnable task) {
-    encoderThreads.execute(task);
+    encoderTasks.incrementAndGet();
+    encoderThreads.execute(counted(task));
+  }
+
+  private Runnable counted(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } finally {
+        encoderTasks.decrementAndGet();
+      }
+    };
+  }
+
+  /**
+   * Gives {@code task} to at most {@code max} encoder threads that have nothing else to do: while
+   * fewer tasks than threads are queued or running, so that a helper never waits behind another
+   * key's batch (and a helper that starts late finds its row group done and returns).
+   */
+  private int help(int max, Consumer<BatchEncoder> task) {
+    int given = 0;
+    while (given < max) {
+      int now = encoderTasks.get();
+      if (now >= threads) {
+        break;
+      }
+      if (encoderTasks.compareAndSet(now, now + 1)) {
+        try {
+          encoderThreads.execute(counted(() -> task.accept(encoders.get())));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          encoderTasks.decrementAndGet();
+          break;
+        }
+        given++;
+        helpersStarted.increment();
+      }
+    }
+    return given;
   }
 
   void retryLater(Runnable task, int attempt) {
-    scheduler.schedule(() -> encoderThreads.execute(task), backoffNanos(attempt));
+    scheduler.schedule(() -> execute(task), backoffNanos(attempt));
   }
 
   /** Commits on a committer thread (or this one, when they are all busy). */

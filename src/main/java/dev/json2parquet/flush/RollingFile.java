@@ -105,7 +105,7 @@ final class RollingFile {
           }
           current.ensureOpen();
           take = (int) Math.min(records - step.from, maxRecords - current.records);
-          long length = owner.encoder().append(current.file, batch.records(), step.from, take);
+          long length = owner.encoder().append(current.file, batch.records(), step.from, take, owner.helpers);
           current.records += take;
           step.from += take;
           take = 0;

@@ -29,6 +29,8 @@ public final class BatchEncoder {
   private final ParquetFile.Schema fileSchema;
   private final ChunkEncoder[] chunks;
   private final ByteBuf metadata = new ByteBuf(1 << 12);
+  /** Column chunk buffers for row groups encoded with helpers; made at first use. */
+  private ParallelColumns parallel;
 
   public BatchEncoder(RecordSchema schema, WriterSettings settings) {
     MessageType messageType = ParquetSchemas.toMessageType(schema);
@@ -57,7 +59,8 @@ public final class BatchEncoder {
    */
   public static final class Open {
     private final ParquetFile file;
-    private final boolean[] plain;
+    /** Per column: an earlier chunk's dictionary outgrew the limit (written by {@link ParallelColumns} too). */
+    final boolean[] plain;
 
     private Open(ParquetFile file, int columns) {
       this.file = file;
@@ -107,6 +110,15 @@ public final class BatchEncoder {
    * @throws IOException from the stream
    */
   public long append(Open file, ColumnBatch batch, int from, int count) throws IOException {
+    return append(file, batch, from, count, null);
+  }
+
+  /**
+   * As {@link #append(Open, ColumnBatch, int, int)}, but the column chunks of a row group of at
+   * least {@link ParallelColumns#MIN_ROWS} rows are encoded on this thread and on the threads
+   * {@code helpers} (may be null) starts at once; the file's bytes are the same either way.
+   */
+  public long append(Open file, ColumnBatch batch, int from, int count, Helpers helpers) throws IOException {
     if (count <= 0) {
       return file.length();
     }
@@ -132,11 +144,13 @@ public final class BatchEncoder {
     for (int r = 0; r < count; r += perGroup) {
       int rows = Math.min(perGroup, count - r);
       f.startBlock(rows);
-      for (int c = 0; c < chunks.length; c++) {
-        LeafColumn col = batch.column(c);
-        int end = col.endOfRecords(entry[c], rows);
-        value[c] = chunks[c].write(f, col, entry[c], end, value[c], dictionary);
-        entry[c] = end;
+      if (!inParallel(f, file, batch, entry, value, rows, dictionary, helpers)) {
+        for (int c = 0; c < chunks.length; c++) {
+          LeafColumn col = batch.column(c);
+          int end = col.endOfRecords(entry[c], rows);
+          value[c] = chunks[c].write(f, col, entry[c], end, value[c], dictionary);
+          entry[c] = end;
+        }
       }
       f.endBlock();
     }
@@ -144,6 +158,59 @@ public final class BatchEncoder {
       file.plain[c] = chunks[c].plainLearned;
     }
     return file.length();
+  }
+
+  // ---- column-parallel row groups (flush/tail's addition; see ParallelColumns) ----
+
+  /**
+   * Threads that may help encode one row group's column chunks. Thread-safe.
+   */
+  @FunctionalInterface
+  public interface Helpers {
+    /**
+     * Runs {@code task} on at most {@code max} threads other than the caller that are idle now,
+     * each handing it that thread's own encoder; never waits for them, and starts none when none
+     * is idle.
+     *
+     * @return how many threads were given the task
+     */
+    int offer(int max, java.util.function.Consumer<BatchEncoder> task);
+  }
+
+  /** Writes the row group's chunks with helpers; false (nothing written) when it is small or none is free. */
+  private boolean inParallel(ParquetFile f, Open file, ColumnBatch batch, int[] entry, int[] value, int rows,
+      boolean dictionary, Helpers helpers) throws IOException {
+    if (helpers == null || rows < ParallelColumns.MIN_ROWS || chunks.length < 2) {
+      return false;
+    }
+    for (int c = 0; c < chunks.length; c++) {
+      file.plain[c] = chunks[c].plainLearned;
+    }
+    if (parallel == null) {
+      parallel = new ParallelColumns(this, fileSchema, chunks.length);
+    }
+    if (!parallel.write(f, file.plain, batch, entry, value, rows, dictionary, helpers)) {
+      return false;
+    }
+    for (int c = 0; c < chunks.length; c++) {
+      chunks[c].plainLearned = file.plain[c];
+    }
+    return true;
+  }
+
+  /** Bytes this encoder holds for row groups encoded with helpers (0 before the first). */
+  long parallelBytes() {
+    return parallel == null ? 0 : parallel.heldBytes();
+  }
+
+  /** This thread's encoder of column {@code c}. */
+  ChunkEncoder chunk(int c) {
+    return chunks[c];
+  }
+
+  /** This thread's buffer for page headers. */
+  ByteBuf scratch() {
+    return metadata;
   }
 
   /**

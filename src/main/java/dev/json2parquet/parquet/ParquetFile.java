@@ -28,6 +28,11 @@ import org.apache.parquet.schema.Type;
  * file is appended to by whichever encoder thread holds it, each binding its own scratch buffer
  * ({@link #bind}) first. {@link #resume} drops a row group whose write failed and continues on a new
  * stream that already holds the bytes up to the end of the last complete row group.
+ *
+ * <p>A row group's column chunks may also be encoded on several threads at once, each into a
+ * {@link #chunkBuffer} of its own (in memory, offsets from 0), and then copied into the file in
+ * column order with {@link #appendChunk}, which moves the chunk's offsets to where it lands: the
+ * file's bytes are the same as when the chunks are written one after the other.
  */
 final class ParquetFile {
   static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
@@ -61,6 +66,59 @@ final class ParquetFile {
     this.out = out;
     this.schema = schema;
     this.thrift = new Thrift(scratch);
+  }
+
+  /**
+   * An in-memory file that holds one column chunk at a time (no magic), for {@link #appendChunk}:
+   * call {@link #startChunk}, then {@link #startColumn} ... {@link #endColumn} as on a file. Its
+   * bytes grow to the largest chunk written into it and are reused. Used by one thread at a time.
+   */
+  static ParquetFile chunkBuffer(Schema schema, ByteBuf scratch) {
+    ParquetFile f = new ParquetFile(new Memory(), schema, scratch);
+    f.group = new RowGroup(0, 1);
+    return f;
+  }
+
+  /** Empties a {@link #chunkBuffer} for the next chunk. */
+  void startChunk() {
+    ((Memory) out).bytes.reset();
+    pos = 0;
+    group.chunks.clear();
+    chunk = null;
+  }
+
+  /**
+   * Copies the chunk that {@code part} (a {@link #chunkBuffer}) holds to the end of this file, as the
+   * next column chunk of the current row group; its page offsets are moved by where it lands.
+   */
+  void appendChunk(ParquetFile part) throws IOException {
+    Chunk c = part.group.chunks.get(0);
+    ByteBuf bytes = ((Memory) part.out).bytes;
+    long at = pos;
+    write(bytes.array(), 0, bytes.size());
+    c.moveBy(at);
+    group.chunks.add(c);
+    part.group.chunks.clear();
+  }
+
+  /** The capacity of a {@link #chunkBuffer}'s bytes. */
+  long bufferCapacity() {
+    return ((Memory) out).bytes.array().length;
+  }
+
+  /** The stream of a {@link #chunkBuffer}. */
+  private static final class Memory extends OutputStream {
+    final ByteBuf bytes = new ByteBuf(1 << 16);
+
+    @Override
+    public void write(int b) {
+      bytes.put(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      bytes.putBytes(b, off, len);
+    }
   }
 
   void start() throws IOException {
@@ -431,6 +489,19 @@ final class ParquetFile {
 
     long start() {
       return dictionaryOffset >= 0 ? dictionaryOffset : dataOffset;
+    }
+
+    /** Moves the chunk's offsets by {@code delta} bytes (it was written elsewhere first). */
+    void moveBy(long delta) {
+      if (dictionaryOffset >= 0) {
+        dictionaryOffset += delta;
+      }
+      if (dataOffset >= 0) {
+        dataOffset += delta;
+      }
+      for (int i = 0; i < pages; i++) {
+        pageOffset[i] += delta;
+      }
     }
 
     void add(int headerLength, int uncompressedLength, int compressedLength) {
