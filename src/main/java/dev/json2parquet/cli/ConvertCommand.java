@@ -179,8 +179,7 @@ final class ConvertCommand implements Callable<Integer> {
       if (!quiet || r.fatal() != null) {
         ctx.err().println("json2parquet: " + r.lines() + " lines read: " + r.buffered() + " records buffered into Redis at "
             + rs.address() + ", " + r.deadLettered() + " dead-lettered" + (r.deadLettered() > 0 ? " (into Redis, "
-            + rs.dlqKey(dev.json2parquet.buffer.RedisBuffer.UNKEYED) + "; read them with: json2parquet dlq list --buffer"
-            + " redis --redis-host " + rs.address() + ")" : "")
+            + rs.dlqKey(dev.json2parquet.buffer.RedisBuffer.UNKEYED) + "; read them with: json2parquet dlq list " + rs.dlqFlags() + ")" : "")
             + skippedLines(r.lines() - r.buffered() - r.deadLettered()));
       }
       for (String note : r.notes()) {

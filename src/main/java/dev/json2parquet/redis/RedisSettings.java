@@ -150,6 +150,37 @@ public record RedisSettings(
     return dlqPrefix + ":{" + key + "}";
   }
 
+  /**
+   * The command-line flags by which another command reaches the dead letters of this Redis (for
+   * hints such as "read them with: json2parquet dlq list ..."): {@code --buffer redis --redis-host
+   * <address>}, then {@code --redis-tls}, {@code --redis-db N} and {@code --redis-dlq-prefix P} where
+   * they differ from the defaults. Never the password or user name: a note says they are needed too.
+   */
+  public String dlqFlags() {
+    StringBuilder b = new StringBuilder("--buffer redis --redis-host ").append(address());
+    if (tls) {
+      b.append(" --redis-tls");
+    }
+    if (db != 0) {
+      b.append(" --redis-db ").append(db);
+    }
+    if (!"dlq".equals(dlqPrefix)) {
+      b.append(" --redis-dlq-prefix ").append(shellWord(dlqPrefix));
+    }
+    if (password != null || user != null) {
+      b.append(" (and this run's Redis user name or password)");
+    }
+    return b.toString();
+  }
+
+  /** {@code s} as one word for a POSIX shell: as is when plain, else in single quotes. */
+  private static String shellWord(String s) {
+    if (!s.isEmpty() && s.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || "-_.:/@+=,".indexOf(c) >= 0))) {
+      return s;
+    }
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+
   /** The addresses as given, for messages: {@code host:port} or {@code host:port,host:port,...}. */
   public String address() {
     StringBuilder b = new StringBuilder();

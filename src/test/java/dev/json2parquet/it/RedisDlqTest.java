@@ -108,6 +108,70 @@ class RedisDlqTest {
     return nodes;
   }
 
+  /**
+   * The hint after a {@code convert --buffer redis} with dead letters names the command that reads
+   * them: with a db and a dead-letter prefix other than the defaults, the hinted command (run as
+   * given) finds exactly this run's dead letter, not those of db 0 under {@code dlq}.
+   */
+  @Test
+  void convertHint_namesTheDbAndPrefixItsDeadLettersAreIn() throws Exception {
+    Path in = dir.resolve("in.jsonl");
+    Files.writeString(in, String.format(GOOD, 1) + "\n{\"audit\":\"x\"}\n");
+    Path decoy = dir.resolve("decoy.jsonl");
+    Files.writeString(decoy, "not json\nnot json either\n");
+    try (RedisServer redis = new RedisServer(dir.resolve("redis"))) {
+      String host = redis.address();
+      Path out = dir.resolve("out");
+      // another run's dead letters in db 0 under the default prefix: what the hint used to point at
+      assertThat(Cli.run("convert", "-o", dir.resolve("decoy-out").toString(), "--buffer", "redis", "--redis-host",
+          host, decoy.toString()).exit()).isEqualTo(3);
+      Cli.Result r = Cli.run("convert", "-o", out.toString(), "--buffer", "redis", "--redis-host", host, "--redis-db",
+          "3", "--redis-dlq-prefix", "dl q", in.toString());
+      assertThat(r.exit()).isEqualTo(3);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("read them with: json2parquet dlq list (.*)\\)")
+          .matcher(r.err());
+      assertThat(m.find()).as(r.err()).isTrue();
+      List<String> args = new ArrayList<>(List.of("dlq", "list", "--width", "400", "-o", out.toString()));
+      args.addAll(shellWords(m.group(1)));
+      assertThat(args).contains("--redis-db", "3", "--redis-dlq-prefix", "dl q");
+      Cli.Result list = Cli.run(args.toArray(String[]::new));
+      assertThat(list.exit()).as(list.err()).isZero();
+      assertThat(list.out()).contains("$.audit: expected boolean, got string \"x\"").doesNotContain("not json");
+    }
+  }
+
+  /** Splits a hint's flags as a POSIX shell would: words, and single-quoted words with '\\'' inside. */
+  static List<String> shellWords(String s) {
+    List<String> words = new ArrayList<>();
+    StringBuilder w = new StringBuilder();
+    boolean any = false;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\'') {
+        int end = s.indexOf('\'', i + 1);
+        w.append(s, i + 1, end);
+        i = end;
+        any = true;
+      } else if (c == '\\') {
+        w.append(s.charAt(++i));
+        any = true;
+      } else if (c == ' ') {
+        if (any) {
+          words.add(w.toString());
+          w.setLength(0);
+          any = false;
+        }
+      } else {
+        w.append(c);
+        any = true;
+      }
+    }
+    if (any) {
+      words.add(w.toString());
+    }
+    return words;
+  }
+
   @Test
   void verbs_overRedis_printWhatTheyPrintOverTheFileDlqOfTheSameInput() throws Exception {
     writeInputs();
