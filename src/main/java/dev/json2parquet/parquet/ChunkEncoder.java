@@ -38,6 +38,10 @@ abstract class ChunkEncoder {
   int idWidth;
   /** Value index of the chunk's first value: ids[i] belongs to value base + i. */
   int base;
+  /** Where {@link #cutFlat} and {@link #cutNested} end the page: its entry and value ends, and its rows. */
+  private int cutEntry;
+  private int cutValue;
+  private int cutRows;
 
   ChunkEncoder(ColumnDescriptor descriptor, int leaf, Shared shared) {
     this.descriptor = descriptor;
@@ -101,11 +105,6 @@ abstract class ChunkEncoder {
     file.endColumn();
     return v1;
   }
-
-  /** Where {@link #cutFlat} and {@link #cutNested} end the page: its entry and value ends, and its rows. */
-  private int cutEntry;
-  private int cutValue;
-  private int cutRows;
 
   /**
    * Cuts the page that starts at entry {@code e} (value {@code v}) of a column without repetition
