@@ -61,6 +61,20 @@ final class ByteBuf {
     size += n;
   }
 
+  /**
+   * Appends {@code len} (4 bytes, little-endian) and then {@code src[off, off + len)} for a
+   * {@code len} of at most 16, copied as two 8-byte words; the caller has made room for 20 bytes
+   * and {@code src} holds 16 bytes from {@code off} (bytes past {@code len} land beyond the size
+   * and are overwritten by what comes next).
+   */
+  void putShortUnchecked(int len, byte[] src, int off) {
+    int at = size;
+    INT.set(bytes, at, len);
+    LONG.set(bytes, at + 4, (long) LONG.get(src, off));
+    LONG.set(bytes, at + 12, (long) LONG.get(src, off + 8));
+    size = at + 4 + len;
+  }
+
   void putIntLE(int v) {
     ensure(4);
     INT.set(bytes, size, v);
@@ -96,5 +110,9 @@ final class ByteBuf {
 
   static long getLongLE(byte[] b, int at) {
     return (long) LONG.get(b, at);
+  }
+
+  static int getIntLE(byte[] b, int at) {
+    return (int) INT.get(b, at);
   }
 }

@@ -38,6 +38,10 @@ abstract class ChunkEncoder {
   int idWidth;
   /** Value index of the chunk's first value: ids[i] belongs to value base + i. */
   int base;
+  /** Where {@link #cutFlat} and {@link #cutNested} end the page: its entry and value ends, and its rows. */
+  private int cutEntry;
+  private int cutValue;
+  private int cutRows;
 
   ChunkEncoder(ColumnDescriptor descriptor, int leaf, Shared shared) {
     this.descriptor = descriptor;
@@ -73,9 +77,7 @@ abstract class ChunkEncoder {
    */
   final int write(ParquetFile file, LeafColumn col, int e0, int e1, int v0, boolean allowDictionary)
       throws IOException {
-    byte[] rep = col.repetitions();
-    byte[] def = col.definitions();
-    int v1 = v0 + col.valuesIn(e0, e1);
+    int v1 = v0 + valuesIn(col.definitions(), e0, e1);
     base = v0;
     dictionary = allowDictionary && !plainLearned && v1 > v0 && buildDictionary(col, v0, v1);
     file.startColumn(leaf, e1 - e0);
@@ -89,27 +91,101 @@ abstract class ChunkEncoder {
     int e = e0;
     int v = v0;
     while (e < e1) {
-      int pe = e;
-      int pv = v;
-      int rows = 0;
-      while (pe < e1) {
-        do {
-          if (def[pe] == maxDef) {
-            pv++;
-          }
-          pe++;
-        } while (pe < e1 && rep[pe] != 0);
-        rows++;
-        if (rows >= PAGE_ROW_LIMIT || ((rows & 63) == 0 && pageBytes(col, v, pv) >= shared.pageBytes)) {
-          break;
-        }
+      if (maxRep == 0) {
+        cutFlat(col, e, e1, v);
+      } else {
+        cutNested(col, e, e1, v);
       }
-      writePage(file, col, e, pe, v, pv, rows);
+      int pe = cutEntry;
+      int pv = cutValue;
+      writePage(file, col, e, pe, v, pv, cutRows);
       e = pe;
       v = pv;
     }
     file.endColumn();
     return v1;
+  }
+
+  /**
+   * Cuts the page that starts at entry {@code e} (value {@code v}) of a column without repetition
+   * (one entry per row): after {@link #PAGE_ROW_LIMIT} rows, or at a multiple of 64 rows once the
+   * values reach the page size. Counts values 64 entries at a time; the same cuts as
+   * {@link #cutNested}, which it is kept apart from so that each loop stays small and compiles once.
+   */
+  private void cutFlat(LeafColumn col, int e, int e1, int v) {
+    byte[] def = col.definitions();
+    int limit = (int) Math.min(e1, (long) e + PAGE_ROW_LIMIT);
+    int pe = e;
+    int pv = v;
+    while (pe < limit) {
+      int stop = Math.min(limit, pe + 64);
+      pv += valuesIn(def, pe, stop);
+      pe = stop;
+      if (((pe - e) & 63) == 0 && pageBytes(col, v, pv) >= shared.pageBytes) {
+        break;
+      }
+    }
+    cutEntry = pe;
+    cutValue = pv;
+    cutRows = pe - e;
+  }
+
+  /**
+   * The number of values among entries {@code [from, to)}: entries at the maximum definition level.
+   * With a maximum of 1 (an optional field, the usual column) levels are 0 or 1, so 8 of them are
+   * counted at once as the set bits of a word: no branch per entry, whatever the pattern of nulls.
+   */
+  private int valuesIn(byte[] def, int from, int to) {
+    if (maxDef == 0) {
+      return to - from;
+    }
+    if (maxDef == 1) {
+      return ones(def, from, to);
+    }
+    int n = 0;
+    for (int e = from; e < to; e++) {
+      if (def[e] == maxDef) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The sum of {@code b[from, to)}, each byte 0 or 1. */
+  static int ones(byte[] b, int from, int to) {
+    int n = 0;
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      n += Long.bitCount(ByteBuf.getLongLE(b, i));
+    }
+    for (; i < to; i++) {
+      n += b[i];
+    }
+    return n;
+  }
+
+  /** {@link #cutFlat} for a column with repetition: a row is an entry of level 0 and those that follow it. */
+  private void cutNested(LeafColumn col, int e, int e1, int v) {
+    byte[] rep = col.repetitions();
+    byte[] def = col.definitions();
+    int pe = e;
+    int pv = v;
+    int rows = 0;
+    while (pe < e1) {
+      do {
+        if (def[pe] == maxDef) {
+          pv++;
+        }
+        pe++;
+      } while (pe < e1 && rep[pe] != 0);
+      rows++;
+      if (rows >= PAGE_ROW_LIMIT || ((rows & 63) == 0 && pageBytes(col, v, pv) >= shared.pageBytes)) {
+        break;
+      }
+    }
+    cutEntry = pe;
+    cutValue = pv;
+    cutRows = rows;
   }
 
   private void writePage(ParquetFile file, LeafColumn col, int e, int pe, int v, int pv, int rows)
@@ -311,30 +387,66 @@ abstract class ChunkEncoder {
       stats.binaries(data, d.start(min), d.end(min), data, d.start(max), d.end(max));
     }
 
+    /**
+     * Appends values {@code [v, pv)} as PLAIN (a 4-byte length before each) and their min and max.
+     * Strings are ordered by their first 8 bytes as an unsigned big-endian number (zero-padded)
+     * first: a different prefix orders two strings the same way their bytes do, so the full
+     * comparison runs only when the prefixes are equal. Short values are copied as two 8-byte
+     * words (the page buffer has room past its end for the over-copy).
+     */
     @Override
     void plainValues(LeafColumn col, int v, int pv, ByteBuf buf, ColumnStats stats) {
       byte[] data = col.data();
       int[] ends = col.ends();
       int start = col.start(v);
-      buf.ensure(col.start(pv) - start + 4 * (pv - v));
+      buf.ensure(col.start(pv) - start + 4 * (pv - v) + 16);
       int minS = start;
       int minE = ends[v];
+      long minP = prefix(data, minS, minE);
       int maxS = minS;
       int maxE = minE;
+      long maxP = minP;
+      int copyLimit = data.length - 16;
       for (int k = v; k < pv; k++) {
         int end = ends[k];
-        buf.putIntLE(end - start);
-        buf.putBytes(data, start, end - start);
-        if (Arrays.compareUnsigned(data, start, end, data, minS, minE) < 0) {
+        int len = end - start;
+        if (len <= 16 && start <= copyLimit) {
+          buf.putShortUnchecked(len, data, start);
+        } else {
+          buf.putIntUnchecked(len);
+          buf.putBytes(data, start, len);
+        }
+        long p = prefix(data, start, end);
+        int toMin = Long.compareUnsigned(p, minP);
+        if (toMin < 0 || (toMin == 0 && Arrays.compareUnsigned(data, start, end, data, minS, minE) < 0)) {
           minS = start;
           minE = end;
-        } else if (Arrays.compareUnsigned(data, start, end, data, maxS, maxE) > 0) {
-          maxS = start;
-          maxE = end;
+          minP = p;
+        } else {
+          int toMax = Long.compareUnsigned(p, maxP);
+          if (toMax > 0 || (toMax == 0 && Arrays.compareUnsigned(data, start, end, data, maxS, maxE) > 0)) {
+            maxS = start;
+            maxE = end;
+            maxP = p;
+          }
         }
         start = end;
       }
       stats.binaries(data, minS, minE, data, maxS, maxE);
+    }
+
+    /** The first 8 bytes of {@code data[start, end)} as an unsigned big-endian number, zero-padded. */
+    static long prefix(byte[] data, int start, int end) {
+      int len = end - start;
+      if (start <= data.length - 8) {
+        long word = Long.reverseBytes(ByteBuf.getLongLE(data, start));
+        return len >= 8 ? word : len == 0 ? 0 : word & (-1L << (8 * (8 - len)));
+      }
+      long p = 0;
+      for (int i = 0; i < 8; i++) {
+        p = (p << 8) | (i < len ? data[start + i] & 0xFFL : 0);
+      }
+      return p;
     }
   }
 
