@@ -158,6 +158,23 @@ public final class RedisStreams {
       """.replace("GROUP_AT", GROUP_AT);
 
   /**
+   * Lua that removes the group's consumers left without pending entries (claims acknowledged); a
+   * missing group is no error. Appended to the acknowledging scripts, before their return.
+   */
+  private static final String DROP_IDLE_CONSUMERS = """
+      local cs = redis.pcall('XINFO', 'CONSUMERS', KEYS[1], 'json2parquet')
+      if type(cs) == 'table' and not cs.err then
+        for _, x in ipairs(cs) do
+          local name, pending
+          for j = 1, #x, 2 do
+            if x[j] == 'name' then name = x[j + 1] elseif x[j] == 'pending' then pending = x[j + 1] end
+          end
+          if pending == 0 then redis.call('XGROUP', 'DELCONSUMER', KEYS[1], 'json2parquet', name) end
+        end
+      end
+      """;
+
+  /**
    * Acknowledges and deletes a batch (its entries, whose ids the caller read), forgets its bounds,
    * and adds the batch's dead letters (lines that failed at flush time, or a batch delivered too
    * often) to the key's dead-letter stream, atomically, and only while the batch's bounds are still
@@ -191,16 +208,7 @@ public final class RedisStreams {
         end
       end
       redis.call('HDEL', KEYS[2], ARGV[1])
-      local cs = redis.pcall('XINFO', 'CONSUMERS', KEYS[1], 'json2parquet')
-      if type(cs) == 'table' and not cs.err then
-        for _, c in ipairs(cs) do
-          local name, pending
-          for j = 1, #c, 2 do
-            if c[j] == 'name' then name = c[j + 1] elseif c[j] == 'pending' then pending = c[j + 1] end
-          end
-          if pending == 0 then redis.call('XGROUP', 'DELCONSUMER', KEYS[1], 'json2parquet', name) end
-        end
-      end
+      """ + DROP_IDLE_CONSUMERS + """
       return n
       """;
 
@@ -249,16 +257,7 @@ public final class RedisStreams {
       if owner ~= c or not c then redis.call('XACK', KEYS[1], 'json2parquet', ARGV[1]) end
       local removed = redis.call('XTRIM', KEYS[1], 'MINID', '=', ARGV[2]) + redis.call('XDEL', KEYS[1], ARGV[2])
       redis.call('HDEL', KEYS[2], ARGV[1])
-      local cs = redis.pcall('XINFO', 'CONSUMERS', KEYS[1], 'json2parquet')
-      if type(cs) == 'table' and not cs.err then
-        for _, x in ipairs(cs) do
-          local name, pending
-          for j = 1, #x, 2 do
-            if x[j] == 'name' then name = x[j + 1] elseif x[j] == 'pending' then pending = x[j + 1] end
-          end
-          if pending == 0 then redis.call('XGROUP', 'DELCONSUMER', KEYS[1], 'json2parquet', name) end
-        end
-      end
+      """ + DROP_IDLE_CONSUMERS + """
       return removed
       """;
 
