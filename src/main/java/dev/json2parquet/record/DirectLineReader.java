@@ -565,6 +565,9 @@ final class DirectLineReader {
 
   /** The first index at or after {@code i} that is not JSON whitespace (RFC 8259: space, tab, LF, CR). */
   private int skipSpace(int i) {
+    if (i < end && b[i] > ' ') {
+      return i; // the usual case, compact JSON: one compare instead of four
+    }
     while (i < end) {
       byte c = b[i];
       if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {

@@ -100,8 +100,11 @@ final class JsonStrings {
         return -1;
       }
       if (c != '\\') {
-        s[n++] = c;
-        i++;
+        // a run of plain bytes up to the next stop (a stack trace has a line of them per escape)
+        int stop = endOfPlainAscii(b, i + 1, end);
+        System.arraycopy(b, i, s, n, stop - i);
+        n += stop - i;
+        i = stop;
         continue;
       }
       if (i + 1 >= end) {

@@ -152,6 +152,21 @@ class DirectLineReaderTest {
   }
 
   @Test
+  void runsAfterAnEscape_endingAtEveryOffset_giveWhatJacksonGives() {
+    List<byte[]> lines = new ArrayList<>();
+    String[] tails = {"", "\\n", "\u00e9", "\\\"", "\u0001", "\\u20ac", "\"", "\\", "\t", "\\x"};
+    for (int n = 0; n < 40; n++) {
+      for (String tail : tails) {
+        String run = "\\n" + "x".repeat(n) + tail + "y".repeat(n % 9) + "\\t\u00e9" + "z".repeat(n);
+        lines.add(("{\"stack_trace\":\"" + run + "\",\"tags\":[\"" + run + "\"]}").getBytes(StandardCharsets.UTF_8));
+        // the string runs to the line's end: no closing quote within the line
+        lines.add(("{\"message\":\"" + run).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    assertSameAsJackson(LOG, lines, false);
+  }
+
+  @Test
   void invalidUtf8AtEveryPosition_isRejectedAsByJackson() {
     byte[][] bad = {{(byte) 0xC0, (byte) 0x80}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
         {(byte) 0xF5, (byte) 0x80, (byte) 0x80, (byte) 0x80}, {(byte) 0x80}, {(byte) 0xE2, (byte) 0x82},
