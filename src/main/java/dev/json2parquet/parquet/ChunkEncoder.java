@@ -164,7 +164,12 @@ abstract class ChunkEncoder {
     return n;
   }
 
-  /** {@link #cutFlat} for a column with repetition: a row is an entry of level 0 and those that follow it. */
+  /**
+   * {@link #cutFlat} for a column with repetition: a row is an entry of level 0 and those that
+   * follow it. Cuts are only considered every 64 rows (and at {@link #PAGE_ROW_LIMIT}), so the
+   * entries up to the next such row end are skipped 8 at a time: the row starts (repetition 0)
+   * and the values (definition at the maximum) of a word are counted as its zero bytes.
+   */
   private void cutNested(LeafColumn col, int e, int e1, int v) {
     byte[] rep = col.repetitions();
     byte[] def = col.definitions();
@@ -172,13 +177,12 @@ abstract class ChunkEncoder {
     int pv = v;
     int rows = 0;
     while (pe < e1) {
-      do {
-        if (def[pe] == maxDef) {
-          pv++;
-        }
-        pe++;
-      } while (pe < e1 && rep[pe] != 0);
-      rows++;
+      int need = Math.min(PAGE_ROW_LIMIT, (rows | 63) + 1) - rows;
+      // the row at pe ends where the need-th row after it starts (or at e1)
+      int x = nthZero(rep, pe + 1, e1, need);
+      rows += x < e1 ? need : 1 + need - zerosLeft;
+      pv += equalTo(def, pe, x, maxDef);
+      pe = x;
       if (rows >= PAGE_ROW_LIMIT || ((rows & 63) == 0 && pageBytes(col, v, pv) >= shared.pageBytes)) {
         break;
       }
@@ -186,6 +190,55 @@ abstract class ChunkEncoder {
     cutEntry = pe;
     cutValue = pv;
     cutRows = rows;
+  }
+
+  /** What {@link #nthZero} had left to find when it reached the end. */
+  private int zerosLeft;
+
+  /**
+   * The index of the {@code n}-th zero among {@code b[from, to)} (n >= 1), or {@code to} when there
+   * are fewer (then {@link #zerosLeft} says how many were missing). Bytes must be below 0x80.
+   */
+  private int nthZero(byte[] b, int from, int to, int n) {
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      int z = zeroBytes(ByteBuf.getLongLE(b, i));
+      if (z >= n) {
+        break;
+      }
+      n -= z;
+    }
+    for (; i < to; i++) {
+      if (b[i] == 0 && --n == 0) {
+        return i;
+      }
+    }
+    zerosLeft = n;
+    return to;
+  }
+
+  /** The number of bytes of {@code b[from, to)} equal to {@code level}; bytes and level below 0x80. */
+  static int equalTo(byte[] b, int from, int to, int level) {
+    long broadcast = (level & 0xFFL) * 0x0101_0101_0101_0101L;
+    int n = 0;
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      n += zeroBytes(ByteBuf.getLongLE(b, i) ^ broadcast);
+    }
+    for (; i < to; i++) {
+      if (b[i] == level) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * The zero bytes of a word whose bytes are all below 0x80: adding 0x7F to a byte sets its top bit
+   * exactly when it is not zero, and never carries into the next byte.
+   */
+  static int zeroBytes(long w) {
+    return 8 - Long.bitCount(((w + 0x7F7F_7F7F_7F7F_7F7FL) | w) & 0x8080_8080_8080_8080L);
   }
 
   private void writePage(ParquetFile file, LeafColumn col, int e, int pe, int v, int pv, int rows)
