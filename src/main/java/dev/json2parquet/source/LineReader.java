@@ -222,13 +222,32 @@ public final class LineReader {
   private static final java.lang.invoke.VarHandle LONG =
       java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
-  /** The index of the first '\n' in {@code b[from, to)}, or -1; eight bytes at a time. */
+  private static final long LF = 0x0A0A0A0A0A0A0A0AL;
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+
+  /**
+   * The index of the first '\n' in {@code b[from, to)}, or -1. A byte of {@code w = word ^ LF} is
+   * zero where the word has '\n'; {@code (w - ONES) & ~w} sets a byte's high bit at the lowest zero
+   * byte (and possibly above it, never without one). Lines run to hundreds of bytes, so 32 bytes are
+   * tested per branch (the four words' flags OR'd), and only the block that holds a match is
+   * searched word by word.
+   */
   static int indexOfNewline(byte[] b, int from, int to) {
     int i = from;
+    for (; i + 32 <= to; i += 32) {
+      long w0 = (long) LONG.get(b, i) ^ LF;
+      long w1 = (long) LONG.get(b, i + 8) ^ LF;
+      long w2 = (long) LONG.get(b, i + 16) ^ LF;
+      long w3 = (long) LONG.get(b, i + 24) ^ LF;
+      long any = ((w0 - ONES) & ~w0) | ((w1 - ONES) & ~w1) | ((w2 - ONES) & ~w2) | ((w3 - ONES) & ~w3);
+      if ((any & HIGHS) != 0) {
+        break;
+      }
+    }
     for (; i + 8 <= to; i += 8) {
-      long w = (long) LONG.get(b, i) ^ 0x0A0A0A0A0A0A0A0AL;
-      // a byte of w is zero where b has '\n'; the lowest flagged byte is always a true match
-      long zero = (w - 0x0101010101010101L) & ~w & 0x8080808080808080L;
+      long w = (long) LONG.get(b, i) ^ LF;
+      long zero = (w - ONES) & ~w & HIGHS;
       if (zero != 0) {
         return i + (Long.numberOfTrailingZeros(zero) >>> 3);
       }
