@@ -66,7 +66,7 @@ final class RedisServer implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
-  /** Starts the server (again) on its port; returns once it answers PING. */
+  /** Starts the server (again) on its port; returns once it answers PING with its data set loaded. */
   void start() throws IOException {
     List<String> cmd = new ArrayList<>(List.of(binary("redis-server"), "--port", String.valueOf(port),
         "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "no",
@@ -184,8 +184,10 @@ final class RedisServer implements AutoCloseable {
       InputStream in = s.getInputStream();
       byte[] buf = new byte[64];
       int n = in.read(buf);
-      // +PONG, or -NOAUTH when a password is required: either way the server is up
-      return n > 0 && (buf[0] == '+' || buf[0] == '-');
+      // +PONG, or -NOAUTH when a password is required: either way the server is up; but -LOADING
+      // means it still replays its append-only file and refuses commands until it has
+      return n > 0 && (buf[0] == '+' || buf[0] == '-')
+          && !new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("-LOADING");
     } catch (IOException e) {
       return false;
     }
