@@ -292,9 +292,11 @@ public final class Flusher implements AutoCloseable {
             Iterator<RollingFile> eldest = open.values().iterator();
             eldest.next().complete();
             eldest.remove();
+            stats.completedByOpenFileCap.increment();
           }
           open.put(key, file);
         }
+        stats.opened(key.partition(), key.key());
       }
       file.oldest = Math.min(file.oldest, batch.firstNanos());
       boolean complete = rolling == null || batch.reason() == Batch.Reason.INTERVAL
@@ -302,6 +304,9 @@ public final class Flusher implements AutoCloseable {
       file.enqueue(batch, complete);
       if (complete && rolling != null) {
         open.remove(key);
+        if (batch.reason() == Batch.Reason.INTERVAL) {
+          stats.completedByInterval.increment();
+        }
       }
     }
   }
@@ -318,6 +323,7 @@ public final class Flusher implements AutoCloseable {
       if (f.oldest != Long.MAX_VALUE && now - f.oldest >= rolling.intervalNanos()) {
         f.complete();
         it.remove();
+        stats.completedByInterval.increment();
       }
     }
   }

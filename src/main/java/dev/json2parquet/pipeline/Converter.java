@@ -529,7 +529,11 @@ public final class Converter {
       }
       return new RunResult(lines, stats.records(), dlq.count(), stats.recordsInRecovery(), stats.failedRecords(),
           router.droppedFields(), stats.files(), stats.bytes(), bytesIn.get(), seconds, dlq.location(),
-          recoverWith, stats.failures(), fatal, router.placedByIngestTime(), stats.smallFiles(), notes);
+          recoverWith, stats.failures(), fatal, router.placedByIngestTime(), stats.smallFiles(), notes,
+          new RunResult.Spread(stats.partitions(), stats.keys(), stats.pairs(), dev.json2parquet.flush.FlushStats.DISTINCT_CAP,
+              stats.completedByOpenFileCap(), pipeline.openFileCap(),
+              pipeline.openFileCap() < config.maxOpenFiles(), stats.completedByInterval(),
+              config.flushIntervalSeconds()));
     }
   }
 

@@ -54,6 +54,7 @@ import java.util.function.Predicate;
  * from any thread; {@link #router()} only from one; {@link #close} once, after the feeds are done.
  */
 public final class Pipeline implements AutoCloseable {
+  private final int openFileCap;
   private final Config config;
   private final RecordType type;
   private final PathTemplate partition;
@@ -173,6 +174,7 @@ public final class Pipeline implements AutoCloseable {
       this.flusher = null;
       this.buffer = null;
       this.interval = null;
+      this.openFileCap = 0;
       return;
     }
     this.jedis = null;
@@ -183,12 +185,12 @@ public final class Pipeline implements AutoCloseable {
         config.writerSettings(), Map.of("json2parquet.version", Converter.VERSION), batch -> b[0].release(batch))
         .logEachFile(debug).beforeCommit(beforeCommit).recoverInto(RecoveryStores.open(config, clock))
         .listener(new Outcomes());
+    this.openFileCap = sink.readsBack() ? Math.min(config.maxOpenFiles(), sink.maxOpenFiles()) : 0;
     if (sink.readsBack()) {
       // a sink that cannot keep a failed file's earlier row groups writes a file per batch; the S3
       // sink caps open files by the memory of their part buffers
       flusher.rollFiles(new Flusher.Rolling(config.bufferSize(), config.maxFileBytes(),
-          Math.min(config.maxOpenFiles(), sink.maxOpenFiles()),
-          Math.max(1, (long) (config.flushIntervalSeconds() * 1e9)), ticker));
+          openFileCap, Math.max(1, (long) (config.flushIntervalSeconds() * 1e9)), ticker));
     }
     Buffer opened = Buffers.open(config, type.schema(), ticker, flusher::submit);
     this.buffer = perKey ? new Counting(opened) : opened;
@@ -600,6 +602,11 @@ public final class Pipeline implements AutoCloseable {
       return redis.stats();
     }
     return new TreeMap<>(keys);
+  }
+
+  /** Files open for appending at once (max_open_files, lowered by the S3 sink's part buffers); 0 when files do not roll. */
+  public int openFileCap() {
+    return openFileCap;
   }
 
   public FlushStats flushStats() {

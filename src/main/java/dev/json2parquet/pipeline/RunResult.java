@@ -19,10 +19,28 @@ import java.util.List;
  * @param placedByIngestTime records whose event time was missing or unparseable, placed in the
  *     layout by the time they were read instead
  * @param smallFiles files written of under 1 MiB, for {@link #hint}
+ * @param spread how the records spread over files, for {@link #hint}
  */
 public record RunResult(long records, long written, long deadLettered, long inRecovery, long failed,
     long droppedFields, long files, long bytesOut, long bytesIn, double seconds, String dlqFile, String recoverWith,
-    List<String> failures, String fatal, long placedByIngestTime, long smallFiles, List<String> notes) {
+    List<String> failures, String fatal, long placedByIngestTime, long smallFiles, List<String> notes,
+    Spread spread) {
+
+  /**
+   * How the files came to be: the distinct partitions, keys and (partition, key) pairs that got a
+   * file (each counted up to {@code cap}: a count at the cap means at least that many), the files
+   * completed early by the open-file cap ({@code maxOpenFiles}; {@code sinkCapped}: the S3 sink set
+   * it below max_open_files) and by the flush interval ({@code intervalSeconds}).
+   */
+  public record Spread(long partitions, long keys, long pairs, long cap, long byOpenFileCap, int maxOpenFiles,
+      boolean sinkCapped, long byInterval, double intervalSeconds) {
+    /** Nothing known (a run that wrote no files). */
+    public static final Spread NONE = new Spread(0, 0, 0, 1, 0, 0, false, 0, 0);
+
+    String count(long n) {
+      return n >= cap ? "at least " + n : String.valueOf(n);
+    }
+  }
 
   /** Files beyond this many, most of them under 1 MiB, get a {@link #hint}. */
   public static final long MANY_FILES = 100;
@@ -35,16 +53,47 @@ public record RunResult(long records, long written, long deadLettered, long inRe
     if (files <= MANY_FILES || smallFiles * 2 <= files) {
       return null;
     }
-    return "json2parquet: hint: " + files + " files, most under 1 MiB (" + written / files
-        + " records per file on average): each partition and key gets files of its own, and these records"
-        + " spread over about that many keys x partitions; fewer key fields (--key), a coarser partition"
-        + " (--partition, e.g. by day rather than hour) or, for files cut early, a longer --flush-interval"
-        + " or more --max-open-files give larger files";
+    StringBuilder s = new StringBuilder("json2parquet: hint: ").append(files).append(" files, most under 1 MiB (")
+        .append(written / files).append(" records per file on average)");
+    Spread w = spread == null ? Spread.NONE : spread;
+    List<String> fixes = new java.util.ArrayList<>();
+    // a cause is named when it made at least a quarter of the files
+    if (w.byOpenFileCap() * 4 >= files && w.byOpenFileCap() > 0) {
+      s.append("; ").append(w.byOpenFileCap()).append(" were completed early because more than max_open_files (")
+          .append(w.maxOpenFiles()).append(") were open at once");
+      fixes.add("--max-open-files " + Math.max(w.pairs(), (long) w.maxOpenFiles() * 2)
+          + " (one per partition and key; each open file holds about 64 KiB)"
+          + (w.sinkCapped() ? " with a larger --s3-buffer-bytes (open S3 files are capped at s3_buffer_bytes / s3_part_size)" : ""));
+    }
+    if (w.byInterval() * 4 >= files && w.byInterval() > 0) {
+      s.append("; ").append(w.byInterval()).append(" were completed by flush_interval (")
+          .append(oneDecimal(w.intervalSeconds())).append(" s) before they filled");
+      fixes.add("a longer --flush-interval");
+    }
+    if (w.pairs() > 0) {
+      s.append("; the records went to ").append(w.count(w.partitions())).append(w.partitions() == 1 ? " partition" : " partitions")
+          .append(" x ").append(w.count(w.keys())).append(w.keys() == 1 ? " key" : " keys").append(" = ")
+          .append(w.count(w.pairs())).append(" partition-key pairs, each with files of its own");
+      if (w.keys() > 1) {
+        fixes.add("fewer key fields (--key)");
+      }
+      if (w.partitions() > 1) {
+        fixes.add("a partition of fewer fields or coarser time (--partition)");
+      }
+    } else {
+      s.append("; each partition and key gets files of its own");
+      fixes.add("fewer key fields (--key)");
+      fixes.add("a partition of fewer fields or coarser time (--partition)");
+    }
+    if (!fixes.isEmpty()) {
+      s.append("; larger files: ").append(String.join(" or ", fixes));
+    }
+    return s.toString();
   }
 
   /** A run that read nothing (every input empty or blank). */
   static RunResult empty() {
-    return new RunResult(0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, "", "", List.of(), null, 0, 0, List.of());
+    return new RunResult(0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, "", "", List.of(), null, 0, 0, List.of(), Spread.NONE);
   }
 
   public boolean ok() {

@@ -14,21 +14,21 @@ class RunResultTest {
   void summary_readsLikeTheFormattedLine() {
     // records, written, dead-lettered, in recovery, failed, dropped fields, files, bytes out, bytes in, seconds
     RunResult r = new RunResult(1_000_000, 999_990, 7, 0, 3, 0, 10, 94_087_833, 548_000_000, 3.46, "out/_dlq/x.jsonl",
-        "json2parquet recover -o out", List.of(), null, 0, 0, List.of());
+        "json2parquet recover -o out", List.of(), null, 0, 0, List.of(), RunResult.Spread.NONE);
     assertThat(r.summary()).isEqualTo("json2parquet: 1000000 records read, 999990 written to 10 files (94.1 MB), "
         + "7 dead-lettered (out/_dlq/x.jsonl), 3.5 s, 158.4 MB/s; 3 records NOT written");
   }
 
   @Test
   void summary_usesSingularsForOne_andOmitsTheRateUnderASecond() {
-    RunResult r = new RunResult(1, 1, 0, 0, 0, 0, 1, 3_600, 300, 0.42, "out/_dlq/x.jsonl", "", List.of(), null, 0, 0, List.of());
+    RunResult r = new RunResult(1, 1, 0, 0, 0, 0, 1, 3_600, 300, 0.42, "out/_dlq/x.jsonl", "", List.of(), null, 0, 0, List.of(), RunResult.Spread.NONE);
 
     assertThat(r.summary()).isEqualTo("json2parquet: 1 record read, 1 written to 1 file (3.6 kB), 0 dead-lettered, 0.4 s");
   }
 
   @Test
   void summary_countsRecordsPlacedByIngestTime() {
-    RunResult r = new RunResult(2, 1, 0, 0, 1, 0, 1, 3_600, 300, 1.0, "x", "", List.of(), null, 2, 0, List.of());
+    RunResult r = new RunResult(2, 1, 0, 0, 1, 0, 1, 3_600, 300, 1.0, "x", "", List.of(), null, 2, 0, List.of(), RunResult.Spread.NONE);
 
     assertThat(r.summary()).isEqualTo("json2parquet: 2 records read, 1 written to 1 file (3.6 kB), 0 dead-lettered,"
         + " 2 placed by ingest time (event time missing or unparseable), 1.0 s, 0.0 MB/s; 1 record NOT written");
@@ -37,7 +37,7 @@ class RunResultTest {
   @Test
   void summary_withRecordsInRecovery_saysHowToRecoverThem() {
     RunResult r = new RunResult(100, 60, 0, 40, 0, 0, 3, 1_000, 10_000, 1.0, "out/_dlq/x.jsonl",
-        "json2parquet recover -o out", List.of(), null, 0, 0, List.of());
+        "json2parquet recover -o out", List.of(), null, 0, 0, List.of(), RunResult.Spread.NONE);
 
     assertThat(r.summary()).endsWith("; 40 records in recovery (recover with: json2parquet recover -o out)");
     assertThat(r.ok()).isFalse();
@@ -45,7 +45,7 @@ class RunResultTest {
 
   @Test
   void summary_withDroppedFields_countsThem() {
-    RunResult r = new RunResult(2, 2, 0, 0, 0, 3, 1, 1_000, 100, 1.0, "out/_dlq/x.jsonl", "", List.of(), null, 0, 0, List.of());
+    RunResult r = new RunResult(2, 2, 0, 0, 0, 3, 1, 1_000, 100, 1.0, "out/_dlq/x.jsonl", "", List.of(), null, 0, 0, List.of(), RunResult.Spread.NONE);
     assertThat(r.summary()).isEqualTo("json2parquet: 2 records read, 2 written to 1 file (1.0 kB), "
         + "0 dead-lettered, 3 fields dropped (not in the schema), 1.0 s, 0.0 MB/s");
   }
@@ -65,16 +65,44 @@ class RunResultTest {
     assertThat(Converter.runId(Instant.parse("2026-12-31T23:59:59Z"), 0xffff)).isEqualTo("20261231T235959Z-ffff");
   }
 
-  @Test
-  void hint_whenOverAHundredFilesMostlyUnder1MiB_namesTheCauseAndTheSettings() {
-    RunResult many = new RunResult(30_000, 30_000, 0, 0, 0, 0, 101, 5_000_000, 9_000_000, 1.0, "x", "", List.of(),
-        null, 0, 51, List.of());
+  /** A run of {@code files} files, {@code small} of them under 1 MiB, whose records spread as {@code spread}. */
+  private static RunResult run(long files, long small, RunResult.Spread spread) {
+    return new RunResult(30_000, 30_000, 0, 0, 0, 0, files, 5_000_000, 9_000_000, 1.0, "x", "", List.of(), null, 0,
+        small, List.of(), spread);
+  }
 
-    assertThat(many.hint()).startsWith("json2parquet: hint: 101 files, most under 1 MiB (297 records per file")
-        .contains("keys x partitions", "--key", "--partition", "--flush-interval");
-    assertThat(new RunResult(30_000, 30_000, 0, 0, 0, 0, 100, 1, 1, 1.0, "x", "", List.of(), null, 0, 100, List.of()).hint())
-        .as("100 files").isNull();
-    assertThat(new RunResult(30_000, 30_000, 0, 0, 0, 0, 101, 1, 1, 1.0, "x", "", List.of(), null, 0, 50, List.of()).hint())
-        .as("half of them small").isNull();
+  @Test
+  void hint_onlyOverAHundredFilesMostlyUnder1MiB() {
+    RunResult.Spread spread = new RunResult.Spread(1, 300, 300, 10_000, 0, 256, false, 0, 60);
+    assertThat(run(101, 51, spread).hint()).startsWith("json2parquet: hint: 101 files, most under 1 MiB (297 records per file");
+    assertThat(run(100, 100, spread).hint()).as("100 files").isNull();
+    assertThat(run(101, 50, spread).hint()).as("half of them small").isNull();
+  }
+
+  @Test
+  void hint_oneFilePerPair_namesTheCountsAndOnlyTheSettingsThatHelp() {
+    // one partition (an hour), 4,416 keys, no file cut early: only fewer key fields make files larger
+    String h = run(4_416, 4_416, new RunResult.Spread(1, 4_416, 4_416, 10_000, 0, 256, false, 0, 60)).hint();
+    assertThat(h).contains("the records went to 1 partition x 4416 keys = 4416 partition-key pairs", "--key")
+        .doesNotContain("--partition", "--max-open-files", "--flush-interval");
+    // 24 hours x 1 key: only a coarser partition helps
+    String p = run(240, 240, new RunResult.Spread(24, 1, 24, 10_000, 0, 256, false, 216, 60)).hint();
+    assertThat(p).contains("24 partitions x 1 key = 24 partition-key pairs", "--partition", "216 were completed by"
+        + " flush_interval (60.0 s)", "--flush-interval").doesNotContain("--key", "--max-open-files");
+    // counts at the cap are lower bounds
+    assertThat(run(20_000, 20_000, new RunResult.Spread(3, 10_000, 10_000, 10_000, 0, 256, false, 0, 60)).hint())
+        .contains("3 partitions x at least 10000 keys = at least 10000 partition-key pairs");
+  }
+
+  @Test
+  void hint_filesCutByTheOpenFileCap_saysSoAndHowManyToOpen() {
+    String h = run(23_402, 23_402, new RunResult.Spread(8, 4_416, 4_416, 10_000, 18_986, 256, false, 0, 60)).hint();
+    assertThat(h).contains("18986 were completed early because more than max_open_files (256) were open at once",
+        "--max-open-files 4416", "8 partitions x 4416 keys = 4416 partition-key pairs").doesNotContain("--flush-interval");
+    assertThat(h.lines()).hasSize(1);
+    assertThat(h).doesNotContain("--s3-buffer-bytes");
+    // to S3, the sink's part buffers set the cap: raising max_open_files alone would not help
+    assertThat(run(23_402, 23_402, new RunResult.Spread(8, 4_416, 4_416, 10_000, 18_986, 32, true, 0, 60)).hint())
+        .contains("max_open_files (32)", "--max-open-files 4416", "with a larger --s3-buffer-bytes");
   }
 }
